@@ -1,0 +1,3 @@
+"""Topic Inspector: inspect, publish to and replay event-stream topics over HTTP."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Qt-free core: API clients, validation, rate limiting, tailing and publishing."""

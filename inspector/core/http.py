@@ -1,0 +1,244 @@
+"""The one place that sends HTTP: security rules, rate limiting, and mapping of answers to typed errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from inspector import __version__
+from inspector.core.errors import (
+    ApiError,
+    AuthError,
+    BadRequestError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+)
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import normalize_base_url
+from inspector.core.timeparse import now_utc
+
+log = logging.getLogger("inspector.http")
+
+TokenSource = str | Callable[[], str]
+DEFAULT_RETRY_AFTER = 5.0
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+LONG_POLL_GRACE = 15.0  # read timeout beyond the long-poll wait
+
+
+def new_http_client(base_url: str) -> httpx.AsyncClient:
+    """An httpx client for one base URL: never follows redirects (the token must not travel elsewhere)."""
+    return httpx.AsyncClient(
+        base_url=normalize_base_url(base_url),
+        follow_redirects=False,
+        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        headers={"User-Agent": f"topic-inspector/{__version__}", "Accept": "application/json"},
+        trust_env=False,
+    )
+
+
+class HttpPool:
+    """One shared ``httpx.AsyncClient`` per base URL; ``aclose`` closes them all (at shutdown)."""
+
+    def __init__(self) -> None:
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def get(self, base_url: str) -> httpx.AsyncClient:
+        url = normalize_base_url(base_url)
+        client = self._clients.get(url)
+        if client is None or client.is_closed:
+            client = self._clients[url] = new_http_client(url)
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - now_utc()).total_seconds(), 0.0)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def body_excerpt(response: httpx.Response, limit: int = 120) -> str:
+    """A short, single-line, tag-free excerpt of a body that is not the API's JSON."""
+    text = _SPACE.sub(" ", _TAGS.sub(" ", response.text)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe_body(response: httpx.Response) -> str:
+    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    if "html" in kind:
+        return "an HTML page"
+    if not response.content:
+        return "an empty body"
+    return f"a {kind} body"
+
+
+class ApiTransport:
+    """Sends one API request at a time through the limiter and turns every failure into an ``InspectorError``."""
+
+    def __init__(self, http: httpx.AsyncClient, token: TokenSource, limiter: RateLimiter) -> None:
+        self._http = http
+        self._token = token
+        self.limiter = limiter
+        self.host = urlsplit(str(http.base_url)).netloc
+
+    def _authorization(self) -> str:
+        token = self._token() if callable(self._token) else self._token
+        return f"Bearer {token}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        params: dict[str, str] | None = None,
+        read_timeout: float = READ_TIMEOUT,
+        not_found: str = "",
+    ) -> Any:
+        """Send and return the decoded JSON of a 2xx answer. ``not_found`` words a 404 for the caller."""
+        await self.limiter.acquire()
+        headers = {"Authorization": self._authorization()}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = await self._http.request(
+                method,
+                path,
+                content=body,
+                params=params,
+                headers=headers,
+                timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise TransportError(
+                f"cannot connect to {self.host}: {_reason(exc)}",
+                maybe_sent=False,
+                hint="check the network, the base URL, and that the service is running",
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"{self.host} did not answer in time ({type(exc).__name__})",
+                maybe_sent=True,
+                hint="the request may have been processed; check before sending it again",
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                f"the connection to {self.host} failed: {_reason(exc)}",
+                maybe_sent=True,
+                hint="the request may have been processed; check before sending it again",
+            ) from None
+        finally:
+            headers.clear()
+        return self._decode(response, not_found)
+
+    def _decode(self, response: httpx.Response, not_found: str) -> Any:
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                return json.loads(response.content)
+            except ValueError:
+                raise UnexpectedResponseError(
+                    f"{self.host} answered {status} with {_describe_body(response)} that is not valid JSON"
+                    " (truncated?)",
+                    status=status,
+                    hint="a proxy or the service failed; retrying is safe for reads",
+                ) from None
+        server_message, code = "", ""
+        try:
+            data = json.loads(response.content)
+            if isinstance(data, dict):
+                server_message = str(data.get("message") or data.get("error") or "")
+                code = str(data.get("code") or "")
+        except ValueError:
+            data = None
+        said = f": {server_message}" if server_message else ""
+        where = f"{self.host} answered {status}"
+        if 300 <= status < 400:
+            target = response.headers.get("location", "?")
+            raise UnexpectedResponseError(
+                f"{where}, a redirect to {target}; not followed, so the token stays with {self.host}",
+                status=status,
+                hint="check the base URL (a redirect usually means a wrong host or path)",
+            )
+        if data is None and status not in (401, 404, 429):
+            server_message = body_excerpt(response)
+            raise (ServerError if status >= 500 else UnexpectedResponseError)(
+                f"{where} with {_describe_body(response)} instead of the API's JSON",
+                status=status,
+                server_message=server_message,
+                hint="a proxy or the service failed; try again shortly",
+            )
+        kwargs: dict[str, Any] = {"status": status, "server_message": server_message, "code": code}
+        if status in (401, 403):
+            raise AuthError(
+                f"token rejected by {self.host} ({status}){said}",
+                hint="check the token: it must be an API client token allowed to use this topic",
+                **kwargs,
+            )
+        if status == 404:
+            raise NotFoundError(
+                f"{not_found or 'not found'} ({where}){said}",
+                hint="check the topic id and that the region matches the topic's workspace",
+                **kwargs,
+            )
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            self.limiter.pause(DEFAULT_RETRY_AFTER if retry_after is None else retry_after)
+            wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
+            raise RateLimitedError(
+                f"rate limit reached at {self.host}{wait}",
+                retry_after=retry_after,
+                hint="requests are paused until the limit resets",
+                **kwargs,
+            )
+        if status in (400, 413, 422):
+            raise BadRequestError(
+                f"{self.host} refused the request ({status}){said}", hint="fix the request as the server says", **kwargs
+            )
+        if status >= 500:
+            raise ServerError(f"{where}: service error{said}", hint="the service failed; try again shortly", **kwargs)
+        raise ApiError(f"{where}{said}", **kwargs)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+def shape_error(host: str, what: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        f"{host} answered with JSON of the wrong shape: {what}",
+        status=200,
+        hint="the service or a proxy is misbehaving; retrying is safe for reads",
+    )

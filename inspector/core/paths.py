@@ -1,0 +1,58 @@
+"""Where the app keeps its files: platformdirs, or one folder given by TOPIC_INSPECTOR_HOME (tests, portable)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "topic-inspector"
+HOME_ENV = "TOPIC_INSPECTOR_HOME"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    config: Path
+    data: Path
+    cache: Path
+    log: Path
+
+    @classmethod
+    def current(cls) -> AppPaths:
+        home = os.environ.get(HOME_ENV)
+        if home:
+            root = Path(home)
+            return cls(root / "config", root / "data", root / "cache", root / "log")
+        return cls(
+            Path(platformdirs.user_config_dir(APP_NAME)),
+            Path(platformdirs.user_data_dir(APP_NAME)),
+            Path(platformdirs.user_cache_dir(APP_NAME)),
+            Path(platformdirs.user_log_dir(APP_NAME)),
+        )
+
+    def all(self) -> tuple[Path, ...]:
+        return (self.config, self.data, self.cache, self.log)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so a crash leaves either the old or the new content, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dir_fd = os.open(path.parent, os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -1,0 +1,145 @@
+"""Publishing lists of any length: checked up front, sent in order in chunks, one result per input item."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from inspector.core.backoff import Backoff
+from inspector.core.errors import (
+    AuthError,
+    BadRequestError,
+    InspectorError,
+    NotFoundError,
+    RateLimitedError,
+    TransportError,
+    ValidationError,
+    outcome_unknown,
+)
+from inspector.core.models import ItemResult, Outcome
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
+
+log = logging.getLogger("inspector.publish")
+
+UNKNOWN_PREFIX = "unknown — may have been published: "
+
+
+class PublishInputError(ValidationError):
+    """Some items cannot be sent; nothing was sent. ``problems`` lists each bad item's message."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        first = problems[0].message
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{first}{more}; nothing was sent", hint=problems[0].hint)
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int  # items with a result
+    total: int
+    chunk: int  # 1-based number of the chunk just finished
+    chunks: int
+
+
+def encode_all(payloads: Sequence[object]) -> list[bytes]:
+    """Check every item before anything is sent; raise ``PublishInputError`` naming each bad item."""
+    encoded, problems = [], []
+    for index, payload in enumerate(payloads):
+        try:
+            encoded.append(encode_payload(payload, where=f"item {index}"))
+        except ValidationError as exc:
+            problems.append(exc)
+    if problems:
+        raise PublishInputError(problems)
+    return encoded
+
+
+async def publish_all(
+    client: EventStreamsClient,
+    topic_id: int,
+    payloads: Sequence[object],
+    *,
+    indices: Sequence[int] | None = None,
+    on_progress: Callable[[Progress, list[ItemResult]], None] | None = None,
+    cancel: asyncio.Event | None = None,
+    max_attempts: int = 6,
+    backoff: Backoff | None = None,
+) -> list[ItemResult]:
+    """Publish ``payloads`` in order and return one ``ItemResult`` per item, by input index.
+
+    Batches of <= 100 items (and <= 1 MB) where the endpoint has batch publish, single requests otherwise.
+    A request that was certainly not processed (connection refused, 429) is retried; one whose outcome is
+    unknown (timeout after sending, 5xx, unreadable answer) marks its items ``unknown`` and is never repeated.
+    ``indices`` gives the caller's numbering (for "retry failed items"). ``cancel`` stops after the current chunk.
+    """
+    topic_id = check_topic_id(topic_id)
+    numbers = list(indices) if indices is not None else list(range(len(payloads)))
+    if len(numbers) != len(payloads):
+        raise ValueError("indices must match payloads one to one")
+    encoded = encode_all(payloads)
+    batch = client.endpoint.supports_batch
+    chunks = list(chunk_encoded(encoded, max_items=MAX_BATCH_ITEMS if batch else 1))
+    results: list[ItemResult] = []
+    backoff = backoff or Backoff(base=0.5, cap=10.0)
+    for number, span in enumerate(chunks, start=1):
+        if cancel is not None and cancel.is_set():
+            results += [ItemResult(numbers[i], Outcome.FAILED, error="not sent: cancelled") for i in span]
+            continue
+        chunk_results, fatal = await _send_chunk(client, topic_id, encoded, span, numbers, batch, max_attempts, backoff)
+        results += chunk_results
+        if fatal is not None:  # 401/404: no later chunk can succeed either
+            for later in chunks[number:]:
+                results += _all(later, numbers, Outcome.FAILED, f"not sent: {fatal.message}")
+        if on_progress is not None:
+            on_progress(Progress(len(results), len(encoded), number, len(chunks)), chunk_results)
+        if fatal is not None:
+            break
+    return results
+
+
+async def _send_chunk(
+    client: EventStreamsClient,
+    topic_id: int,
+    encoded: list[bytes],
+    span: range,
+    numbers: list[int],
+    batch: bool,
+    max_attempts: int,
+    backoff: Backoff,
+) -> tuple[list[ItemResult], InspectorError | None]:
+    """Send one chunk; the second value is an error that makes every later chunk futile (401, 404)."""
+    backoff.reset()
+    for attempt in range(1, max_attempts + 1):
+        try:
+            if batch:
+                answer = await client.publish_encoded_batch(topic_id, [encoded[i] for i in span])
+                return [
+                    ItemResult(numbers[span[r.index]], r.outcome, r.message_id, r.error) for r in answer.items
+                ], None
+            message_id = await client.publish_encoded(topic_id, encoded[span[0]])
+            return [ItemResult(numbers[span[0]], Outcome.SUCCESS, message_id=message_id)], None
+        except RateLimitedError:
+            continue  # not processed; the shared limiter waits out Retry-After
+        except TransportError as exc:
+            if exc.maybe_sent:
+                return _all(span, numbers, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
+            if attempt == max_attempts:
+                return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), None
+            await asyncio.sleep(backoff.next_delay())
+        except (AuthError, NotFoundError) as exc:
+            return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), exc
+        except BadRequestError as exc:
+            return _all(span, numbers, Outcome.FAILED, exc.server_message or exc.message), None
+        except InspectorError as exc:
+            if outcome_unknown(exc):
+                return _all(span, numbers, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
+            return _all(span, numbers, Outcome.FAILED, exc.message), None
+    return _all(span, numbers, Outcome.FAILED, "not sent: still rate limited after several attempts"), None
+
+
+def _all(span: range, numbers: list[int], outcome: Outcome, error: str) -> list[ItemResult]:
+    return [ItemResult(numbers[i], outcome, error=error) for i in span]

@@ -1,0 +1,89 @@
+"""One request budget per (base URL, token), shared by every tail, publish and replay that uses it.
+
+A sliding window: at most ``rpm`` requests start in any ``window`` seconds, so the app never causes a 429 by
+itself; a 429's ``Retry-After`` pauses the limiter for everyone sharing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+WINDOW_SECS = 60.0
+# Requests are stamped when they leave here and counted by the server when they arrive; the margin keeps a
+# request sent exactly one window later from arriving inside the server's window.
+SAFETY_SECS = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    used: int  # requests started in the last window
+    limit: int  # 0 = unlimited
+    paused_for: float  # seconds left of a Retry-After pause
+
+    @property
+    def fraction(self) -> float:
+        return self.used / self.limit if self.limit else 0.0
+
+
+class RateLimiter:
+    def __init__(self, rpm: int, *, window: float = WINDOW_SECS, clock: Callable[[], float] = time.monotonic) -> None:
+        if rpm < 0:
+            raise ValueError("rpm must be >= 0")
+        self.rpm = rpm
+        self.window = window
+        self._clock = clock
+        self._starts: deque[float] = deque()
+        self._paused_until = 0.0
+
+    def _trim(self, now: float) -> None:
+        horizon = now - self.window - SAFETY_SECS
+        while self._starts and self._starts[0] <= horizon:
+            self._starts.popleft()
+
+    def delay(self) -> float:
+        """Seconds until the next request may start (0 when one may start now)."""
+        now = self._clock()
+        wait = max(self._paused_until - now, 0.0)
+        if self.rpm:
+            self._trim(now)
+            if len(self._starts) >= self.rpm:
+                wait = max(wait, self._starts[-self.rpm] + self.window + SAFETY_SECS - now)
+        return wait
+
+    async def acquire(self) -> None:
+        """Wait for a slot, then take it. Cancellable at any point."""
+        while (wait := self.delay()) > 0:  # noqa: ASYNC110 - the wait is computed, nothing to signal
+            await asyncio.sleep(wait)
+        self._starts.append(self._clock())
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller for ``seconds`` (from a 429's Retry-After)."""
+        self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+
+    def usage(self) -> Usage:
+        now = self._clock()
+        self._trim(now)
+        used = sum(1 for start in self._starts if start > now - self.window)
+        return Usage(used, self.rpm, max(self._paused_until - now, 0.0))
+
+
+_shared: dict[tuple[str, str], RateLimiter] = {}
+
+
+def token_fingerprint(token: str) -> str:
+    """A stable, non-reversible key for a token, so the registry never holds the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def shared_limiter(base_url: str, token: str, rpm: int) -> RateLimiter:
+    """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it."""
+    key = (base_url.rstrip("/").lower(), token_fingerprint(token))
+    limiter = _shared.get(key)
+    if limiter is None:
+        limiter = _shared[key] = RateLimiter(rpm)
+    return limiter

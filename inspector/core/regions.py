@@ -1,0 +1,131 @@
+"""Where the Workato Event Streams API lives: regions, the legacy domain, and custom base URLs."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from inspector.core.errors import InsecureUrlError, ValidationError
+
+REGIONAL_RPM = 60
+LEGACY_RPM = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Everything needed to reach one deployment of the API.
+
+    ``events_url`` serves consume/publish; ``developer_url`` serves the Developer API topic endpoints.
+    ``legacy`` selects the ``/api/pubsub/topics/`` paths (consume and single publish only).
+    """
+
+    key: str
+    label: str
+    events_url: str
+    developer_url: str
+    rate_limit_rpm: int = REGIONAL_RPM
+    legacy: bool = False
+
+    @property
+    def supports_batch(self) -> bool:
+        return not self.legacy
+
+    def consume_path(self, topic_id: int) -> str:
+        if self.legacy:
+            return f"/api/pubsub/topics/{topic_id}/consume"
+        return f"/api/v1/topics/{topic_id}/consume"
+
+    def publish_path(self, topic_id: int) -> str:
+        if self.legacy:
+            return f"/api/pubsub/topics/{topic_id}/publish"
+        return f"/api/v1/topics/{topic_id}/publish"
+
+    def batch_path(self, topic_id: int) -> str:
+        return f"/api/v1/batch/topics/{topic_id}/publish"
+
+
+def _region(key: str, label: str, sub: str, app: str) -> Endpoint:
+    return Endpoint(key, label, f"https://event-streams{sub}.workato.com", f"https://{app}.workato.com")
+
+
+REGIONS: dict[str, Endpoint] = {
+    e.key: e
+    for e in (
+        _region("us", "US", "", "www"),
+        _region("eu", "EU", ".eu", "app.eu"),
+        _region("jp", "JP", ".jp", "app.jp"),
+        _region("sg", "SG", ".sg", "app.sg"),
+        _region("au", "AU", ".au", "app.au"),
+        _region("sandbox", "Developer Sandbox", ".trial", "app.trial"),
+        Endpoint(
+            "legacy",
+            "Legacy (www.workato.com/api)",
+            "https://www.workato.com",
+            "https://www.workato.com",
+            rate_limit_rpm=LEGACY_RPM,
+            legacy=True,
+        ),
+    )
+}
+
+
+def region(key: str) -> Endpoint:
+    try:
+        return REGIONS[key.strip().lower()]
+    except KeyError:
+        names = ", ".join(REGIONS)
+        raise ValidationError(f"unknown region {key!r}", where="region", hint=f"choose one of: {names}") from None
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(url: str, *, where: str = "base URL") -> str:
+    """Check and normalise a base URL: https only (http only to loopback), no credentials, query or fragment."""
+    text = url.strip() if isinstance(url, str) else ""
+    if not text:
+        raise InsecureUrlError("is empty", where=where, hint="enter a URL such as https://event-streams.workato.com")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InsecureUrlError(
+            f"{url!r} is not an http(s) URL",
+            where=where,
+            hint="enter a URL such as https://event-streams.workato.com",
+        )
+    if parts.username or parts.password:
+        raise InsecureUrlError(
+            "must not contain a user name or password",
+            where=where,
+            hint="remove the 'user:password@' part; the token is kept in the keyring",
+        )
+    if parts.query or parts.fragment:
+        raise InsecureUrlError("must not contain '?' or '#' parts", where=where, hint="keep only scheme, host, port")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InsecureUrlError(f"{url!r} has an invalid port", where=where) from None
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise InsecureUrlError(
+            f"plain http is refused for {parts.hostname}: the token would travel unencrypted",
+            where=where,
+            hint="use https:// (plain http is allowed only to 127.0.0.1, ::1 and localhost)",
+        )
+    host = parts.hostname
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def custom_endpoint(base_url: str, *, rate_limit_rpm: int = REGIONAL_RPM, legacy: bool = False) -> Endpoint:
+    """A base URL of one's own (the local emulator, a proxy): the Developer API is expected on the same host."""
+    url = normalize_base_url(base_url)
+    return Endpoint("custom", url, url, url, rate_limit_rpm=rate_limit_rpm, legacy=legacy)

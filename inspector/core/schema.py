@@ -1,0 +1,162 @@
+"""Workato's field-list schemas: checked, converted to JSON Schema, used to validate and to build examples.
+
+A field list is an array of ``{"name", "type", "optional", "properties" | "of", ...}`` objects. Types:
+string, integer, number, boolean, date_time, timestamp, date, object (with ``properties``), array (with
+``of``; ``of: object`` takes ``properties`` too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from inspector.core.errors import ValidationError
+from inspector.core.timeparse import parse_time
+
+JsonSchema = dict[str, Any]
+
+SCALAR_TYPES: dict[str, JsonSchema] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date_time": {"type": "string", "format": "date-time"},
+    "timestamp": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+}
+FIELD_TYPES = (*SCALAR_TYPES, "object", "array")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaViolation:
+    """One way a payload breaks its schema: ``path`` like ``payload.customer.email`` or ``payload.lines[2]``."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def fieldlist_to_jsonschema(fields: object, *, where: str = "schema") -> JsonSchema:
+    """Convert (and check) a Workato field list. Raises ``ValidationError`` naming the bad field."""
+    if not isinstance(fields, list):
+        raise ValidationError(
+            "must be a list of fields",
+            where=where,
+            hint='a Workato schema looks like [{"name": "id", "type": "integer"}, ...]',
+        )
+    return _object_schema(fields, where)
+
+
+def _object_schema(fields: list[Any], where: str) -> JsonSchema:
+    properties: dict[str, JsonSchema] = {}
+    required: list[str] = []
+    for index, field in enumerate(fields):
+        spot = f"{where}[{index}]"
+        if not isinstance(field, dict):
+            raise ValidationError("each field must be an object with a 'name'", where=spot)
+        name = field.get("name")
+        if not isinstance(name, str) or not name:
+            raise ValidationError("the field has no 'name'", where=spot, hint='add "name": "..."')
+        spot = f"{where}.{name}"
+        if name in properties:
+            raise ValidationError("the name is used twice", where=spot)
+        properties[name] = _field_schema(field, spot)
+        optional = field.get("optional", False)
+        if not isinstance(optional, bool):
+            raise ValidationError(f"'optional' must be true or false, got {optional!r}", where=spot)
+        if not optional:
+            required.append(name)
+    schema: JsonSchema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _field_schema(field: dict[str, Any], spot: str) -> JsonSchema:
+    kind = field.get("type", "string")
+    if kind in SCALAR_TYPES:
+        return dict(SCALAR_TYPES[kind])
+    if kind == "object":
+        props = field.get("properties")
+        if not isinstance(props, list):
+            raise ValidationError("an object field needs a 'properties' list", where=spot)
+        return _object_schema(props, spot)
+    if kind == "array":
+        of = field.get("of", "string")
+        if of == "object":
+            props = field.get("properties")
+            if not isinstance(props, list):
+                raise ValidationError("an array of objects needs a 'properties' list", where=spot)
+            return {"type": "array", "items": _object_schema(props, spot + "[]")}
+        if of in SCALAR_TYPES:
+            return {"type": "array", "items": dict(SCALAR_TYPES[of])}
+        raise ValidationError(f"unknown array item type {of!r}", where=spot, hint=f"use one of {FIELD_TYPES}")
+    raise ValidationError(f"unknown type {kind!r}", where=spot, hint="use one of " + ", ".join(FIELD_TYPES))
+
+
+_formats = FormatChecker(formats=())
+
+
+@_formats.checks("date-time", raises=ValidationError)
+def _is_datetime(value: object) -> bool:
+    if isinstance(value, str):
+        parse_time(value)
+    return True
+
+
+@_formats.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if isinstance(value, str):
+        date.fromisoformat(value)
+    return True
+
+
+def make_validator(schema: JsonSchema) -> Draft202012Validator:
+    """A reusable validator for a JSON Schema (from a field list or loaded by the user)."""
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=_formats)
+
+
+def violations(validator: Draft202012Validator, payload: object, *, root: str = "payload") -> list[SchemaViolation]:
+    """Every way ``payload`` breaks the schema, first by path."""
+    found = []
+    for error in validator.iter_errors(payload):
+        path = root
+        for part in error.absolute_path:
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        message = error.message
+        if error.validator == "required":
+            message = message.replace("is a required property", "is required")
+        elif error.validator == "format":
+            message = f"{error.instance!r} is not a valid {error.validator_value}"
+        found.append(SchemaViolation(path, message))
+    found.sort(key=lambda v: v.path)
+    return found
+
+
+def example_payload(schema: JsonSchema) -> Any:
+    """A plausible example value for a JSON Schema (every property filled in, optional ones too)."""
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: example_payload(sub) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [example_payload(schema.get("items", {"type": "string"}))]
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 1.5
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        fmt = schema.get("format")
+        if fmt == "date-time":
+            return "2024-01-01T00:00:00Z"
+        if fmt == "date":
+            return "2024-01-01"
+        return "text"
+    return None

@@ -1,0 +1,144 @@
+"""Tokens live only in the OS keyring (service ``topic-inspector``), or in memory for one session.
+
+Never in a file: a plaintext or "null" keyring backend counts as no keyring at all. ``TOPIC_INSPECTOR_TOKEN``
+overrides the keyring for scripts and CI.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+from inspector.core.errors import InspectorError, ValidationError
+
+SERVICE = "topic-inspector"
+TOKEN_ENV = "TOPIC_INSPECTOR_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+
+# Backends that do not keep a secret safe: they fail, drop it, or write it to a file in clear text.
+_UNSAFE_BACKENDS = ("fail", "null", "plaintext", "chainer")
+
+
+class SecretStoreError(InspectorError):
+    pass
+
+
+class SecretStore(Protocol):
+    @property
+    def backend_name(self) -> str: ...
+
+    @property
+    def is_system(self) -> bool: ...
+
+    def warning(self) -> str: ...
+
+    def get(self, account: str) -> str | None: ...
+
+    def set(self, account: str, secret: str) -> None: ...
+
+    def delete(self, account: str) -> bool: ...
+
+
+def _backend_ok(backend: keyring.backend.KeyringBackend) -> bool:
+    kind = f"{type(backend).__module__}.{type(backend).__name__}".lower()
+    if "chainer" in kind:
+        return any(_backend_ok(b) for b in getattr(backend, "backends", []))
+    return not any(word in kind for word in _UNSAFE_BACKENDS) and getattr(backend, "priority", 1) > 0
+
+
+class KeyringStore:
+    """The OS keyring through ``keyring`` (Secret Service, macOS Keychain, Windows Credential Locker)."""
+
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+        self._backend = backend or keyring.get_keyring()
+
+    @property
+    def backend_name(self) -> str:
+        return str(getattr(self._backend, "name", type(self._backend).__name__))
+
+    @property
+    def is_system(self) -> bool:
+        return _backend_ok(self._backend)
+
+    def warning(self) -> str:
+        if self.is_system:
+            return ""
+        return (
+            "No OS keyring is available (no Secret Service, Keychain or Credential Locker). Tokens can be kept "
+            "in memory for this session only; install and unlock a keyring (for example gnome-keyring) to save them."
+        )
+
+    def _require(self) -> None:
+        if not self.is_system:
+            raise SecretStoreError(
+                "no OS keyring is available to store the token",
+                hint=f"unlock or install a keyring (gnome-keyring, KWallet), or set {TOKEN_ENV} for this shell",
+            )
+
+    def get(self, account: str) -> str | None:
+        if not self.is_system:
+            return None
+        try:
+            value = self._backend.get_password(SERVICE, account)
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"the keyring could not be read: {exc}", hint="unlock the keyring") from None
+        return str(value) if value is not None else None
+
+    def set(self, account: str, secret: str) -> None:
+        self._require()
+        try:
+            self._backend.set_password(SERVICE, account, secret)
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"the keyring refused the token: {exc}", hint="unlock the keyring") from None
+
+    def delete(self, account: str) -> bool:
+        self._require()
+        try:
+            self._backend.delete_password(SERVICE, account)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"the keyring could not delete the token: {exc}") from None
+        return True
+
+
+class MemoryStore:
+    """Session-only tokens, kept in this process and gone when it ends (when there is no OS keyring)."""
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, str] = {}
+
+    backend_name = "memory (this session only)"
+    is_system = False
+
+    def warning(self) -> str:
+        return "Tokens are kept in memory for this session only and are forgotten when the app closes."
+
+    def get(self, account: str) -> str | None:
+        return self._secrets.get(account)
+
+    def set(self, account: str, secret: str) -> None:
+        self._secrets[account] = secret
+
+    def delete(self, account: str) -> bool:
+        return self._secrets.pop(account, None) is not None
+
+
+def env_token() -> str | None:
+    value = os.environ.get(TOKEN_ENV, "").strip()
+    return value or None
+
+
+def check_token_text(token: str) -> str:
+    """Trim a pasted token and refuse what cannot be one (empty, spaces or control characters inside)."""
+    value = token.strip()
+    if value.lower().startswith("bearer "):
+        value = value[7:].strip()
+    if not value:
+        raise ValidationError("is empty", where="token", hint="paste the API client token from Workato")
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValidationError("contains spaces or control characters", where="token", hint="paste the token alone")
+    return value

@@ -1,0 +1,319 @@
+"""The Workato Event Streams public API (consume, publish, batch publish) and the Developer API topics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from inspector.core.errors import UnsupportedError, ValidationError
+from inspector.core.http import LONG_POLL_GRACE, ApiTransport, TokenSource, new_http_client, shape_error
+from inspector.core.models import BatchResult, ItemResult, JsonObject, Message, Outcome, Topic
+from inspector.core.ratelimit import RateLimiter, shared_limiter
+from inspector.core.regions import Endpoint
+from inspector.core.timeparse import parse_time
+from inspector.core.validation import (
+    MAX_CONSUME_BATCH,
+    batch_body,
+    check_batch,
+    check_topic_id,
+    consume_body,
+    encode_json,
+    encode_payload,
+)
+
+CAPABILITIES = frozenset({"consume", "publish", "publish_batch", "list_topics"})
+
+
+def _token_value(token: TokenSource) -> str:
+    return token() if callable(token) else token
+
+
+class EventStreamsClient:
+    """Consume, publish and batch-publish against one endpoint with one token.
+
+    Pass ``http`` to share a connection pool (one per base URL); otherwise the client owns its own and closes
+    it in ``aclose``. The rate limiter is shared per (base URL, token) unless one is given.
+    """
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        token: TokenSource,
+        *,
+        http: httpx.AsyncClient | None = None,
+        limiter: RateLimiter | None = None,
+        rate_limit_rpm: int | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self._owns_http = http is None
+        self._http = http or new_http_client(endpoint.events_url)
+        rpm = endpoint.rate_limit_rpm if rate_limit_rpm is None else rate_limit_rpm
+        self.limiter = limiter or shared_limiter(endpoint.events_url, _token_value(token), rpm)
+        self._api = ApiTransport(self._http, token, self.limiter)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return CAPABILITIES if self.endpoint.supports_batch else CAPABILITIES - {"publish_batch"}
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> EventStreamsClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def consume(
+        self,
+        topic_id: int,
+        *,
+        after_message_id: str | None = None,
+        since_time: datetime | str | None = None,
+        batch_size: int = MAX_CONSUME_BATCH,
+        timeout_secs: int = 0,
+    ) -> list[Message]:
+        """One consume request; with ``timeout_secs`` it long-polls until a message arrives or the wait ends."""
+        topic_id = check_topic_id(topic_id)
+        body = consume_body(
+            after_message_id=after_message_id, since_time=since_time, batch_size=batch_size, timeout_secs=timeout_secs
+        )
+        data = await self._api.request(
+            "POST",
+            self.endpoint.consume_path(topic_id),
+            body=encode_json(body),
+            read_timeout=timeout_secs + LONG_POLL_GRACE,
+            not_found=f"topic {topic_id} not found",
+        )
+        return parse_messages(data, self._api.host)
+
+    async def publish(self, topic_id: int, payload: JsonObject) -> str:
+        """Publish one message; returns its message id."""
+        return await self.publish_encoded(check_topic_id(topic_id), encode_payload(payload))
+
+    async def publish_batch(self, topic_id: int, payloads: Sequence[JsonObject]) -> BatchResult:
+        """Publish 1..100 messages in one request; one result per input index."""
+        return await self.publish_encoded_batch(check_topic_id(topic_id), check_batch(list(payloads)))
+
+    async def publish_encoded_batch(self, topic_id: int, encoded: Sequence[bytes]) -> BatchResult:
+        """Like ``publish_batch`` for items already checked and encoded by the publisher."""
+        if not self.endpoint.supports_batch:
+            raise UnsupportedError(
+                f"{self.endpoint.label} has no batch publish", hint="publish the messages one by one"
+            )
+        data = await self._api.request(
+            "POST",
+            self.endpoint.batch_path(topic_id),
+            body=batch_body(encoded),
+            not_found=f"topic {topic_id} not found",
+        )
+        return parse_batch_result(data, len(encoded), self._api.host)
+
+    async def publish_encoded(self, topic_id: int, body: bytes) -> str:
+        """Like ``publish`` for a payload already checked and encoded."""
+        data = await self._api.request(
+            "POST", self.endpoint.publish_path(topic_id), body=body, not_found=f"topic {topic_id} not found"
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("message_id"), str):
+            raise shape_error(self._api.host, "a publish answer without a 'message_id' string")
+        return str(data["message_id"])
+
+
+def parse_messages(data: Any, host: str) -> list[Message]:
+    if not isinstance(data, dict) or not isinstance(data.get("messages", []), list):
+        raise shape_error(host, "a consume answer without a 'messages' list")
+    messages = []
+    for index, item in enumerate(data.get("messages", [])):
+        if not isinstance(item, dict):
+            raise shape_error(host, f"message {index} is not an object")
+        message_id, time_text, payload = item.get("message_id"), item.get("time"), item.get("payload")
+        if not isinstance(message_id, str) or not message_id:
+            raise shape_error(host, f"message {index} has no 'message_id' string")
+        if not isinstance(time_text, str):
+            raise shape_error(host, f"message {message_id} has no 'time' string")
+        if not isinstance(payload, dict):
+            raise shape_error(host, f"message {message_id} has a payload that is not an object")
+        try:
+            moment = parse_time(time_text)
+        except ValidationError:
+            raise shape_error(host, f"message {message_id} has an unreadable time {time_text!r}") from None
+        messages.append(Message(message_id, moment, payload, time_text))
+    return messages
+
+
+def parse_batch_result(data: Any, count: int, host: str) -> BatchResult:
+    if not isinstance(data, dict) or not isinstance(data.get("message_ids"), dict):
+        raise shape_error(host, "a batch answer without a 'message_ids' object")
+    entries: dict[str, Any] = data["message_ids"]
+    items = []
+    for index in range(count):
+        entry = entries.get(str(index))
+        if not isinstance(entry, dict):
+            items.append(ItemResult(index, Outcome.UNKNOWN, error="the server's answer has no result for this item"))
+            continue
+        result = str(entry.get("result", ""))
+        message_id = entry.get("message_id")
+        if result == "success" and isinstance(message_id, str) and message_id:
+            items.append(ItemResult(index, Outcome.SUCCESS, message_id=message_id))
+        else:
+            error = entry.get("error") or entry.get("message") or result or "failed"
+            items.append(ItemResult(index, Outcome.FAILED, error=str(error)))
+    partial = bool(data.get("is_partial_error", any(not item.ok for item in items)))
+    return BatchResult(tuple(items), partial)
+
+
+class DeveloperApiClient:
+    """Workato's Developer API topic endpoints (list, get, create, update, delete, purge)."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        token: TokenSource,
+        *,
+        http: httpx.AsyncClient | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self._owns_http = http is None
+        self._http = http or new_http_client(endpoint.developer_url)
+        self.limiter = limiter or shared_limiter(endpoint.developer_url + "#developer", _token_value(token), 60)
+        self._api = ApiTransport(self._http, token, self.limiter)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> DeveloperApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def list_topics(
+        self,
+        *,
+        name: str | None = None,
+        sort: str | None = None,
+        include_schema: bool = False,
+    ) -> list[Topic]:
+        params: dict[str, str] = {}
+        if name:
+            params["name"] = name
+        if sort:
+            if sort not in ("activity", "name", "id"):
+                raise ValidationError(f"{sort!r} is not a sort order", where="sort", hint="use activity, name or id")
+            params["sort"] = sort
+        if include_schema:
+            params["include_schema"] = "true"
+        data = await self._api.request("GET", "/api/event_streams/topics", params=params)
+        rows = data.get("data") if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            raise shape_error(self._api.host, "a topic list without a 'data' array")
+        return [parse_topic(row, self._api.host) for row in rows]
+
+    async def get_topic(self, topic_id: int) -> Topic:
+        topic_id = check_topic_id(topic_id)
+        data = await self._api.request(
+            "GET", f"/api/event_streams/topics/{topic_id}", not_found=f"topic {topic_id} not found"
+        )
+        return parse_topic(_unwrap(data), self._api.host)
+
+    async def create_topic(
+        self,
+        name: str,
+        schema: list[JsonObject],
+        *,
+        retention_secs: int | None = None,
+        description: str = "",
+    ) -> Topic:
+        body = _topic_body(name, schema, retention_secs, description)
+        data = await self._api.request("POST", "/api/event_streams/topics", body=encode_json(body))
+        return parse_topic(_unwrap(data), self._api.host)
+
+    async def update_topic(
+        self,
+        topic_id: int,
+        *,
+        name: str | None = None,
+        schema: list[JsonObject] | None = None,
+        retention_secs: int | None = None,
+        description: str | None = None,
+    ) -> Topic:
+        topic_id = check_topic_id(topic_id)
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if schema is not None:
+            body["schema"] = schema
+        if retention_secs is not None:
+            body["retention"] = retention_secs
+        if description is not None:
+            body["description"] = description
+        data = await self._api.request(
+            "PUT",
+            f"/api/event_streams/topics/{topic_id}",
+            body=encode_json(body),
+            not_found=f"topic {topic_id} not found",
+        )
+        return parse_topic(_unwrap(data), self._api.host)
+
+    async def delete_topic(self, topic_id: int) -> None:
+        topic_id = check_topic_id(topic_id)
+        await self._api.request(
+            "DELETE", f"/api/event_streams/topics/{topic_id}", not_found=f"topic {topic_id} not found"
+        )
+
+    async def purge_topic(self, topic_id: int) -> None:
+        topic_id = check_topic_id(topic_id)
+        await self._api.request(
+            "PUT", f"/api/event_streams/topics/{topic_id}/purge", not_found=f"topic {topic_id} not found"
+        )
+
+
+def _topic_body(name: str, schema: list[JsonObject], retention_secs: int | None, description: str) -> JsonObject:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError("must not be empty", where="topic name")
+    body: JsonObject = {"name": name.strip(), "schema": schema}
+    if retention_secs is not None:
+        body["retention"] = retention_secs
+    if description:
+        body["description"] = description
+    return body
+
+
+def _unwrap(data: Any) -> Any:
+    return data.get("data", data) if isinstance(data, dict) else data
+
+
+def parse_topic(row: Any, host: str) -> Topic:
+    if not isinstance(row, dict) or not isinstance(row.get("id"), int) or not isinstance(row.get("name"), str):
+        raise shape_error(host, "a topic without an integer 'id' and a 'name'")
+    schema = row.get("schema")
+    if isinstance(schema, str):
+        try:
+            schema = json.loads(schema)
+        except ValueError:
+            schema = None
+    retention = row.get("retention")
+
+    def when(key: str) -> datetime | None:
+        value = row.get(key)
+        try:
+            return parse_time(value) if isinstance(value, str) else None
+        except ValidationError:
+            return None
+
+    return Topic(
+        id=row["id"],
+        name=row["name"],
+        description=str(row.get("description") or ""),
+        retention_secs=retention if isinstance(retention, int) else None,
+        schema=schema if isinstance(schema, list) else None,
+        created_at=when("created_at"),
+        updated_at=when("updated_at"),
+    )

@@ -1,0 +1,161 @@
+"""Checks made before anything is sent, each with a message that says what, where and how to fix it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from inspector.core.errors import ValidationError
+from inspector.core.timeparse import parse_time
+
+MAX_BODY_BYTES = 1024 * 1024  # the API's 1 MB limit on a request body
+MAX_BATCH_ITEMS = 100
+MAX_CONSUME_BATCH = 50
+MAX_WAIT_SECS = 60
+
+
+def encode_json(value: Any) -> bytes:
+    """The exact bytes sent for a JSON value: compact, UTF-8."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def human_bytes(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.2f} MB"
+
+
+def check_topic_id(topic_id: object, *, where: str = "topic") -> int:
+    """Topic ids are positive integers; accept an int or a string of digits."""
+    if isinstance(topic_id, bool):
+        value = None
+    elif isinstance(topic_id, int):
+        value = topic_id
+    elif isinstance(topic_id, str) and topic_id.strip().isdigit() and topic_id.strip().isascii():
+        value = int(topic_id.strip())
+    else:
+        value = None
+    if value is None or value <= 0:
+        raise ValidationError(
+            f"{topic_id!r} is not a topic id",
+            where=where,
+            hint="a topic id is a positive whole number, as shown in the topic's URL in Workato",
+        )
+    return value
+
+
+def encode_payload(payload: object, *, where: str = "payload") -> bytes:
+    """Check one message payload (a JSON object within 1 MB) and return its encoded bytes."""
+    if not isinstance(payload, dict):
+        raise ValidationError(
+            f"must be a JSON object, got {json_type(payload)}",
+            where=where,
+            hint='wrap the value in an object, for example {"value": ...}',
+        )
+    try:
+        body = encode_json(payload)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"cannot be encoded as JSON ({exc})", where=where) from None
+    if len(body) > MAX_BODY_BYTES:
+        over = len(body) - MAX_BODY_BYTES
+        raise ValidationError(
+            f"is {human_bytes(len(body))}, {human_bytes(over)} over the 1 MB limit",
+            where=where,
+            hint="make the message smaller or split it into several messages",
+        )
+    return body
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def check_batch(payloads: Sequence[object]) -> list[bytes]:
+    """Check a list for one batch request (1..100 objects, body within 1 MB); return each item's bytes."""
+    if not isinstance(payloads, list | tuple):
+        raise ValidationError(f"must be a list of objects, got {json_type(payloads)}", where="payloads")
+    if not 1 <= len(payloads) <= MAX_BATCH_ITEMS:
+        raise ValidationError(
+            f"has {len(payloads)} items; a batch takes 1 to {MAX_BATCH_ITEMS}",
+            where="payloads",
+            hint="the publisher splits longer lists into ordered chunks of 100",
+        )
+    encoded = [encode_payload(item, where=f"item {index}") for index, item in enumerate(payloads)]
+    size = batch_body_size(encoded)
+    if size > MAX_BODY_BYTES:
+        raise ValidationError(
+            f"the batch body is {human_bytes(size)}, {human_bytes(size - MAX_BODY_BYTES)} over the 1 MB limit",
+            where="payloads",
+            hint="send fewer items per batch",
+        )
+    return encoded
+
+
+def batch_body_size(encoded: Sequence[bytes]) -> int:
+    """Size of ``{"payloads":[...]}`` built from already encoded items."""
+    return len(b'{"payloads":[]}') + sum(len(item) for item in encoded) + max(len(encoded) - 1, 0)
+
+
+def batch_body(encoded: Sequence[bytes]) -> bytes:
+    return b'{"payloads":[' + b",".join(encoded) + b"]}"
+
+
+def chunk_encoded(encoded: Sequence[bytes], *, max_items: int = MAX_BATCH_ITEMS) -> Iterator[range]:
+    """Split encoded items, in order, into index ranges that each fit one batch request (count and bytes)."""
+    start = 0
+    size = len(b'{"payloads":[]}')
+    for index, item in enumerate(encoded):
+        added = len(item) + (1 if index > start else 0)
+        if index > start and (index - start >= max_items or size + added > MAX_BODY_BYTES):
+            yield range(start, index)
+            start, size, added = index, len(b'{"payloads":[]}'), len(item)
+        size += added
+    if start < len(encoded):
+        yield range(start, len(encoded))
+
+
+def consume_body(
+    *,
+    after_message_id: str | None = None,
+    since_time: datetime | str | None = None,
+    batch_size: int = MAX_CONSUME_BATCH,
+    timeout_secs: int = 0,
+) -> dict[str, Any]:
+    """Check consume options and build the request body."""
+    if after_message_id is not None and since_time is not None:
+        raise ValidationError(
+            "after_message_id and since_time cannot be used together",
+            where="consume",
+            hint="give a message id to continue after it, or a time to start from, not both",
+        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_CONSUME_BATCH:
+        raise ValidationError(f"is {batch_size!r}; it must be 1 to {MAX_CONSUME_BATCH}", where="batch_size")
+    if isinstance(timeout_secs, bool) or not isinstance(timeout_secs, int) or not 0 <= timeout_secs <= MAX_WAIT_SECS:
+        raise ValidationError(f"is {timeout_secs!r}; it must be 0 to {MAX_WAIT_SECS} seconds", where="timeout_secs")
+    body: dict[str, Any] = {"batch_size": batch_size, "timeout_secs": timeout_secs}
+    if after_message_id is not None:
+        if not isinstance(after_message_id, str) or not after_message_id.strip():
+            raise ValidationError("must be a non-empty message id", where="after_message_id")
+        body["after_message_id"] = after_message_id
+    if since_time is not None:
+        moment = parse_time(since_time, where="since_time") if isinstance(since_time, str) else since_time
+        if moment.tzinfo is None:
+            raise ValidationError("needs a time zone", where="since_time", hint="add Z for UTC")
+        body["since_time"] = moment.isoformat()
+    return body

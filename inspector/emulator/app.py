@@ -1,0 +1,387 @@
+"""The emulator's HTTP API (Starlette): the Event Streams public API, the legacy paths, the Developer API topics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from inspector.core.errors import ValidationError
+from inspector.core.schema import fieldlist_to_jsonschema
+from inspector.core.timeparse import parse_time
+from inspector.emulator.openapi import openapi_document
+from inspector.emulator.store import DEFAULT_RETENTION_SECS, Store, TopicRow
+
+MAX_BODY = 1024 * 1024
+MAX_BATCH = 100
+MAX_CONSUME = 50
+MAX_WAIT = 60
+DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - the documented local default, not a real secret
+
+
+@dataclass
+class EmulatorSettings:
+    token: str = DEFAULT_TOKEN
+    rate_limit_rpm: int = 60  # 0 = off
+    developer_rate_limit_rpm: int = 60
+
+
+@dataclass
+class _State:
+    store: Store
+    settings: EmulatorSettings
+    waiters: dict[int, asyncio.Event] = field(default_factory=dict)
+    windows: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
+    closing: bool = False
+    requests: int = 0
+    last_prune: float = 0.0
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+
+
+def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"message": message, "code": code}, status_code=status, headers=headers)
+
+
+Handler = Callable[[Request, _State], Awaitable[Response]]
+
+
+def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starlette:
+    """The ASGI app over ``store``. ``app.state.emulator.close()`` wakes every long poll (for shutdown)."""
+    state = _State(store, settings or EmulatorSettings())
+
+    def endpoint(handler: Handler, family: str) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            state.requests += 1
+            try:
+                if family != "public":
+                    _authorize(request, state, family)
+                return await handler(request, state)
+            except ApiProblem as problem:
+                return _error(problem.status, problem.message, problem.code, problem.headers)
+
+        return run
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return _error(
+                405,
+                f"{request.method} is not allowed on {request.url.path}",
+                "method_not_allowed",
+                {"Allow": (exc.headers or {}).get("Allow", "")},
+            )
+        return _error(
+            exc.status_code,
+            "no such endpoint" if exc.status_code == 404 else str(exc.detail),
+            "not_found" if exc.status_code == 404 else "error",
+        )
+
+    routes = [
+        Route("/", endpoint(_index, "public"), methods=["GET"]),
+        Route("/openapi.json", endpoint(_openapi, "public"), methods=["GET"]),
+        Route("/api/v1/topics/{topic_id}/consume", endpoint(_consume, "events"), methods=["POST"]),
+        Route("/api/v1/topics/{topic_id}/publish", endpoint(_publish, "events"), methods=["POST"]),
+        Route("/api/v1/batch/topics/{topic_id}/publish", endpoint(_publish_batch, "events"), methods=["POST"]),
+        Route("/api/pubsub/topics/{topic_id}/consume", endpoint(_consume, "legacy"), methods=["POST"]),
+        Route("/api/pubsub/topics/{topic_id}/publish", endpoint(_publish, "legacy"), methods=["POST"]),
+        Route("/api/event_streams/topics", endpoint(_list_topics, "developer"), methods=["GET"]),
+        Route("/api/event_streams/topics", endpoint(_create_topic, "developer"), methods=["POST"]),
+        Route("/api/event_streams/topics/{topic_id}", endpoint(_get_topic, "developer"), methods=["GET"]),
+        Route("/api/event_streams/topics/{topic_id}", endpoint(_update_topic, "developer"), methods=["PUT"]),
+        Route("/api/event_streams/topics/{topic_id}", endpoint(_delete_topic, "developer"), methods=["DELETE"]),
+        Route("/api/event_streams/topics/{topic_id}/purge", endpoint(_purge_topic, "developer"), methods=["PUT"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    app.state.emulator = EmulatorHandle(state)
+    return app
+
+
+class EmulatorHandle:
+    """What the server runner (and tests) may do to a running app."""
+
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    @property
+    def store(self) -> Store:
+        return self._state.store
+
+    @property
+    def settings(self) -> EmulatorSettings:
+        return self._state.settings
+
+    @property
+    def requests(self) -> int:
+        return self._state.requests
+
+    def close(self) -> None:
+        """Wake every waiting long poll so the server can stop at once."""
+        self._state.closing = True
+        for event in self._state.waiters.values():
+            event.set()
+        self._state.waiters.clear()
+
+    def notify(self, topic_id: int) -> None:
+        _notify(self._state, topic_id)
+
+
+# ----- helpers ----------------------------------------------------------------------------------------------
+def _authorize(request: Request, state: _State, family: str) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or token.strip() != state.settings.token:
+        raise ApiProblem(401, "Unauthorized: missing or invalid API token", "unauthorized")
+    rpm = state.settings.developer_rate_limit_rpm if family == "developer" else state.settings.rate_limit_rpm
+    if rpm <= 0:
+        return
+    window = state.windows.setdefault((token, "developer" if family == "developer" else "events"), deque())
+    now = time.monotonic()
+    while window and window[0] <= now - 60:
+        window.popleft()
+    if len(window) >= rpm:
+        retry = max(1, math.ceil(window[0] + 60 - now))
+        raise ApiProblem(
+            429, f"Rate limit of {rpm} requests per minute exceeded", "rate_limit_exceeded", {"Retry-After": str(retry)}
+        )
+    window.append(now)
+
+
+def _topic(request: Request, state: _State) -> TopicRow:
+    raw = request.path_params["topic_id"]
+    topic = state.store.get_topic(int(raw)) if raw.isdigit() and raw.isascii() and len(raw) < 19 else None
+    if topic is None:
+        raise ApiProblem(404, f"Topic {raw} not found", "not_found")
+    return topic
+
+
+async def _body(request: Request, *, required: bool) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiProblem(
+            400, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY} bytes (1 MB)", "payload_too_large"
+        )
+    if not raw.strip():
+        if required:
+            raise ApiProblem(400, "Request body is required", "invalid_request")
+        return {}
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ApiProblem(400, f"Request body is not valid JSON: {exc}", "invalid_json") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _int_field(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiProblem(400, f"{name} must be an integer from {low} to {high}", "invalid_request")
+    return value
+
+
+def _prune(state: _State) -> None:
+    now = time.monotonic()
+    if now - state.last_prune > 5:
+        state.last_prune = now
+        state.store.prune()
+
+
+# ----- public API -------------------------------------------------------------------------------------------
+async def _index(request: Request, state: _State) -> Response:
+    return JSONResponse(
+        {"service": "Topic Inspector emulator of the Workato Event Streams API", "openapi": "/openapi.json"}
+    )
+
+
+async def _openapi(request: Request, state: _State) -> Response:
+    return JSONResponse(openapi_document(str(request.base_url).rstrip("/")))
+
+
+async def _consume(request: Request, state: _State) -> Response:
+    topic = _topic(request, state)
+    body = await _body(request, required=False)
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "Request body must be a JSON object", "invalid_request")
+    batch_size = _int_field(body, "batch_size", MAX_CONSUME, 1, MAX_CONSUME)
+    wait = _int_field(body, "timeout_secs", 0, 0, MAX_WAIT)
+    after, since = body.get("after_message_id"), body.get("since_time")
+    if after is not None and since is not None:
+        raise ApiProblem(400, "after_message_id and since_time cannot be used together", "invalid_request")
+    after_seq = since_us = None
+    if after is not None:
+        if not isinstance(after, str):
+            raise ApiProblem(400, "after_message_id must be a string", "invalid_request")
+        after_seq = state.store.seq_of(topic.id, after)
+        if after_seq is None:
+            raise ApiProblem(400, f"Message {after} not found in topic {topic.id}", "message_not_found")
+    if since is not None:
+        try:
+            moment = parse_time(since, where="since_time") if isinstance(since, str) else None
+        except ValidationError:
+            moment = None
+        if moment is None:
+            raise ApiProblem(400, "since_time must be an RFC 3339 timestamp", "invalid_request")
+        since_us = min(int(moment.timestamp() * 1_000_000), state.store.now_us())
+    _prune(state)
+    deadline = time.monotonic() + wait
+    while True:
+        rows = state.store.read(topic, after_seq=after_seq, since_us=since_us, limit=batch_size)
+        left = deadline - time.monotonic()
+        if rows or left <= 0 or state.closing:
+            break
+        event = state.waiters.setdefault(topic.id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), left)
+    text = '{"messages":[' + ",".join(row.to_json_text() for row in rows) + "]}"
+    return Response(text, media_type="application/json")
+
+
+def _check_payload(topic: TopicRow, state: _State, payload: Any) -> str | None:
+    if not isinstance(payload, dict):
+        return "Payload must be a JSON object"
+    problems = state.store.schema_problems(topic, payload)
+    if problems:
+        return "Payload does not match the topic schema: " + "; ".join(problems[:5])
+    return None
+
+
+def _notify(state: _State, topic_id: int) -> None:
+    event = state.waiters.pop(topic_id, None)
+    if event is not None:
+        event.set()
+
+
+async def _publish(request: Request, state: _State) -> Response:
+    topic = _topic(request, state)
+    payload = await _body(request, required=True)
+    problem = _check_payload(topic, state, payload)
+    if problem:
+        raise ApiProblem(400, problem, "invalid_payload")
+    [(message_id, _)] = state.store.publish(topic.id, [_compact(payload)])
+    _notify(state, topic.id)
+    return JSONResponse({"message_id": message_id})
+
+
+async def _publish_batch(request: Request, state: _State) -> Response:
+    topic = _topic(request, state)
+    body = await _body(request, required=True)
+    payloads = body.get("payloads") if isinstance(body, dict) else None
+    if not isinstance(payloads, list):
+        raise ApiProblem(400, "Request body must be an object with a 'payloads' array", "invalid_request")
+    if not 1 <= len(payloads) <= MAX_BATCH:
+        raise ApiProblem(400, f"payloads must have 1 to {MAX_BATCH} items, got {len(payloads)}", "invalid_request")
+    results: dict[str, dict[str, str]] = {}
+    good: list[tuple[int, str]] = []
+    for index, payload in enumerate(payloads):
+        problem = _check_payload(topic, state, payload)
+        if problem:
+            results[str(index)] = {"result": "error", "error": problem}
+        else:
+            good.append((index, _compact(payload)))
+    published = state.store.publish(topic.id, [text for _, text in good]) if good else []
+    for (index, _), (message_id, _) in zip(good, published, strict=True):
+        results[str(index)] = {"message_id": message_id, "result": "success"}
+    if good:
+        _notify(state, topic.id)
+    ordered = {str(i): results[str(i)] for i in range(len(payloads))}
+    return JSONResponse({"is_partial_error": len(good) < len(payloads), "message_ids": ordered})
+
+
+# ----- Developer API topics ---------------------------------------------------------------------------------
+def _topic_fields(body: Any, *, creating: bool) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "Request body must be a JSON object", "invalid_request")
+    fields: dict[str, Any] = {}
+    if "name" in body or creating:
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 255:
+            raise ApiProblem(400, "name is required: a string of 1 to 255 characters", "invalid_request")
+        fields["name"] = name.strip()
+    if "schema" in body or creating:
+        schema = body.get("schema")
+        try:
+            fieldlist_to_jsonschema(schema)
+        except ValidationError as exc:
+            raise ApiProblem(400, f"schema is not a valid Workato schema: {exc.message}", "invalid_schema") from None
+        fields["schema"] = schema
+    if "retention" in body:
+        retention = body["retention"]
+        if isinstance(retention, bool) or not isinstance(retention, int) or not 60 <= retention <= 31_536_000:
+            raise ApiProblem(400, "retention must be whole seconds from 60 to 31536000", "invalid_request")
+        fields["retention"] = retention
+    if "description" in body:
+        if not isinstance(body["description"], str):
+            raise ApiProblem(400, "description must be a string", "invalid_request")
+        fields["description"] = body["description"]
+    return fields
+
+
+async def _list_topics(request: Request, state: _State) -> Response:
+    sort = request.query_params.get("sort", "id")
+    if sort not in ("id", "name", "activity"):
+        raise ApiProblem(400, "sort must be one of activity, name, id", "invalid_request")
+    flag = request.query_params.get("include_schema", "false").lower()
+    if flag not in ("true", "false", "1", "0"):
+        raise ApiProblem(400, "include_schema must be true or false", "invalid_request")
+    topics = state.store.list_topics(name=request.query_params.get("name") or None, sort=sort)
+    rows = [t.to_json(include_schema=flag in ("true", "1")) for t in topics]
+    return JSONResponse({"data": rows, "count": len(rows)})
+
+
+async def _create_topic(request: Request, state: _State) -> Response:
+    fields = _topic_fields(await _body(request, required=True), creating=True)
+    topic = state.store.create_topic(
+        fields["name"],
+        schema=fields["schema"],
+        retention=fields.get("retention", DEFAULT_RETENTION_SECS),
+        description=fields.get("description", ""),
+    )
+    return JSONResponse({"data": topic.to_json(include_schema=True)})
+
+
+async def _get_topic(request: Request, state: _State) -> Response:
+    return JSONResponse({"data": _topic(request, state).to_json(include_schema=True)})
+
+
+async def _update_topic(request: Request, state: _State) -> Response:
+    topic = _topic(request, state)
+    fields = _topic_fields(await _body(request, required=True), creating=False)
+    updated = state.store.update_topic(topic.id, **fields) if fields else topic
+    if updated is None:
+        raise ApiProblem(404, f"Topic {topic.id} not found", "not_found")
+    return JSONResponse({"data": updated.to_json(include_schema=True)})
+
+
+async def _delete_topic(request: Request, state: _State) -> Response:
+    topic = _topic(request, state)
+    state.store.delete_topic(topic.id)
+    return JSONResponse({"data": {"success": True}})
+
+
+async def _purge_topic(request: Request, state: _State) -> Response:
+    topic = _topic(request, state)
+    state.store.purge_topic(topic.id)
+    return JSONResponse({"data": {"success": True}})
