@@ -77,7 +77,8 @@ class TopicTail:
       returns after the first empty batch (or ``max_messages``).
     * Transient failures (network, 5xx, bad bodies) back off with jitter and resume from the same cursor, so
       nothing is lost or repeated; a 429 waits out ``Retry-After`` through the shared limiter.
-    * 401, 404 and other refusals end the tail: ``run`` raises the ``InspectorError`` after reporting it.
+    * 401, 404 and other refusals end the tail: ``run`` raises the ``InspectorError`` after reporting it; so do
+      more than ``give_up_after`` transient failures in a row, when set.
     * Messages are de-duplicated by ``message_id`` (the last ``dedupe_size`` ids).
     """
 
@@ -95,6 +96,7 @@ class TopicTail:
         on_status: Callable[[TailStatus], None] | None = None,
         backoff: Backoff | None = None,
         dedupe_size: int = 10_000,
+        give_up_after: int | None = None,
     ) -> None:
         self.client = client
         self.topic_id = check_topic_id(topic_id)
@@ -115,6 +117,8 @@ class TopicTail:
         self._seen: set[str] = set()
         self._order: deque[str] = deque()
         self._dedupe_size = dedupe_size
+        self._give_up_after = give_up_after
+        self._failures = 0
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
 
@@ -166,6 +170,7 @@ class TopicTail:
                 await self._handle_error(exc)
                 continue
             self.backoff.reset()
+            self._failures = 0
             if self.status.state is not TailState.LIVE:
                 self._report(TailStatus(TailState.LIVE))
             fresh = self._accept(batch)
@@ -228,13 +233,19 @@ class TopicTail:
             )
             self.cursor, self._since = None, self.last_time
             return
-        if not is_retryable(exc):
+        self._failures += 1
+        if not is_retryable(exc) or (self._give_up_after is not None and self._failures > self._give_up_after):
             self._report(TailStatus(TailState.ERROR, exc.message, error=exc))
             raise exc
         delay = self.backoff.next_delay()
         self._report(
             TailStatus(
-                TailState.BACKING_OFF, f"{exc.message}; reconnecting in {delay:.0f} s", retry_in=delay, error=exc
+                TailState.BACKING_OFF,
+                f"{exc.message}; reconnecting in {delay:.1f} s"
+                if delay < 10
+                else f"{exc.message}; reconnecting in {delay:.0f} s",
+                retry_in=delay,
+                error=exc,
             )
         )
         await asyncio.sleep(delay)

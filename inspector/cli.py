@@ -1,0 +1,449 @@
+"""``topic-inspector``: the GUI with no arguments; headless commands over the same core otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from inspector import __version__
+from inspector.core import redact
+from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.jsoninput import parse_publish_input
+from inspector.core.models import Message, Outcome
+from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.publisher import PublishInputError, publish_all
+from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
+from inspector.core.secrets import TOKEN_ENV, KeyringStore, SecretStoreError, check_token_text, env_token
+from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
+from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
+from inspector.core.timeparse import parse_time
+from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+log = logging.getLogger("inspector.cli")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+# ----- connection options -----------------------------------------------------------------------------------
+def _add_connection(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection (choose one)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--region", metavar="R", help=f"one of: {', '.join(REGIONS)}")
+    where.add_argument("--base-url", metavar="URL", help="a base URL of your own, such as the local emulator")
+    where.add_argument("--profile", metavar="P", help="a saved profile (see 'topic-inspector profile')")
+    group.add_argument("--rate-limit", metavar="RPM", type=int, help="requests per minute (default: the region's)")
+
+
+@dataclass(frozen=True)
+class Connection:
+    endpoint: Endpoint
+    account: str  # where the token lives in the keyring
+
+
+def _connection(args: argparse.Namespace) -> Connection:
+    rpm = args.rate_limit
+    if rpm is not None and rpm < 0:
+        raise ValidationError("must be 0 (off) or more", where="--rate-limit")
+    if args.profile:
+        profile = ProfileStore().get(args.profile)
+        if rpm is not None:
+            profile = Profile(profile.name, profile.region, profile.base_url, rpm)
+        return Connection(profile.endpoint(), profile.account)
+    if args.base_url:
+        endpoint = custom_endpoint(args.base_url, **({} if rpm is None else {"rate_limit_rpm": rpm}))
+    elif args.region:
+        endpoint = region(args.region)
+        if rpm is not None:
+            endpoint = Endpoint(
+                endpoint.key, endpoint.label, endpoint.events_url, endpoint.developer_url, rpm, endpoint.legacy
+            )
+    else:
+        raise UsageError("choose where to connect: --region R, --base-url URL or --profile P")
+    return Connection(endpoint, f"endpoint:{endpoint.events_url}")
+
+
+def _token(conn: Connection) -> str:
+    token = env_token()
+    if token:
+        return check_token_text(token)
+    stored = KeyringStore().get(conn.account)
+    if stored:
+        return stored
+    raise InspectorError(
+        f"no token for {conn.endpoint.label}",
+        hint=f"store one with 'topic-inspector token set' and the same connection options, or set {TOKEN_ENV}",
+    )
+
+
+# ----- consume ----------------------------------------------------------------------------------------------
+def _write_batch(out: TextIO, batch: list[Message]) -> None:
+    out.write("".join(message.to_json_line() + "\n" for message in batch))
+    out.flush()
+
+
+async def _consume(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    topic = check_topic_id(args.topic)
+    start = StartPosition.beginning()
+    if args.after:
+        start = StartPosition.after_id(args.after)
+    elif args.since:
+        start = (
+            StartPosition.now()
+            if args.since == "now"
+            else StartPosition.since_time(parse_time(args.since, where="--since"))
+        )
+    last_state: list[TailState] = []
+
+    def on_status(status: TailStatus) -> None:
+        if status.state in (TailState.BACKING_OFF, TailState.RATE_LIMITED):
+            print(f"topic {topic}: {status.detail}", file=sys.stderr)
+        elif status.state is TailState.LIVE and last_state and last_state[-1] is not TailState.LIVE:
+            print(f"topic {topic}: connected", file=sys.stderr)
+        last_state.append(status.state)
+
+    async with EventStreamsClient(conn.endpoint, token) as client:
+        tail = TopicTail(
+            client,
+            topic,
+            lambda batch: _write_batch(sys.stdout, batch),
+            start=start,
+            batch_size=args.batch_size,
+            wait_secs=args.wait,
+            follow=args.follow,
+            max_messages=args.max,
+            on_status=on_status,
+            give_up_after=None if args.follow else 5,
+        )
+        try:
+            await tail.run()
+        finally:
+            if tail.received or tail.status.state is not TailState.ERROR:
+                resume = f"; last message id {tail.cursor} (resume with --after {tail.cursor})" if tail.cursor else ""
+                print(f"topic {topic}: {tail.received} messages{resume}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ----- publish ----------------------------------------------------------------------------------------------
+def _read_input(source: str) -> str:
+    if source == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("give a FILE to publish, or pipe JSON into standard input")
+        return sys.stdin.read()
+    path = Path(source).expanduser()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError("no such file", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"is not UTF-8 text (byte {exc.start})", where=str(path)) from None
+    except OSError as exc:
+        raise ValidationError(f"cannot be read: {exc.strerror}", where=str(path)) from None
+
+
+async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    topic = check_topic_id(args.topic)
+    source = "standard input" if args.file == "-" else args.file
+    data = parse_publish_input(_read_input(args.file), source=source)
+    async with EventStreamsClient(conn.endpoint, token) as client:
+        results = await publish_all(client, topic, data.items)
+    for result in results:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    ok = sum(1 for r in results if r.outcome is Outcome.SUCCESS)
+    unknown = sum(1 for r in results if r.outcome is Outcome.UNKNOWN)
+    failed = len(results) - ok - unknown
+    summary = f"{ok} published, {failed} failed"
+    if unknown:
+        summary += f", {unknown} unknown (may have been published; check the topic before resending)"
+    print(f"topic {topic}: {summary}", file=sys.stderr)
+    return EXIT_OK if ok == len(results) else EXIT_FAILED
+
+
+# ----- topics (Developer API) -------------------------------------------------------------------------------
+async def _topics(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    async with DeveloperApiClient(conn.endpoint, token) as client:
+        topics = await client.list_topics(name=args.name, sort=args.sort, include_schema=args.include_schema)
+    for topic in topics:
+        row: dict[str, Any] = {
+            "id": topic.id,
+            "name": topic.name,
+            "description": topic.description,
+            "retention": topic.retention_secs,
+        }
+        if args.include_schema:
+            row["schema"] = topic.schema
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(topics)} topics at {conn.endpoint.developer_url}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ----- token ------------------------------------------------------------------------------------------------
+def _token_command(args: argparse.Namespace) -> int:
+    conn = _connection(args)
+    store = KeyringStore()
+    if args.action == "status":
+        stored = store.get(conn.account) is not None
+        where = f"stored in {store.backend_name}" if stored else "not stored"
+        print(f"token for {conn.endpoint.label}: {where}")
+        if not store.is_system:
+            print(store.warning())
+        if env_token():
+            print(f"{TOKEN_ENV} is set and overrides the keyring in this shell")
+        return EXIT_OK if stored else EXIT_FAILED
+    if args.action == "delete":
+        removed = store.delete(conn.account)
+        print(f"token for {conn.endpoint.label}: {'deleted' if removed else 'none was stored'}")
+        return EXIT_OK
+    if sys.stdin is not None and not sys.stdin.isatty():
+        text = sys.stdin.readline()
+    else:
+        text = getpass.getpass(f"Token for {conn.endpoint.label} (input hidden): ")
+    token = check_token_text(text)
+    store.set(conn.account, token)
+    print(f"token for {conn.endpoint.label}: stored in {store.backend_name}")
+    return EXIT_OK
+
+
+# ----- profiles ---------------------------------------------------------------------------------------------
+def _profile_command(args: argparse.Namespace) -> int:
+    profiles = ProfileStore()
+    if args.action == "list":
+        for profile in profiles.load():
+            where = profile.base_url if profile.region == "custom" else REGIONS[profile.region].label
+            print(f"{profile.name}\t{where}")
+        return EXIT_OK
+    if args.action == "remove":
+        if not profiles.remove(args.name):
+            raise ValidationError(f"no profile named {args.name!r}", where="profile")
+        with contextlib.suppress(SecretStoreError):
+            KeyringStore().delete(Profile(args.name).account)
+        print(f"profile {args.name!r} removed (and its token, if one was stored)")
+        return EXIT_OK
+    if bool(args.region) == bool(args.base_url):
+        raise UsageError("profile add needs exactly one of --region R or --base-url URL")
+    profile = Profile(args.name, "custom" if args.base_url else args.region.lower(), args.base_url, args.rate_limit)
+    saved = profiles.upsert(profile)
+    print(
+        f"profile {saved.name!r} saved: {saved.endpoint().events_url}; store its token with "
+        f"'topic-inspector token set --profile {saved.name!r}'"
+    )
+    return EXIT_OK
+
+
+# ----- emulator ---------------------------------------------------------------------------------------------
+def _emulator_command(args: argparse.Namespace) -> int:
+    from inspector.emulator.server import EmulatorConfig, parse_topic_spec, serve_forever
+
+    config = EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        data=args.data,
+        rate_limit_rpm=args.rate_limit,
+        topics=[parse_topic_spec(spec) for spec in args.topic],
+        retention_secs=args.retention,
+        access_log=args.access_log,
+    )
+    if args.rate_limit < 0:
+        raise ValidationError("must be 0 (off) or more", where="--rate-limit")
+
+    def ready(url: str, store: Any) -> None:
+        topics = ", ".join(f"{t.id} ({t.name})" for t in store.list_topics())
+        print(f"Topic Inspector emulator listening on {url}", flush=True)
+        print(f"  token:  {config.token}", flush=True)
+        print(f"  topics: {topics}", flush=True)
+        print(f"  data:   {config.data}", flush=True)
+        print(f"  try:    {TOKEN_ENV}={config.token} topic-inspector consume 1 --base-url {url}", flush=True)
+
+    serve_forever(config, ready)
+    return EXIT_OK
+
+
+# ----- parser -----------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    consume = sub.add_parser(
+        "consume",
+        help="read messages as JSON Lines",
+        description=(
+            "Read a topic's messages and print them as JSON Lines (message_id, time, payload). Without --follow it "
+            "stops when the topic is drained."
+        ),
+    )
+    consume.add_argument("topic", metavar="TOPIC", help="topic id")
+    _add_connection(consume)
+    start = consume.add_mutually_exclusive_group()
+    start.add_argument("--after", metavar="ID", help="start after this message id")
+    start.add_argument("--since", metavar="TIME", help="start at this RFC 3339 time, or 'now'")
+    consume.add_argument(
+        "--batch-size",
+        type=int,
+        default=MAX_CONSUME_BATCH,
+        metavar="N",
+        help=f"messages per request, 1 to {MAX_CONSUME_BATCH} (default {MAX_CONSUME_BATCH})",
+    )
+    consume.add_argument("--follow", action="store_true", help="keep long-polling for new messages")
+    consume.add_argument(
+        "--wait",
+        type=int,
+        default=MAX_WAIT_SECS,
+        metavar="SECS",
+        help=f"long-poll wait with --follow, 0 to {MAX_WAIT_SECS} (default {MAX_WAIT_SECS})",
+    )
+    consume.add_argument("--max", type=int, metavar="N", help="stop after N messages")
+
+    publish = sub.add_parser(
+        "publish",
+        help="publish a JSON object, array or JSON Lines",
+        description=(
+            "Publish a JSON object (single publish), or a JSON array or JSON Lines (batch publish in ordered chunks "
+            "of up to 100). Prints one JSON line per input item. Exit status: 0 all published, 1 any failed, "
+            "2 bad input."
+        ),
+    )
+    publish.add_argument("topic", metavar="TOPIC", help="topic id")
+    publish.add_argument("file", metavar="FILE", nargs="?", default="-", help="input file, or - for stdin")
+    _add_connection(publish)
+
+    topics = sub.add_parser("topics", help="list topics through the Developer API")
+    topics.add_argument("action", choices=["list"])
+    _add_connection(topics)
+    topics.add_argument("--name", help="only topics whose name contains this")
+    topics.add_argument("--sort", choices=["activity", "name", "id"])
+    topics.add_argument("--include-schema", action="store_true")
+
+    token = sub.add_parser(
+        "token",
+        help="store, check or delete a token in the OS keyring",
+        description=(
+            f"Tokens are read from standard input or a hidden prompt and kept only in the OS keyring. {TOKEN_ENV} "
+            "overrides the keyring for scripts and CI."
+        ),
+    )
+    token.add_argument("action", choices=["set", "delete", "status"])
+    _add_connection(token)
+
+    profile = sub.add_parser("profile", help="add, list or remove connection profiles")
+    profile.add_argument("action", choices=["add", "list", "remove"])
+    profile.add_argument("name", nargs="?", help="profile name (add, remove)")
+    profile.add_argument("--region", metavar="R", help=f"one of: {', '.join(REGIONS)}")
+    profile.add_argument("--base-url", metavar="URL")
+    profile.add_argument("--rate-limit", metavar="RPM", type=int)
+
+    emulator = sub.add_parser("emulator", help="run the local emulator of the Workato Event Streams API")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=9300, help="0 for any free port (default 9300)")
+    emulator.add_argument("--token", default="emulator-token", help="the token clients must send")
+    emulator.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="ID[:NAME[:SCHEMA.json]]",
+        help="declare a topic (repeatable; default: two sample topics)",
+    )
+    emulator.add_argument("--data", default=":memory:", metavar="PATH", help="SQLite file (default :memory:)")
+    emulator.add_argument("--rate-limit", type=int, default=60, metavar="RPM", help="per token; 0 = off")
+    emulator.add_argument(
+        "--retention",
+        type=int,
+        default=7 * 24 * 3600,
+        metavar="SECS",
+        help="retention of declared topics (default 7 days)",
+    )
+    emulator.add_argument("--access-log", action="store_true", help="print each request")
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redact.RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if not verbose:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _run_gui(argv: Sequence[str]) -> int:
+    print("Topic Inspector's window is not built yet; use the commands below meanwhile.\n", file=sys.stderr)
+    build_parser().print_help(sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        return _run_gui(argv)
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except PublishInputError as exc:
+        for problem in exc.problems[:20]:
+            print(f"error: {problem.message}", file=sys.stderr)
+        if len(exc.problems) > 20:
+            print(f"... and {len(exc.problems) - 20} more", file=sys.stderr)
+        print("nothing was sent", file=sys.stderr)
+        return EXIT_USAGE
+    except (UsageError, ValidationError) as exc:
+        message = exc.describe() if isinstance(exc, InspectorError) else str(exc)
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except InspectorError as exc:
+        print(f"error: {exc.describe()}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "emulator":
+        return _emulator_command(args)
+    if args.command == "token":
+        return _token_command(args)
+    if args.command == "profile":
+        if args.action in ("add", "remove") and not args.name:
+            raise UsageError(f"profile {args.action} needs a NAME")
+        return _profile_command(args)
+    if args.command == "consume":
+        if args.max is not None and args.max < 1:
+            raise ValidationError("must be 1 or more", where="--max")
+        if args.follow and not 0 <= args.wait <= MAX_WAIT_SECS:
+            raise ValidationError(f"must be 0 to {MAX_WAIT_SECS}", where="--wait")
+        if not 1 <= args.batch_size <= MAX_CONSUME_BATCH:
+            raise ValidationError(f"must be 1 to {MAX_CONSUME_BATCH}", where="--batch-size")
+    conn = _connection(args)
+    check_topic_id(getattr(args, "topic", 1))
+    token = _token(conn)
+    runner = {"consume": _consume, "publish": _publish, "topics": _topics}[args.command]
+    return asyncio.run(runner(args, conn, token))

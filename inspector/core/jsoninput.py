@@ -1,0 +1,79 @@
+"""Reading what a person gives to publish: one JSON object, a JSON array, or JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.core.errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class PublishInput:
+    items: list[Any]
+    single: bool  # a lone JSON object: a single publish, not a batch
+    form: str  # "object", "array" or "JSON Lines"
+
+
+def _strict_loads(text: str) -> Any:
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not allowed in JSON")
+
+    return json.loads(text, parse_constant=no_constant)
+
+
+def _where(exc: json.JSONDecodeError, line_offset: int = 0) -> str:
+    return f"line {exc.lineno + line_offset}, col {exc.colno}: {exc.msg}"
+
+
+def _parses(line: str) -> bool:
+    try:
+        _strict_loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
+    """Decide what ``text`` is and decode it; a bad input gets the line and column of the first error."""
+    stripped = text.lstrip("\ufeff").strip()
+    if not stripped:
+        raise ValidationError("is empty", where=source, hint="give a JSON object, a JSON array or JSON Lines")
+    try:
+        value = _strict_loads(stripped)
+    except json.JSONDecodeError as whole_error:
+        value = None
+        lines = [(n, line) for n, line in enumerate(stripped.splitlines(), start=1) if line.strip()]
+        if len(lines) > 1 and stripped[0] == "{" and _parses(lines[0][1]):
+            items = []
+            for number, line in lines:
+                try:
+                    items.append(_strict_loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValidationError(
+                        f"is not valid JSON Lines (line {number}, col {exc.colno}: {exc.msg})",
+                        where=source,
+                        hint="put one JSON object on each line",
+                    ) from None
+                except ValueError as exc:
+                    raise ValidationError(f"line {number}: {exc}", where=source) from None
+            return PublishInput(items, single=False, form="JSON Lines")
+        raise ValidationError(
+            f"is not valid JSON ({_where(whole_error)})",
+            where=source,
+            hint="check for a missing comma, quote or bracket near that place",
+        ) from None
+    except ValueError as exc:
+        raise ValidationError(str(exc), where=source) from None
+    if isinstance(value, dict):
+        return PublishInput([value], single=True, form="object")
+    if isinstance(value, list):
+        if not value:
+            raise ValidationError("is an empty array: nothing to publish", where=source)
+        return PublishInput(value, single=False, form="array")
+    raise ValidationError(
+        "must be a JSON object, an array of objects, or JSON Lines",
+        where=source,
+        hint='wrap the value in an object, for example {"value": ...}',
+    )
