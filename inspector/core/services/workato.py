@@ -125,10 +125,10 @@ class EventStreamsClient:
 
 
 def parse_messages(data: Any, host: str) -> list[Message]:
-    if not isinstance(data, dict) or not isinstance(data.get("messages", []), list):
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise shape_error(host, "a consume answer without a 'messages' list")
     messages = []
-    for index, item in enumerate(data.get("messages", [])):
+    for index, item in enumerate(data["messages"]):
         if not isinstance(item, dict):
             raise shape_error(host, f"message {index} is not an object")
         message_id, time_text, payload = item.get("message_id"), item.get("time"), item.get("payload")

@@ -1,0 +1,55 @@
+"""Shared fixtures: offscreen Qt, a private app folder per test, and a real emulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from inspector.core.regions import Endpoint, custom_endpoint
+from inspector.core.services.workato import EventStreamsClient
+from inspector.emulator.server import EmulatorConfig, EmulatorServer
+
+_topic_ids = itertools.count(1000)
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own app folder: no test writes to the real user directories."""
+    home = tmp_path / "app-home"
+    monkeypatch.setenv("TOPIC_INSPECTOR_HOME", str(home))
+    monkeypatch.delenv("TOPIC_INSPECTOR_TOKEN", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    """One emulator for the session, rate limit off. Tests isolate themselves with the ``topic`` fixture."""
+    server = EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def topic(emulator: EmulatorServer) -> int:
+    """A new, empty topic without a schema."""
+    assert emulator.store is not None
+    return emulator.store.create_topic(f"test-{next(_topic_ids)}").id
+
+
+@pytest.fixture
+def endpoint(emulator: EmulatorServer) -> Endpoint:
+    return custom_endpoint(emulator.url, rate_limit_rpm=0)
+
+
+@pytest.fixture
+async def client(endpoint: Endpoint, emulator: EmulatorServer) -> AsyncIterator[EventStreamsClient]:
+    async with EventStreamsClient(endpoint, emulator.token) as c:
+        yield c
