@@ -283,9 +283,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log details to standard error (tokens are redacted)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    consume = sub.add_parser(
+    def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    consume = add(
         "consume",
         help="read messages as JSON Lines",
         description=(
@@ -315,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     consume.add_argument("--max", type=int, metavar="N", help="stop after N messages")
 
-    publish = sub.add_parser(
+    publish = add(
         "publish",
         help="publish a JSON object, array or JSON Lines",
         description=(
@@ -328,14 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("file", metavar="FILE", nargs="?", default="-", help="input file, or - for stdin")
     _add_connection(publish)
 
-    topics = sub.add_parser("topics", help="list topics through the Developer API")
+    topics = add("topics", help="list topics through the Developer API")
     topics.add_argument("action", choices=["list"])
     _add_connection(topics)
     topics.add_argument("--name", help="only topics whose name contains this")
     topics.add_argument("--sort", choices=["activity", "name", "id"])
     topics.add_argument("--include-schema", action="store_true")
 
-    token = sub.add_parser(
+    token = add(
         "token",
         help="store, check or delete a token in the OS keyring",
         description=(
@@ -346,14 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("action", choices=["set", "delete", "status"])
     _add_connection(token)
 
-    profile = sub.add_parser("profile", help="add, list or remove connection profiles")
+    profile = add("profile", help="add, list or remove connection profiles")
     profile.add_argument("action", choices=["add", "list", "remove"])
     profile.add_argument("name", nargs="?", help="profile name (add, remove)")
     profile.add_argument("--region", metavar="R", help=f"one of: {', '.join(REGIONS)}")
     profile.add_argument("--base-url", metavar="URL")
     profile.add_argument("--rate-limit", metavar="RPM", type=int)
 
-    emulator = sub.add_parser("emulator", help="run the local emulator of the Workato Event Streams API")
+    emulator = add("emulator", help="run the local emulator of the Workato Event Streams API")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=9300, help="0 for any free port (default 9300)")
     emulator.add_argument("--token", default="emulator-token", help="the token clients must send")

@@ -37,14 +37,15 @@ def _parses(line: str) -> bool:
 
 def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
     """Decide what ``text`` is and decode it; a bad input gets the line and column of the first error."""
-    stripped = text.lstrip("\ufeff").strip()
+    body = text.removeprefix("\ufeff")
+    stripped = body.strip()
     if not stripped:
         raise ValidationError("is empty", where=source, hint="give a JSON object, a JSON array or JSON Lines")
     try:
-        value = _strict_loads(stripped)
+        value = _strict_loads(body)  # not stripped: line and column numbers must match what the user sees
     except json.JSONDecodeError as whole_error:
         value = None
-        lines = [(n, line) for n, line in enumerate(stripped.splitlines(), start=1) if line.strip()]
+        lines = [(n, line) for n, line in enumerate(body.splitlines(), start=1) if line.strip()]
         if len(lines) > 1 and stripped[0] == "{" and _parses(lines[0][1]):
             items = []
             for number, line in lines:

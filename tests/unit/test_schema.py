@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from jsonschema.exceptions import SchemaError
 
 from inspector.core.errors import ValidationError
 from inspector.core.schema import (
@@ -290,8 +291,6 @@ def test_date_format_checked(value: str, ok: bool) -> None:
 
 
 def test_make_validator_refuses_a_broken_schema() -> None:
-    from jsonschema.exceptions import SchemaError
-
     with pytest.raises(SchemaError):
         make_validator({"type": "no-such-type"})
 

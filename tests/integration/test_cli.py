@@ -1,0 +1,221 @@
+"""``topic-inspector`` commands run as a user would: real processes against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from inspector.emulator.server import EmulatorServer
+
+
+def run(
+    args: list[str],
+    *,
+    token: str | None = None,
+    stdin: str | None = None,
+    home: Path | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TOPIC_INSPECTOR_TOKEN"}
+    if token is not None:
+        env["TOPIC_INSPECTOR_TOKEN"] = token
+    if home is not None:
+        env["TOPIC_INSPECTOR_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "inspector", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_no_arguments_is_friendly() -> None:
+    proc = run([])
+    assert proc.returncode == 0
+    assert "consume" in proc.stderr
+
+
+def test_publish_array_then_consume_jsonl(emulator: EmulatorServer, topic: int) -> None:
+    items = [{"n": n, "text": "é"} for n in range(250)]
+    proc = run(["publish", str(topic), "--base-url", emulator.url], token=emulator.token, stdin=json.dumps(items))
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["index"] for line in lines] == list(range(250))
+    assert all(line["result"] == "success" and line["message_id"] for line in lines)
+    assert "250 published, 0 failed" in proc.stderr
+
+    consumed = run(["consume", str(topic), "--base-url", emulator.url], token=emulator.token)
+    assert consumed.returncode == 0, consumed.stderr
+    messages = [json.loads(line) for line in consumed.stdout.splitlines()]
+    assert [m["payload"] for m in messages] == items
+    assert [m["message_id"] for m in messages] == [line["message_id"] for line in lines]
+    assert set(messages[0]) == {"message_id", "time", "payload"}
+
+    half = run(
+        ["consume", str(topic), "--base-url", emulator.url, "--after", lines[199]["message_id"]], token=emulator.token
+    )
+    assert [json.loads(x)["payload"]["n"] for x in half.stdout.splitlines()] == list(range(200, 250))
+    limited = run(
+        ["consume", str(topic), "--base-url", emulator.url, "--max", "7", "--batch-size", "3"], token=emulator.token
+    )
+    assert len(limited.stdout.splitlines()) == 7
+    assert f"--after {messages[6]['message_id']}" in limited.stderr
+
+
+def test_publish_single_object_and_jsonl_file(emulator: EmulatorServer, topic: int, tmp_path: Path) -> None:
+    single = run(["publish", str(topic), "--base-url", emulator.url], token=emulator.token, stdin='{"a": 1}')
+    assert single.returncode == 0 and json.loads(single.stdout)["index"] == 0
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text('{"b": 1}\n\n{"b": 2}\n', encoding="utf-8")
+    proc = run(["publish", str(topic), str(jsonl), "--base-url", emulator.url], token=emulator.token)
+    assert proc.returncode == 0
+    assert len(proc.stdout.splitlines()) == 2
+
+
+def test_partial_failure_exits_1(emulator: EmulatorServer) -> None:
+    proc = run(["publish", "1", "--base-url", emulator.url], token=emulator.token, stdin='[{"order_id": 1}]')
+    assert proc.returncode == 1
+    assert "'status' is required" in json.loads(proc.stdout)["error"]
+    assert "0 published, 1 failed" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("stdin", "words"),
+    [
+        ('{"a": ', "line 1, col 7"),
+        ("[1, 2]", "item 0: must be a JSON object"),
+        ("", "is empty"),
+        ('{"a": 1}\n{"b": oops}\n', "line 2"),
+        ('"text"', "must be a JSON object, an array"),
+    ],
+)
+def test_bad_publish_input_exits_2_and_sends_nothing(
+    emulator: EmulatorServer, topic: int, stdin: str, words: str
+) -> None:
+    proc = run(["publish", str(topic), "--base-url", emulator.url], token=emulator.token, stdin=stdin)
+    assert proc.returncode == 2, proc.stderr
+    assert words in proc.stderr
+    assert proc.stdout == ""
+    assert emulator.store is not None and emulator.store.count(topic) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["consume", "abc"], "not a topic id"),
+        (["consume", "1", "--batch-size", "51"], "--batch-size"),
+        (["consume", "1", "--since", "yesterday"], "RFC 3339"),
+        (["consume", "1", "--after", "x", "--since", "now"], "not allowed with"),
+        (["consume", "1", "--wait", "61", "--follow"], "--wait"),
+        (["consume", "1", "--max", "0"], "--max"),
+    ],
+)
+def test_bad_arguments_exit_2(emulator: EmulatorServer, args: list[str], words: str) -> None:
+    proc = run([*args, "--base-url", emulator.url], token=emulator.token)
+    assert proc.returncode == 2
+    assert words in proc.stderr
+
+
+def test_connection_problems_exit_at_once(emulator: EmulatorServer) -> None:
+    bad_token = run(["consume", "1", "--base-url", emulator.url], token="nope")
+    assert bad_token.returncode == 1 and "token rejected" in bad_token.stderr
+    missing = run(["consume", "424242", "--base-url", emulator.url], token=emulator.token)
+    assert missing.returncode == 1 and "topic 424242 not found" in missing.stderr
+    insecure = run(["consume", "1", "--base-url", "http://example.com"], token="t")
+    assert insecure.returncode == 2 and "plain http is refused" in insecure.stderr
+    nowhere = run(["consume", "1"], token="t")
+    assert nowhere.returncode == 2 and "--region" in nowhere.stderr
+    no_token = run(["consume", "1", "--base-url", emulator.url])
+    assert no_token.returncode == 1 and "no token" in no_token.stderr
+
+
+def test_no_command_takes_a_token_argument() -> None:
+    for command in ("consume", "publish", "topics", "token", "profile"):
+        help_text = run([command, "--help"]).stdout
+        assert "--token" not in help_text, command
+
+
+def test_topics_list(emulator: EmulatorServer) -> None:
+    proc = run(
+        ["topics", "list", "--base-url", emulator.url, "--include-schema", "--name", "orders"], token=emulator.token
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert rows[0]["id"] == 1 and rows[0]["schema"][0]["name"] == "order_id"
+
+
+def test_profiles_and_follow(emulator: EmulatorServer, topic: int, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    added = run(["profile", "add", "local", "--base-url", emulator.url, "--rate-limit", "0"], home=home)
+    assert added.returncode == 0, added.stderr
+    assert "local" in run(["profile", "list"], home=home).stdout
+    assert emulator.token not in (home / "config" / "profiles.json").read_text()
+    env = {**os.environ, "TOPIC_INSPECTOR_TOKEN": emulator.token, "TOPIC_INSPECTOR_HOME": str(home)}
+    follower = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "inspector",
+            "consume",
+            str(topic),
+            "--profile",
+            "local",
+            "--follow",
+            "--wait",
+            "5",
+            "--max",
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        for n in range(3):
+            assert (
+                run(
+                    ["publish", str(topic), "--profile", "local"],
+                    token=emulator.token,
+                    home=home,
+                    stdin=json.dumps({"n": n}),
+                ).returncode
+                == 0
+            )
+        out, err = follower.communicate(timeout=30)
+    finally:
+        follower.kill()
+    assert follower.returncode == 0, err
+    assert [json.loads(line)["payload"]["n"] for line in out.splitlines()] == [0, 1, 2]
+    unknown = run(["consume", "1", "--profile", "nope"], token="t", home=home)
+    assert unknown.returncode == 2 and "no profile named 'nope'" in unknown.stderr
+
+
+def test_emulator_command_prints_url_and_token() -> None:
+    args = [sys.executable, "-m", "inspector", "emulator", "--port", "0", "--token", "abc", "--topic", "5:things"]
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            assert "listening on http://127.0.0.1:" in first
+            rest = [proc.stdout.readline() for _ in range(3)]
+            assert "token:  abc" in rest[0]
+            assert "5 (things)" in rest[1]
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def test_emulator_rejects_bad_topic_spec() -> None:
+    proc = run(["emulator", "--topic", "x:y"])
+    assert proc.returncode == 2 and "positive topic id" in proc.stderr
+    schema = run(["emulator", "--topic", "3:a:/no/such/file.json"])
+    assert schema.returncode == 2 and "cannot read schema file" in schema.stderr
