@@ -23,8 +23,8 @@ def _strict_loads(text: str) -> Any:
     return json.loads(text, parse_constant=no_constant)
 
 
-def _where(exc: json.JSONDecodeError, line_offset: int = 0) -> str:
-    return f"line {exc.lineno + line_offset}, col {exc.colno}: {exc.msg}"
+def _where(exc: json.JSONDecodeError) -> str:
+    return f"line {exc.lineno}, col {exc.colno}: {exc.msg}"
 
 
 def _parses(line: str) -> bool:
@@ -45,7 +45,8 @@ def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
         value = _strict_loads(body)  # not stripped: line and column numbers must match what the user sees
     except json.JSONDecodeError as whole_error:
         value = None
-        lines = [(n, line) for n, line in enumerate(body.splitlines(), start=1) if line.strip()]
+        # Only \n ends a line: U+2028 and friends may stand unescaped inside JSON strings.
+        lines = [(n, line) for n, line in enumerate(body.split("\n"), start=1) if line.strip()]
         if len(lines) > 1 and stripped[0] == "{" and _parses(lines[0][1]):
             items = []
             for number, line in lines:

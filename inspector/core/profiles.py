@@ -13,7 +13,7 @@ from inspector.core.paths import AppPaths, atomic_write
 from inspector.core.regions import REGIONAL_RPM, REGIONS, Endpoint, custom_endpoint, normalize_base_url, region
 
 FILE_VERSION = 1
-_NAME = re.compile(r"^[^\x00-\x1f]{1,64}$")
+_NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f]{1,64}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +42,12 @@ def check_profile(profile: Profile) -> Profile:
     name = profile.name.strip() if isinstance(profile.name, str) else ""
     if not _NAME.match(name):
         raise ValidationError("must be 1 to 64 printable characters", where="profile name")
+    if profile.rate_limit_rpm is not None and profile.rate_limit_rpm < 0:
+        raise ValidationError("must be 0 (off) or more", where="rate limit")
     if profile.region == "custom":
         base = normalize_base_url(profile.base_url or "", where=f"profile {name!r} base URL")
         return replace(profile, name=name, base_url=base)
     region(profile.region)
-    if profile.rate_limit_rpm is not None and profile.rate_limit_rpm < 0:
-        raise ValidationError("must be 0 (off) or more", where="rate limit")
     return replace(profile, name=name, base_url=None)
 
 

@@ -115,7 +115,7 @@ async def _send_chunk(
     backoff.reset()
     for attempt in range(1, max_attempts + 1):
         try:
-            if batch:
+            if batch and len(span) > 1:  # a lone item goes as a single publish: its body is the payload itself
                 answer = await client.publish_encoded_batch(topic_id, [encoded[i] for i in span])
                 return [
                     ItemResult(numbers[span[r.index]], r.outcome, r.message_id, r.error) for r in answer.items

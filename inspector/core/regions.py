@@ -93,7 +93,10 @@ def normalize_base_url(url: str, *, where: str = "base URL") -> str:
     text = url.strip() if isinstance(url, str) else ""
     if not text:
         raise InsecureUrlError("is empty", where=where, hint="enter a URL such as https://event-streams.workato.com")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # a malformed [IPv6] host
+        raise InsecureUrlError(f"{url!r} is not a valid URL ({exc})", where=where) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InsecureUrlError(
             f"{url!r} is not an http(s) URL",
@@ -111,7 +114,7 @@ def normalize_base_url(url: str, *, where: str = "base URL") -> str:
     try:
         port = parts.port
     except ValueError:
-        raise InsecureUrlError(f"{url!r} has an invalid port", where=where) from None
+        raise InsecureUrlError(f"{url!r} has an invalid port", where=where, hint="use a port from 1 to 65535") from None
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InsecureUrlError(
             f"plain http is refused for {parts.hostname}: the token would travel unencrypted",

@@ -66,6 +66,13 @@ def _object_schema(fields: list[Any], where: str) -> JsonSchema:
         if name in properties:
             raise ValidationError("the name is used twice", where=spot)
         properties[name] = _field_schema(field, spot)
+        for key, kind in (("type", str), ("label", str), ("hint", str), ("properties", list), ("of", str)):
+            if key in field and not isinstance(field[key], kind):
+                raise ValidationError(f"'{key}' must be a {'list' if kind is list else 'string'}", where=spot)
+        if "of" in field and field["of"] not in (*SCALAR_TYPES, "object"):
+            raise ValidationError(f"unknown array item type {field['of']!r}", where=spot)
+        if "properties" in field and field.get("type") != "object" and field.get("of") != "object":
+            _object_schema(field["properties"], spot)  # unused here, but it must still be a valid field list
         optional = field.get("optional", False)
         if not isinstance(optional, bool):
             raise ValidationError(f"'optional' must be true or false, got {optional!r}", where=spot)
@@ -79,6 +86,8 @@ def _object_schema(fields: list[Any], where: str) -> JsonSchema:
 
 def _field_schema(field: dict[str, Any], spot: str) -> JsonSchema:
     kind = field.get("type", "string")
+    if not isinstance(kind, str):
+        raise ValidationError(f"'type' must be a string, got {kind!r}", where=spot)
     if kind in SCALAR_TYPES:
         return dict(SCALAR_TYPES[kind])
     if kind == "object":
@@ -95,7 +104,9 @@ def _field_schema(field: dict[str, Any], spot: str) -> JsonSchema:
             return {"type": "array", "items": _object_schema(props, spot + "[]")}
         if of in SCALAR_TYPES:
             return {"type": "array", "items": dict(SCALAR_TYPES[of])}
-        raise ValidationError(f"unknown array item type {of!r}", where=spot, hint=f"use one of {FIELD_TYPES}")
+        raise ValidationError(
+            f"unknown array item type {of!r}", where=spot, hint="use one of " + ", ".join((*SCALAR_TYPES, "object"))
+        )
     raise ValidationError(f"unknown type {kind!r}", where=spot, hint="use one of " + ", ".join(FIELD_TYPES))
 
 

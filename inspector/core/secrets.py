@@ -49,11 +49,20 @@ def _backend_ok(backend: keyring.backend.KeyringBackend) -> bool:
     return not any(word in kind for word in _UNSAFE_BACKENDS) and getattr(backend, "priority", 1) > 0
 
 
+def _unchain(backend: keyring.backend.KeyringBackend) -> keyring.backend.KeyringBackend:
+    """Use the best safe backend of a chain directly, so the UI can name where a token really is."""
+    members = getattr(backend, "backends", None)
+    if "chainer" not in type(backend).__module__ or not members:
+        return backend
+    safe = [b for b in members if _backend_ok(b)]
+    return max(safe, key=lambda b: b.priority) if safe else backend
+
+
 class KeyringStore:
     """The OS keyring through ``keyring`` (Secret Service, macOS Keychain, Windows Credential Locker)."""
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
-        self._backend = backend or keyring.get_keyring()
+        self._backend = _unchain(backend or keyring.get_keyring())
 
     @property
     def backend_name(self) -> str:

@@ -29,18 +29,17 @@ def parse_time(text: str, *, where: str = "time") -> datetime:
             hint="write it like 2024-05-01T12:30:00Z or 2024-05-01T14:30:00+02:00",
         )
     value = value[:-1] + "+00:00" if value[-1] in "Zz" else value
+    round_up = False
     match = _FRACTION.search(value)
     if match and len(match.group(1)) != 7:
         digits = match.group(1)[1:]
-        micro = (digits + "000000")[:6]
-        extra = digits[6:]
-        value = value[: match.start()] + "." + micro + value[match.end() :]
-        if extra and extra[0] >= "5":
-            rounded = datetime.fromisoformat(value) + timedelta(microseconds=1)
-            return rounded
+        round_up = len(digits) > 6 and digits[6] >= "5"
+        value = value[: match.start()] + "." + (digits + "000000")[:6] + value[match.end() :]
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
+        if round_up:
+            parsed += timedelta(microseconds=1)
+    except (ValueError, OverflowError) as exc:
         raise ValidationError(f"{text!r} is not a valid date or time ({exc})", where=where) from None
     if parsed.tzinfo is None:  # pragma: no cover - the pattern requires a zone
         raise ValidationError(f"{text!r} has no time zone", where=where)

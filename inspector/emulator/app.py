@@ -66,12 +66,19 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
     """The ASGI app over ``store``. ``app.state.emulator.close()`` wakes every long poll (for shutdown)."""
     state = _State(store, settings or EmulatorSettings())
 
-    def endpoint(handler: Handler, family: str) -> Callable[[Request], Awaitable[Response]]:
+    def endpoint(methods: dict[str, tuple[Handler, str]]) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             state.requests += 1
+            handler, family = methods["GET" if request.method == "HEAD" else request.method]
             try:
                 if family != "public":
                     _authorize(request, state, family)
+                unknown = set(request.query_params) - QUERY_PARAMS.get(handler, set())
+                if unknown:
+                    known = ", ".join(sorted(QUERY_PARAMS.get(handler, set()))) or "none"
+                    raise ApiProblem(
+                        400, f"unknown query parameter {sorted(unknown)[0]!r} (known: {known})", "invalid_request"
+                    )
                 return await handler(request, state)
             except ApiProblem as problem:
                 return _error(problem.status, problem.message, problem.code, problem.headers)
@@ -93,21 +100,23 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
             "not_found" if exc.status_code == 404 else "error",
         )
 
-    routes = [
-        Route("/", endpoint(_index, "public"), methods=["GET"]),
-        Route("/openapi.json", endpoint(_openapi, "public"), methods=["GET"]),
-        Route("/api/v1/topics/{topic_id}/consume", endpoint(_consume, "events"), methods=["POST"]),
-        Route("/api/v1/topics/{topic_id}/publish", endpoint(_publish, "events"), methods=["POST"]),
-        Route("/api/v1/batch/topics/{topic_id}/publish", endpoint(_publish_batch, "events"), methods=["POST"]),
-        Route("/api/pubsub/topics/{topic_id}/consume", endpoint(_consume, "legacy"), methods=["POST"]),
-        Route("/api/pubsub/topics/{topic_id}/publish", endpoint(_publish, "legacy"), methods=["POST"]),
-        Route("/api/event_streams/topics", endpoint(_list_topics, "developer"), methods=["GET"]),
-        Route("/api/event_streams/topics", endpoint(_create_topic, "developer"), methods=["POST"]),
-        Route("/api/event_streams/topics/{topic_id}", endpoint(_get_topic, "developer"), methods=["GET"]),
-        Route("/api/event_streams/topics/{topic_id}", endpoint(_update_topic, "developer"), methods=["PUT"]),
-        Route("/api/event_streams/topics/{topic_id}", endpoint(_delete_topic, "developer"), methods=["DELETE"]),
-        Route("/api/event_streams/topics/{topic_id}/purge", endpoint(_purge_topic, "developer"), methods=["PUT"]),
-    ]
+    table: dict[str, dict[str, tuple[Handler, str]]] = {
+        "/": {"GET": (_index, "public")},
+        "/openapi.json": {"GET": (_openapi, "public")},
+        "/api/v1/topics/{topic_id}/consume": {"POST": (_consume, "events")},
+        "/api/v1/topics/{topic_id}/publish": {"POST": (_publish, "events")},
+        "/api/v1/batch/topics/{topic_id}/publish": {"POST": (_publish_batch, "events")},
+        "/api/pubsub/topics/{topic_id}/consume": {"POST": (_consume, "legacy")},
+        "/api/pubsub/topics/{topic_id}/publish": {"POST": (_publish, "legacy")},
+        "/api/event_streams/topics": {"GET": (_list_topics, "developer"), "POST": (_create_topic, "developer")},
+        "/api/event_streams/topics/{topic_id}": {
+            "GET": (_get_topic, "developer"),
+            "PUT": (_update_topic, "developer"),
+            "DELETE": (_delete_topic, "developer"),
+        },
+        "/api/event_streams/topics/{topic_id}/purge": {"PUT": (_purge_topic, "developer")},
+    }
+    routes = [Route(path, endpoint(methods), methods=list(methods)) for path, methods in table.items()]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
     app.state.emulator = EmulatorHandle(state)
     return app
@@ -195,9 +204,20 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _as_int(value: Any) -> int | None:
+    """A JSON integer; 5.0 counts, as in JSON Schema. Booleans do not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _int_field(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    value = _as_int(body.get(name, default))
+    if value is None or not low <= value <= high:
         raise ApiProblem(400, f"{name} must be an integer from {low} to {high}", "invalid_request")
     return value
 
@@ -328,10 +348,7 @@ def _topic_fields(body: Any, *, creating: bool) -> dict[str, Any]:
             raise ApiProblem(400, f"schema is not a valid Workato schema: {exc.message}", "invalid_schema") from None
         fields["schema"] = schema
     if "retention" in body:
-        retention = body["retention"]
-        if isinstance(retention, bool) or not isinstance(retention, int) or not 60 <= retention <= 31_536_000:
-            raise ApiProblem(400, "retention must be whole seconds from 60 to 31536000", "invalid_request")
-        fields["retention"] = retention
+        fields["retention"] = _int_field(body, "retention", 0, 60, 31_536_000)
     if "description" in body:
         if not isinstance(body["description"], str):
             raise ApiProblem(400, "description must be a string", "invalid_request")
@@ -385,3 +402,6 @@ async def _purge_topic(request: Request, state: _State) -> Response:
     topic = _topic(request, state)
     state.store.purge_topic(topic.id)
     return JSONResponse({"data": {"success": True}})
+
+
+QUERY_PARAMS: dict[Handler, set[str]] = {_list_topics: {"name", "sort", "include_schema"}}

@@ -101,7 +101,11 @@ _FIELD: dict[str, Any] = {
         },
         "optional": {"type": "boolean"},
         "label": {"type": "string"},
-        "of": {"type": "string"},
+        "of": {
+            "type": "string",
+            "enum": ["string", "integer", "number", "boolean", "date_time", "timestamp", "date", "object"],
+        },
+        "hint": {"type": "string"},
         "properties": {"type": "array", "items": {"$ref": "#/components/schemas/SchemaField"}},
     },
     "additionalProperties": True,

@@ -72,7 +72,8 @@ def test_publish_array_then_consume_jsonl(emulator: EmulatorServer, topic: int) 
 
 def test_publish_single_object_and_jsonl_file(emulator: EmulatorServer, topic: int, tmp_path: Path) -> None:
     single = run(["publish", str(topic), "--base-url", emulator.url], token=emulator.token, stdin='{"a": 1}')
-    assert single.returncode == 0 and json.loads(single.stdout)["index"] == 0
+    assert single.returncode == 0
+    assert json.loads(single.stdout)["index"] == 0
     jsonl = tmp_path / "items.jsonl"
     jsonl.write_text('{"b": 1}\n\n{"b": 2}\n', encoding="utf-8")
     proc = run(["publish", str(topic), str(jsonl), "--base-url", emulator.url], token=emulator.token)
@@ -104,7 +105,8 @@ def test_bad_publish_input_exits_2_and_sends_nothing(
     assert proc.returncode == 2, proc.stderr
     assert words in proc.stderr
     assert proc.stdout == ""
-    assert emulator.store is not None and emulator.store.count(topic) == 0
+    assert emulator.store is not None
+    assert emulator.store.count(topic) == 0
 
 
 @pytest.mark.parametrize(
@@ -126,15 +128,20 @@ def test_bad_arguments_exit_2(emulator: EmulatorServer, args: list[str], words: 
 
 def test_connection_problems_exit_at_once(emulator: EmulatorServer) -> None:
     bad_token = run(["consume", "1", "--base-url", emulator.url], token="nope")
-    assert bad_token.returncode == 1 and "token rejected" in bad_token.stderr
+    assert bad_token.returncode == 1
+    assert "token rejected" in bad_token.stderr
     missing = run(["consume", "424242", "--base-url", emulator.url], token=emulator.token)
-    assert missing.returncode == 1 and "topic 424242 not found" in missing.stderr
+    assert missing.returncode == 1
+    assert "topic 424242 not found" in missing.stderr
     insecure = run(["consume", "1", "--base-url", "http://example.com"], token="t")
-    assert insecure.returncode == 2 and "plain http is refused" in insecure.stderr
+    assert insecure.returncode == 2
+    assert "plain http is refused" in insecure.stderr
     nowhere = run(["consume", "1"], token="t")
-    assert nowhere.returncode == 2 and "--region" in nowhere.stderr
+    assert nowhere.returncode == 2
+    assert "--region" in nowhere.stderr
     no_token = run(["consume", "1", "--base-url", emulator.url])
-    assert no_token.returncode == 1 and "no token" in no_token.stderr
+    assert no_token.returncode == 1
+    assert "no token" in no_token.stderr
 
 
 def test_no_command_takes_a_token_argument() -> None:
@@ -149,7 +156,8 @@ def test_topics_list(emulator: EmulatorServer) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert rows[0]["id"] == 1 and rows[0]["schema"][0]["name"] == "order_id"
+    assert rows[0]["id"] == 1
+    assert rows[0]["schema"][0]["name"] == "order_id"
 
 
 def test_profiles_and_follow(emulator: EmulatorServer, topic: int, tmp_path: Path) -> None:
@@ -196,7 +204,8 @@ def test_profiles_and_follow(emulator: EmulatorServer, topic: int, tmp_path: Pat
     assert follower.returncode == 0, err
     assert [json.loads(line)["payload"]["n"] for line in out.splitlines()] == [0, 1, 2]
     unknown = run(["consume", "1", "--profile", "nope"], token="t", home=home)
-    assert unknown.returncode == 2 and "no profile named 'nope'" in unknown.stderr
+    assert unknown.returncode == 2
+    assert "no profile named 'nope'" in unknown.stderr
 
 
 def test_emulator_command_prints_url_and_token() -> None:
@@ -216,6 +225,8 @@ def test_emulator_command_prints_url_and_token() -> None:
 
 def test_emulator_rejects_bad_topic_spec() -> None:
     proc = run(["emulator", "--topic", "x:y"])
-    assert proc.returncode == 2 and "positive topic id" in proc.stderr
+    assert proc.returncode == 2
+    assert "positive topic id" in proc.stderr
     schema = run(["emulator", "--topic", "3:a:/no/such/file.json"])
-    assert schema.returncode == 2 and "cannot read schema file" in schema.stderr
+    assert schema.returncode == 2
+    assert "cannot read schema file" in schema.stderr

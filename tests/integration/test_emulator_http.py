@@ -164,10 +164,13 @@ def test_developer_api_topics_lifecycle(http: httpx.Client) -> None:
     )
     assert created.status_code == 200
     topic = created.json()["data"]
-    assert topic["name"] == "lifecycle" and topic["retention"] == 3600 and topic["schema"] == ORDER_SCHEMA
+    assert topic["name"] == "lifecycle"
+    assert topic["retention"] == 3600
+    assert topic["schema"] == ORDER_SCHEMA
     tid = topic["id"]
     listed = http.get("/api/event_streams/topics", params={"name": "lifecyc"}).json()
-    assert [t["id"] for t in listed["data"]] == [tid] and listed["count"] == 1
+    assert [t["id"] for t in listed["data"]] == [tid]
+    assert listed["count"] == 1
     assert "schema" not in listed["data"][0]
     with_schema = http.get("/api/event_streams/topics", params={"name": "lifecycle", "include_schema": "true"})
     assert with_schema.json()["data"][0]["schema"] == ORDER_SCHEMA
@@ -200,9 +203,11 @@ def test_topic_sorting(http: httpx.Client) -> None:
 
 def test_unknown_path_and_method_answer_json(http: httpx.Client) -> None:
     missing = http.get("/api/v2/nothing")
-    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
     wrong = http.get("/api/v1/topics/1/publish")
-    assert wrong.status_code == 405 and "POST" in wrong.headers["allow"]
+    assert wrong.status_code == 405
+    assert "POST" in wrong.headers["allow"]
 
 
 def test_rate_limit_answers_429_with_retry_after() -> None:

@@ -53,18 +53,22 @@ def test_token_set_status_use_delete(tmp_path: Path) -> None:
         assert KeyringStore().get(f"endpoint:{server.url}") == token
 
         status = cli(["token", "status", *conn], home)
-        assert status.returncode == 0 and "stored in" in status.stdout and token not in status.stdout
+        assert status.returncode == 0
+        assert "stored in" in status.stdout
+        assert token not in status.stdout
 
         published = cli(["publish", "2", *conn], home, stdin='{"from": "keyring"}')
         assert published.returncode == 0, published.stderr
         consumed = cli(["consume", "2", *conn, "-v"], home)
-        assert consumed.returncode == 0 and '"from":"keyring"' in consumed.stdout
+        assert consumed.returncode == 0
+        assert '"from":"keyring"' in consumed.stdout
         assert token not in consumed.stderr  # even at debug level
 
         assert cli(["token", "delete", *conn], home).returncode == 0
         assert KeyringStore().get(f"endpoint:{server.url}") is None
         gone = cli(["consume", "2", *conn], home)
-        assert gone.returncode == 1 and "no token" in gone.stderr
+        assert gone.returncode == 1
+        assert "no token" in gone.stderr
 
     written = [p for p in home.rglob("*") if p.is_file()]
     for path in written:

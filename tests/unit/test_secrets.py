@@ -79,3 +79,16 @@ def test_token_text_is_trimmed(text: str, expected: str) -> None:
 def test_bad_token_text_is_refused(text: str) -> None:
     with pytest.raises(ValidationError):
         check_token_text(text)
+
+
+def test_a_chain_is_unwrapped_to_its_best_safe_backend() -> None:
+    best = InMemoryKeyring()
+
+    class Chain(InMemoryKeyring):  # stands for keyring's ChainerBackend, whose members are process-wide
+        backends = (null.Keyring(), best)
+
+    Chain.__module__ = "keyring.backends.chainer"
+    store = KeyringStore(Chain())
+    assert store.is_system
+    store.set("a", "t")
+    assert best.items == {("topic-inspector", "a"): "t"}

@@ -105,7 +105,7 @@ async def test_fault_in_the_middle_keeps_cursor() -> None:
             raise httpx.ReadError("connection reset", request=request)
         return original(request)
 
-    client._http._transport = httpx.MockTransport(flaky)  # noqa: SLF001 - swap the scripted transport
+    client._http._transport = httpx.MockTransport(flaky)
     await tail.run()
     assert [m.message_id for m in got] == server.ids
     assert server.bodies[1].get("after_message_id") == "M19"
@@ -164,7 +164,7 @@ async def test_refused_cursor_falls_back_to_its_time() -> None:
             return httpx.Response(400, json={"message": "Message M4 not found", "code": "message_not_found"})
         return original(request)
 
-    tail.client._http._transport = httpx.MockTransport(purge_cursor)  # noqa: SLF001
+    tail.client._http._transport = httpx.MockTransport(purge_cursor)
     await tail.run()
     assert "since_time" in server.bodies[1]  # the request after the refusal starts from the cursor's time
     assert [m.message_id for m in got] == server.ids  # re-sent messages were de-duplicated
