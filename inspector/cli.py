@@ -405,10 +405,56 @@ def _run_gui(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def _run_demo() -> int:
+    """The emulator with live sample traffic, followed in the terminal (until the window takes this over)."""
+    import tempfile
+
+    from inspector.emulator.server import EmulatorConfig, EmulatorServer
+    from inspector.emulator.traffic import generate_traffic
+
+    async def follow(url: str, token: str) -> None:
+        endpoint = custom_endpoint(url, rate_limit_rpm=0)
+        async with EventStreamsClient(endpoint, token) as client:
+
+            def show(topic: int) -> Any:
+                def printer(batch: list[Message]) -> None:
+                    for message in batch:
+                        print(
+                            f"topic {topic}  {message.time_text}  {message.message_id}  "
+                            f"{json.dumps(message.payload)[:100]}",
+                            flush=True,
+                        )
+
+                return printer
+
+            tails = [TopicTail(client, t, show(t), start=StartPosition.now(), wait_secs=30) for t in (1, 2)]
+            traffic = asyncio.create_task(generate_traffic(url, token))
+            try:
+                await asyncio.gather(*(tail.run() for tail in tails))
+            finally:
+                traffic.cancel()
+                await asyncio.gather(traffic, return_exceptions=True)
+
+    with tempfile.TemporaryDirectory(prefix="topic-inspector-demo-") as folder:
+        config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{folder}/demo.sqlite")
+        with EmulatorServer(config) as server:
+            print(
+                f"Demo: emulator at {server.url} (token {server.token}); live messages below, Ctrl+C to stop.",
+                flush=True,
+            )
+            try:
+                asyncio.run(follow(server.url, server.token))
+            except KeyboardInterrupt:
+                print("demo stopped", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         return _run_gui(argv)
+    if argv == ["--demo"]:
+        return _run_demo()
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -82,6 +82,8 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
                 return await handler(request, state)
             except ApiProblem as problem:
                 return _error(problem.status, problem.message, problem.code, problem.headers)
+            except ClientDisconnect:
+                return Response(status_code=499)  # nobody is listening; nothing to say
 
         return run
 
