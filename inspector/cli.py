@@ -399,62 +399,17 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _run_gui(argv: Sequence[str]) -> int:
-    print("Topic Inspector's window is not built yet; use the commands below meanwhile.\n", file=sys.stderr)
-    build_parser().print_help(sys.stderr)
-    return EXIT_OK
+def _run_gui(demo: bool) -> int:
+    from inspector.ui.app import run
 
-
-def _run_demo() -> int:
-    """The emulator with live sample traffic, followed in the terminal (until the window takes this over)."""
-    import tempfile
-
-    from inspector.emulator.server import EmulatorConfig, EmulatorServer
-    from inspector.emulator.traffic import generate_traffic
-
-    async def follow(url: str, token: str) -> None:
-        endpoint = custom_endpoint(url, rate_limit_rpm=0)
-        async with EventStreamsClient(endpoint, token) as client:
-
-            def show(topic: int) -> Any:
-                def printer(batch: list[Message]) -> None:
-                    for message in batch:
-                        print(
-                            f"topic {topic}  {message.time_text}  {message.message_id}  "
-                            f"{json.dumps(message.payload)[:100]}",
-                            flush=True,
-                        )
-
-                return printer
-
-            tails = [TopicTail(client, t, show(t), start=StartPosition.now(), wait_secs=30) for t in (1, 2)]
-            traffic = asyncio.create_task(generate_traffic(url, token))
-            try:
-                await asyncio.gather(*(tail.run() for tail in tails))
-            finally:
-                traffic.cancel()
-                await asyncio.gather(traffic, return_exceptions=True)
-
-    with tempfile.TemporaryDirectory(prefix="topic-inspector-demo-") as folder:
-        config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{folder}/demo.sqlite")
-        with EmulatorServer(config) as server:
-            print(
-                f"Demo: emulator at {server.url} (token {server.token}); live messages below, Ctrl+C to stop.",
-                flush=True,
-            )
-            try:
-                asyncio.run(follow(server.url, server.token))
-            except KeyboardInterrupt:
-                print("demo stopped", file=sys.stderr)
-    return EXIT_OK
+    return run(demo=demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        return _run_gui(argv)
-    if argv == ["--demo"]:
-        return _run_demo()
+    if not argv or argv == ["--demo"]:
+        _setup_logging(verbose=False)
+        return _run_gui(demo=bool(argv))
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:

@@ -9,7 +9,14 @@ from typing import Any
 
 import httpx
 
-from inspector.core.errors import UnsupportedError, ValidationError
+from inspector.core.errors import (
+    AuthError,
+    InspectorError,
+    NotFoundError,
+    TransportError,
+    UnsupportedError,
+    ValidationError,
+)
 from inspector.core.http import LONG_POLL_GRACE, ApiTransport, TokenSource, new_http_client, shape_error
 from inspector.core.models import BatchResult, ItemResult, JsonObject, Message, Outcome, Topic
 from inspector.core.ratelimit import RateLimiter, shared_limiter
@@ -317,3 +324,18 @@ def parse_topic(row: Any, host: str) -> Topic:
         created_at=when("created_at"),
         updated_at=when("updated_at"),
     )
+
+
+async def check_connection(client: EventStreamsClient, topic_id: int) -> tuple[bool, str]:
+    """Try the token on one topic (consume, batch of 1, no wait) and say in words how it went."""
+    try:
+        await client.consume(topic_id, batch_size=1, timeout_secs=0)
+    except AuthError:
+        return False, f"Bad token: {client.endpoint.label} rejected it."
+    except NotFoundError:
+        return False, f"The token works, but topic {topic_id} was not found in {client.endpoint.label}."
+    except TransportError as exc:
+        return False, f"Network error: {exc.message}"
+    except InspectorError as exc:
+        return False, exc.message
+    return True, f"OK: connected to {client.endpoint.label}; topic {topic_id} is readable."

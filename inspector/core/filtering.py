@@ -1,0 +1,78 @@
+"""Filters over received messages: plain text over the payload, or a JMESPath expression over
+``{message_id, time, payload}``. A bad expression is a ``ValidationError`` in words, never an exception."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import jmespath
+import jmespath.exceptions
+
+from inspector.core.errors import ValidationError
+
+
+class FilterableRow(Protocol):
+    message_id: str
+    timestamp: float
+    text: str  # the payload as compact JSON
+
+
+Predicate = Callable[[FilterableRow], bool]
+
+
+def text_filter(needle: str) -> Predicate:
+    """Case-insensitive substring over the payload's JSON text (and the message id)."""
+    if needle.isascii() and needle == needle.lower() and not any(c.isalpha() for c in needle):
+        return lambda row: needle in row.text or needle in row.message_id
+    search = re.compile(re.escape(needle), re.IGNORECASE).search
+    return lambda row: search(row.text) is not None or search(row.message_id) is not None
+
+
+def jmespath_filter(expression: str) -> Predicate:
+    """Rows for which the expression is truthy, e.g. ``payload.Name == 'Jane'`` or ``payload.total > `100```."""
+    try:
+        compiled = jmespath.compile(expression)
+    except jmespath.exceptions.ParseError as exc:
+        position = getattr(exc, "lex_position", None)
+        where = f" at column {position + 1}" if isinstance(position, int) else ""
+        token = getattr(exc, "token_value", None)
+        if isinstance(exc, jmespath.exceptions.IncompleteExpressionError):
+            reason = "the expression ends too soon"
+        elif isinstance(exc, jmespath.exceptions.LexerError):
+            reason = getattr(exc, "message", "cannot read it")
+        elif token is not None:
+            reason = f"unexpected {token!r}"
+        else:
+            reason = "cannot read it"
+        raise ValidationError(
+            f"{reason}{where}", where="JMESPath", hint="for example: payload.status == 'paid' && payload.total > `100`"
+        ) from None
+    except jmespath.exceptions.JMESPathError as exc:
+        raise ValidationError(str(exc).splitlines()[0], where="JMESPath") from None
+
+    def matches(row: FilterableRow) -> bool:
+        document: dict[str, Any] = {
+            "message_id": row.message_id,
+            "time": datetime.fromtimestamp(row.timestamp, UTC).isoformat(),
+            "payload": json.loads(row.text),
+        }
+        try:
+            result = compiled.search(document)
+        except jmespath.exceptions.JMESPathError:
+            return False  # a type error on one message (comparing a string with a number) is just no match
+        return result not in (None, False, [], {}, "")
+
+    return matches
+
+
+def make_filter(mode: str, text: str) -> Predicate | None:
+    """``mode`` is "text" or "jmespath"; an empty text means no filter."""
+    if not text.strip():
+        return None
+    if mode == "jmespath":
+        return jmespath_filter(text.strip())
+    return text_filter(text)

@@ -1,0 +1,162 @@
+"""What the window shares: profiles, tokens (keyring or this session only), clients per base URL, the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from dataclasses import replace
+
+from inspector.core.http import HttpPool
+from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.ratelimit import token_fingerprint
+from inspector.core.secrets import KeyringStore, MemoryStore, SecretStoreError, env_token
+from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient, check_connection
+from inspector.core.workspace import Workspace, WorkspaceStore
+from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.emulator.traffic import generate_traffic
+
+log = logging.getLogger("inspector.ui.context")
+KEYRING_TIMEOUT = 10.0
+DEMO_PROFILE = "Demo (local)"
+
+
+class AppContext:
+    def __init__(self, *, demo: bool = False, keyring_store: KeyringStore | None = None) -> None:
+        self.pool = HttpPool()
+        self.profile_store = ProfileStore()
+        self.workspace_store = WorkspaceStore()
+        self.workspace: Workspace = self.workspace_store.load()
+        store = keyring_store or KeyringStore()
+        self.keyring: KeyringStore | None = store if store.is_system else None
+        self.keyring_warning = "" if self.keyring else store.warning()
+        self.session_tokens = MemoryStore()
+        self.demo_mode = demo
+        self.demo_profile: Profile | None = None
+        self._demo_server: EmulatorServer | None = None
+        self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._traffic: asyncio.Task[int] | None = None
+        self._clients: dict[tuple[str, str], EventStreamsClient] = {}
+
+    # ----- profiles ---------------------------------------------------------------------------------------
+    def profiles(self) -> list[Profile]:
+        saved = self.profile_store.load()
+        return ([self.demo_profile] if self.demo_profile else []) + saved
+
+    def profile(self, name: str) -> Profile | None:
+        return next((p for p in self.profiles() if p.name == name), None)
+
+    def is_demo(self, profile: Profile) -> bool:
+        return self.demo_profile is not None and profile.name == self.demo_profile.name
+
+    # ----- tokens -----------------------------------------------------------------------------------------
+    def token_note(self, profile: Profile | None) -> str:
+        """What the token field says instead of the token: where it is kept."""
+        if profile is None:
+            return "paste the API client token"
+        if self.session_tokens.get(profile.account):
+            return "kept in memory for this session (leave empty to keep it)"
+        if self.keyring is not None:
+            return f"stored in {self.keyring.backend_name} (leave empty to keep it)"
+        return "no token stored"
+
+    async def get_token(self, profile: Profile) -> str | None:
+        remembered = self.session_tokens.get(profile.account)
+        if remembered:
+            return remembered
+        if self.keyring is None:
+            return env_token()
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(self.keyring.get, profile.account), KEYRING_TIMEOUT)
+        except (TimeoutError, SecretStoreError) as exc:
+            log.warning("keyring read for %s failed: %s", profile.name, exc)
+            return None
+        return found or env_token()
+
+    async def set_token(self, profile: Profile, token: str) -> str:
+        """Keep the token (keyring, else this session); returns where it went, in words."""
+        if self.keyring is not None:
+            try:
+                await asyncio.wait_for(asyncio.to_thread(self.keyring.set, profile.account, token), KEYRING_TIMEOUT)
+                self.session_tokens.delete(profile.account)
+                return f"stored in {self.keyring.backend_name}"
+            except (TimeoutError, SecretStoreError) as exc:
+                log.warning("keyring write for %s failed: %s", profile.name, exc)
+        self.session_tokens.set(profile.account, token)
+        return "kept in memory for this session only"
+
+    async def delete_token(self, profile: Profile) -> None:
+        self.session_tokens.delete(profile.account)
+        if self.keyring is not None:
+            try:
+                await asyncio.wait_for(asyncio.to_thread(self.keyring.delete, profile.account), KEYRING_TIMEOUT)
+            except (TimeoutError, SecretStoreError) as exc:
+                log.warning("keyring delete for %s failed: %s", profile.name, exc)
+
+    # ----- clients ----------------------------------------------------------------------------------------
+    def client(self, profile: Profile, token: str) -> EventStreamsClient:
+        """One client per (profile, token), on the shared connection pool of its base URL."""
+        key = (profile.name, token_fingerprint(token))
+        client = self._clients.get(key)
+        if client is None or client.endpoint != profile.endpoint():
+            endpoint = profile.endpoint()
+            client = EventStreamsClient(endpoint, token, http=self.pool.get(endpoint.events_url))
+            self._clients[key] = client
+        return client
+
+    def developer_client(self, profile: Profile, token: str) -> DeveloperApiClient:
+        endpoint = profile.endpoint()
+        return DeveloperApiClient(endpoint, token, http=self.pool.get(endpoint.developer_url))
+
+    async def test_connection(self, profile: Profile, token: str | None, topic_id: int) -> tuple[bool, str]:
+        token = token or await self.get_token(profile)
+        if not token:
+            return False, "No token: paste one first."
+        endpoint = profile.endpoint()
+        async with EventStreamsClient(endpoint, token) as client:
+            return await check_connection(client, topic_id)
+
+    # ----- demo -------------------------------------------------------------------------------------------
+    async def start_demo(self) -> Profile:
+        """The emulator on a free loopback port with a temporary database, sample topics and live traffic."""
+        self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
+        config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{self._demo_dir.name}/demo.sqlite")
+        server = EmulatorServer(config)
+        await asyncio.to_thread(server.start)
+        self._demo_server = server
+        self.demo_profile = Profile(DEMO_PROFILE, "custom", server.url, rate_limit_rpm=0)
+        self.session_tokens.set(self.demo_profile.account, server.token)
+        self._traffic = asyncio.ensure_future(generate_traffic(server.url, server.token, per_second=4.0))
+        for topic_id, name in ((1, "orders"), (2, "audit-events")):
+            self.workspace.add_topic(DEMO_PROFILE, topic_id, name)
+        assert server.store is not None
+        orders = server.store.get_topic(1)
+        entry = self.workspace.topic(DEMO_PROFILE, 1)
+        if orders is not None and entry is not None:
+            entry.schema = orders.schema
+        self.workspace.open_topics = [(DEMO_PROFILE, 1), (DEMO_PROFILE, 2)]
+        return self.demo_profile
+
+    def save_workspace(self) -> None:
+        """Save what the window remembers; demo topics are not kept (their database is temporary)."""
+        workspace = self.workspace
+        if self.demo_profile is not None:
+            workspace = replace(
+                workspace,
+                topics={k: v for k, v in workspace.topics.items() if k != DEMO_PROFILE},
+                open_topics=[o for o in workspace.open_topics if o[0] != DEMO_PROFILE],
+            )
+            previous = self.workspace_store.load()  # in demo mode, the user's own open tabs stay as they were
+            workspace.open_topics = previous.open_topics
+        self.workspace_store.save(workspace)
+
+    async def aclose(self) -> None:
+        if self._traffic is not None:
+            self._traffic.cancel()
+            await asyncio.gather(self._traffic, return_exceptions=True)
+        self._clients.clear()
+        await self.pool.aclose()
+        if self._demo_server is not None:
+            await asyncio.to_thread(self._demo_server.stop)
+        if self._demo_dir is not None:
+            self._demo_dir.cleanup()

@@ -1,0 +1,193 @@
+"""Dialogs: a profile (name, region or base URL, token), and adding a topic by id or by URL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.profiles import Profile, check_profile
+from inspector.core.regions import REGIONS
+from inspector.core.secrets import check_token_text
+from inspector.core.validation import check_topic_id
+from inspector.core.workspace import parse_topic_reference
+
+TestConnection = Callable[[Profile, str | None, int], Awaitable[tuple[bool, str]]]
+
+
+class ProfileDialog(QDialog):
+    """Add or edit a profile. The token field is masked and never shows a stored token.
+
+    ``result_profile`` and ``result_token`` (None = keep the stored one) are set when accepted.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        profile: Profile | None,
+        token_note: str,
+        test_connection: TestConnection,
+        existing_names: set[str],
+        keyring_warning: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit profile" if profile else "Add profile")
+        self.setModal(True)
+        self._original = profile
+        self._existing = existing_names - ({profile.name} if profile else set())
+        self._test_connection = test_connection
+        self._test_task: asyncio.Task[None] | None = None
+        self.result_profile: Profile | None = None
+        self.result_token: str | None = None
+
+        self.name = QLineEdit(profile.name if profile else "")
+        self.name.setPlaceholderText("e.g. Production EU")
+        self.region = QComboBox()
+        for key, endpoint in REGIONS.items():
+            self.region.addItem(endpoint.label, key)
+        self.region.addItem("Custom base URL", "custom")
+        self.base_url = QLineEdit(profile.base_url or "" if profile else "")
+        self.base_url.setPlaceholderText("https://… (plain http only to 127.0.0.1 or localhost)")
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText(token_note or "paste the API client token")
+        self.test_topic = QLineEdit()
+        self.test_topic.setPlaceholderText("a topic id to try the token on")
+        self.test_button = QPushButton("Test connection")
+        self.test_result = QLabel("")
+        self.test_result.setWordWrap(True)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #c62828")
+        self.error.setWordWrap(True)
+
+        index = self.region.findData(profile.region if profile else "us")
+        self.region.setCurrentIndex(max(index, 0))
+        self.region.currentIndexChanged.connect(self._region_changed)
+        self._region_changed()
+
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Region", self.region)
+        form.addRow("Base URL", self.base_url)
+        form.addRow("Token", self.token)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_topic)
+        test_row.addWidget(self.test_button)
+        form.addRow("Test", test_row)
+        layout = QVBoxLayout(self)
+        if keyring_warning:
+            warning = QLabel(keyring_warning)
+            warning.setWordWrap(True)
+            warning.setStyleSheet("color: #9a6700")
+            layout.addWidget(warning)
+        layout.addLayout(form)
+        layout.addWidget(self.test_result)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.test_button.clicked.connect(self._start_test)
+
+    def _region_changed(self) -> None:
+        custom = self.region.currentData() == "custom"
+        self.base_url.setEnabled(custom)
+
+    def _profile(self) -> Profile:
+        name = self.name.text().strip()
+        if not name:
+            raise ValidationError("is empty", where="name", hint="give the profile a name")
+        if name in self._existing:
+            raise ValidationError(f"{name!r} is already used", where="name", hint="choose another name")
+        region = str(self.region.currentData())
+        rpm = self._original.rate_limit_rpm if self._original else None
+        return check_profile(Profile(name, region, self.base_url.text().strip() if region == "custom" else None, rpm))
+
+    def _token(self) -> str | None:
+        text = self.token.text()
+        return check_token_text(text) if text.strip() else None
+
+    def _save(self) -> None:
+        try:
+            profile = self._profile()
+            token = self._token()
+            if self._original is None and token is None:
+                raise ValidationError("is empty", where="token", hint="paste the API client token from Workato")
+        except InspectorError as exc:
+            self.error.setText(exc.describe())
+            return
+        self.result_profile, self.result_token = profile, token
+        self.token.clear()
+        self.accept()
+
+    def _start_test(self) -> None:
+        try:
+            profile = self._profile()
+            token = self._token()
+            topic = check_topic_id(self.test_topic.text(), where="test topic")
+        except InspectorError as exc:
+            self.test_result.setText(exc.describe())
+            return
+        self.test_result.setText("Testing…")
+        self.test_button.setEnabled(False)
+        self._test_task = asyncio.ensure_future(self._run_test(profile, token, topic))
+
+    async def _run_test(self, profile: Profile, token: str | None, topic: int) -> None:
+        try:
+            ok, words = await self._test_connection(profile, token, topic)
+        except InspectorError as exc:
+            ok, words = False, exc.message
+        self.test_result.setText(words)
+        self.test_result.setStyleSheet("color: #2e7d32" if ok else "color: #c62828")
+        self.test_button.setEnabled(True)
+
+
+class AddTopicDialog(QDialog):
+    """A topic by numeric id or by the URL of its page in Workato, with an optional friendly name."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add topic")
+        self.setModal(True)
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText("1234, or https://app.workato.com/event_topics/1234")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("optional, e.g. orders")
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #c62828")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Topic id or URL", self.reference)
+        form.addRow("Name", self.name)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.topic_id: int | None = None
+        self.reference.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _accept(self) -> None:
+        try:
+            self.topic_id = parse_topic_reference(self.reference.text())
+        except InspectorError as exc:
+            self.error.setText(exc.describe())
+            return
+        self.accept()

@@ -1,0 +1,664 @@
+"""The main window: profiles and topics on the left, one tab per open topic, the state of things below."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector import __version__
+from inspector.core.errors import InspectorError
+from inspector.core.profiles import Profile
+from inspector.ui.context import AppContext
+from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
+from inspector.ui.message_model import MessageTableModel
+from inspector.ui.session import SessionStatus, TopicSession
+from inspector.ui.topic_view import TopicView
+
+log = logging.getLogger("inspector.ui")
+KindRole = Qt.ItemDataRole.UserRole + 1  # "profile" or "topic"
+NameRole = Qt.ItemDataRole.UserRole + 2  # profile name
+TopicRole = Qt.ItemDataRole.UserRole + 3  # topic id
+TopicKey = tuple[str, int]
+_icons: dict[str, QIcon] = {}
+
+
+def dot(color: str) -> QIcon:
+    """A small filled circle, for a topic's state."""
+    if color not in _icons:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor(color))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+        _icons[color] = QIcon(pixmap)
+    return _icons[color]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.closed = asyncio.Event()
+        self.views: dict[TopicKey, TopicView] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._dirty = False
+        self.setWindowTitle("Topic Inspector" + (" — demo mode" if ctx.demo_mode else ""))
+        self.resize(1280, 800)
+
+        self.tree_model = QStandardItemModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.tree.doubleClicked.connect(lambda _index: self.open_selected())
+        self.tree.activated.connect(lambda _index: self.open_selected())
+
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab_at)
+        self.empty_hint = QLabel(
+            "Add a profile (a region and a token), add a topic under it, then double-click the topic to watch it."
+        )
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.empty_hint)
+        right_layout.addWidget(self.tabs, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 1020])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.demo_banner = QLabel("")
+        self.demo_banner.setStyleSheet("background: #fff4c2; color: #5c4400; padding: 6px; border-radius: 3px;")
+        self.demo_banner.setWordWrap(True)
+        self.demo_banner.hide()
+        layout.addWidget(self.demo_banner)
+        if ctx.keyring_warning:
+            warning = QLabel(ctx.keyring_warning)
+            warning.setWordWrap(True)
+            warning.setStyleSheet("color: #9a6700")
+            layout.addWidget(warning)
+        if ctx.workspace.notice:
+            layout.addWidget(QLabel(ctx.workspace.notice))
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.state_label = QLabel("")
+        self.rate_label = QLabel("")
+        self.budget_label = QLabel("")
+        self.statusBar().addWidget(self.state_label, 1)
+        self.statusBar().addPermanentWidget(self.rate_label)
+        self.statusBar().addPermanentWidget(self.budget_label)
+
+        self._build_actions()
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(500)
+        self._status_timer.timeout.connect(self.update_status_bar)
+        self._status_timer.start()
+        self._save_timer = QTimer(self)
+        self._save_timer.setInterval(2000)
+        self._save_timer.timeout.connect(self._save_if_dirty)
+        self._save_timer.start()
+        self.refresh_tree()
+        self._update_empty_hint()
+
+    # ----- actions and menus ------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        def act(text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            return action
+
+        self.add_profile_action = act("Add profile…", self.add_profile, "Ctrl+Shift+P")
+        self.edit_profile_action = act("Edit profile…", self.edit_selected_profile)
+        self.remove_profile_action = act("Remove profile", self.remove_selected_profile)
+        self.add_topic_action = act("Add topic…", self.add_topic, "Ctrl+Shift+T")
+        self.refresh_topics_action = act("List topics from the Developer API", self.refresh_selected_topics)
+        self.rename_topic_action = act("Rename topic…", self.rename_selected_topic)
+        self.remove_topic_action = act("Remove topic", self.remove_selected_topic)
+        self.open_action = act("Open topic", self.open_selected, "Ctrl+O")
+        self.utc_action = act("Times in UTC", self.toggle_utc)
+        self.utc_action.setCheckable(True)
+        self.utc_action.setChecked(self.ctx.workspace.utc_times)
+        self.row_cap_action = act("Row limit…", self.ask_row_cap)
+        quit_action = act("Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        toolbar = QToolBar("Profiles and topics")
+        toolbar.setObjectName("sidebar-toolbar")
+        for action in (self.add_profile_action, self.add_topic_action, self.refresh_topics_action, self.open_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(quit_action)
+        profile_menu = self.menuBar().addMenu("&Profiles")
+        for action in (self.add_profile_action, self.edit_profile_action, self.remove_profile_action):
+            profile_menu.addAction(action)
+        topic_menu = self.menuBar().addMenu("&Topics")
+        for action in (
+            self.add_topic_action,
+            self.refresh_topics_action,
+            self.open_action,
+            self.rename_topic_action,
+            self.remove_topic_action,
+        ):
+            topic_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.utc_action)
+        view_menu.addAction(self.row_cap_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(act("About", self.about))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (
+            self.open_action,
+            self.add_topic_action,
+            self.refresh_topics_action,
+            self.rename_topic_action,
+            self.remove_topic_action,
+            self.edit_profile_action,
+            self.remove_profile_action,
+        ):
+            self.tree.addAction(action)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine on the loop, keeping a strong reference until it ends; failures reach the log."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self._tasks.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                error = finished.exception()
+                words = error.message if isinstance(error, InspectorError) else repr(error)
+                self.statusBar().showMessage(words, 10_000)
+                if not isinstance(error, InspectorError):
+                    log.error("background task failed", exc_info=error)
+
+        task.add_done_callback(done)
+        return task
+
+    # ----- the sidebar ------------------------------------------------------------------------------------
+    def refresh_tree(self) -> None:
+        expanded = {
+            self.tree_model.item(r).data(NameRole)
+            for r in range(self.tree_model.rowCount())
+            if self.tree.isExpanded(self.tree_model.index(r, 0))
+        }
+        self.tree_model.clear()
+        for profile in self.ctx.profiles():
+            item = QStandardItem(profile.name)
+            item.setData("profile", KindRole)
+            item.setData(profile.name, NameRole)
+            item.setToolTip(profile.endpoint().events_url)
+            item.setEditable(False)
+            for entry in self.ctx.workspace.topics_of(profile.name):
+                child = QStandardItem(entry.label)
+                child.setData("topic", KindRole)
+                child.setData(profile.name, NameRole)
+                child.setData(entry.id, TopicRole)
+                child.setEditable(False)
+                view = self.views.get((profile.name, entry.id))
+                status = view.session.status if view else SessionStatus("stopped", "not open")
+                child.setIcon(dot(status.color))
+                child.setToolTip(status.text)
+                item.appendRow(child)
+            self.tree_model.appendRow(item)
+            if profile.name in expanded or not expanded:
+                self.tree.expand(item.index())
+
+    def _topic_item(self, key: TopicKey) -> QStandardItem | None:
+        for r in range(self.tree_model.rowCount()):
+            parent = self.tree_model.item(r)
+            if parent.data(NameRole) != key[0]:
+                continue
+            for c in range(parent.rowCount()):
+                child = parent.child(c)
+                if child.data(TopicRole) == key[1]:
+                    return child
+        return None
+
+    def selected(self) -> tuple[str | None, int | None]:
+        index = self.tree.currentIndex()
+        if not index.isValid():
+            return None, None
+        item = self.tree_model.itemFromIndex(index)
+        return item.data(NameRole), item.data(TopicRole) if item.data(KindRole) == "topic" else None
+
+    def selected_profile(self) -> Profile | None:
+        name, _ = self.selected()
+        return self.ctx.profile(name) if name else None
+
+    # ----- profiles -----------------------------------------------------------------------------------------
+    def add_profile(self) -> None:
+        self._profile_dialog(None)
+
+    def edit_selected_profile(self) -> None:
+        profile = self.selected_profile()
+        if profile is None:
+            self.statusBar().showMessage("Select a profile first.", 5000)
+        elif self.ctx.is_demo(profile):
+            self.statusBar().showMessage("The demo profile cannot be edited.", 5000)
+        else:
+            self._profile_dialog(profile)
+
+    def _profile_dialog(self, profile: Profile | None) -> ProfileDialog:
+        dialog = ProfileDialog(
+            self,
+            profile=profile,
+            token_note=self.ctx.token_note(profile),
+            test_connection=self.ctx.test_connection,
+            existing_names={p.name for p in self.ctx.profiles()},
+            keyring_warning=self.ctx.keyring_warning,
+        )
+        dialog.setObjectName("profile-dialog")
+
+        def finished(result: int) -> None:
+            if result and dialog.result_profile is not None:
+                self.spawn(self._save_profile(profile, dialog.result_profile, dialog.result_token))
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    async def _save_profile(self, original: Profile | None, profile: Profile, token: str | None) -> None:
+        if original is not None and original.name != profile.name:
+            old_token = await self.ctx.get_token(original)
+            self.profile_store_remove(original.name)
+            await self.ctx.delete_token(original)
+            if token is None and old_token:
+                token = old_token
+            self.ctx.workspace.rename_profile(original.name, profile.name)
+            for key in [k for k in self.views if k[0] == original.name]:
+                view = self.views.pop(key)
+                self.views[(profile.name, key[1])] = view
+        self.ctx.profile_store.upsert(profile)
+        where = await self.ctx.set_token(profile, token) if token else self.ctx.token_note(profile)
+        self.statusBar().showMessage(f"Profile {profile.name!r} saved; token {where}.", 8000)
+        self._dirty = True
+        self.refresh_tree()
+        await self.restart_profile(profile.name)
+
+    def profile_store_remove(self, name: str) -> None:
+        self.ctx.profile_store.remove(name)
+
+    def remove_selected_profile(self) -> None:
+        profile = self.selected_profile()
+        if profile is None or self.ctx.is_demo(profile):
+            self.statusBar().showMessage("Select a profile of your own first.", 5000)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove profile",
+            f"Remove the profile {profile.name!r}, its topics and its stored token?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+
+        def finished(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.spawn(self._remove_profile(profile))
+            box.deleteLater()
+
+        box.finished.connect(finished)
+        box.open()
+
+    async def _remove_profile(self, profile: Profile) -> None:
+        for key in [k for k in self.views if k[0] == profile.name]:
+            await self.close_topic(key)
+        self.ctx.profile_store.remove(profile.name)
+        await self.ctx.delete_token(profile)
+        self.ctx.workspace.forget_profile(profile.name)
+        self._dirty = True
+        self.refresh_tree()
+
+    # ----- topics -----------------------------------------------------------------------------------------
+    def add_topic(self) -> None:
+        profile = self.selected_profile()
+        if profile is None:
+            self.statusBar().showMessage("Select the profile the topic belongs to first.", 5000)
+            return
+        dialog = AddTopicDialog(self)
+        dialog.setObjectName("add-topic-dialog")
+
+        def finished(result: int) -> None:
+            if result and dialog.topic_id is not None:
+                self.ctx.workspace.add_topic(profile.name, dialog.topic_id, dialog.name.text().strip())
+                self._dirty = True
+                self.refresh_tree()
+                self.spawn(self.open_topic(profile.name, dialog.topic_id))
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def refresh_selected_topics(self) -> None:
+        profile = self.selected_profile()
+        if profile is None:
+            self.statusBar().showMessage("Select a profile first.", 5000)
+            return
+        self.spawn(self.list_topics(profile))
+
+    async def list_topics(self, profile: Profile) -> int:
+        """Fill the profile's topics (names and schemas) from the Developer API; returns how many."""
+        token = await self.ctx.get_token(profile)
+        if not token:
+            self.statusBar().showMessage(f"{profile.name}: no token stored; edit the profile to add one.", 8000)
+            return 0
+        self.statusBar().showMessage(f"{profile.name}: listing topics…")
+        try:
+            topics = await self.ctx.developer_client(profile, token).list_topics(include_schema=True)
+        except InspectorError as exc:
+            self.statusBar().showMessage(f"{profile.name}: cannot list topics — {exc.message}", 10_000)
+            return 0
+        for topic in topics:
+            entry = self.ctx.workspace.add_topic(profile.name, topic.id, topic.name)
+            entry.schema = topic.schema or None
+        self._dirty = True
+        self.refresh_tree()
+        self.statusBar().showMessage(f"{profile.name}: {len(topics)} topics listed.", 5000)
+        return len(topics)
+
+    def rename_selected_topic(self) -> None:
+        name, topic_id = self.selected()
+        entry = self.ctx.workspace.topic(name, topic_id) if name and topic_id else None
+        if entry is None:
+            self.statusBar().showMessage("Select a topic first.", 5000)
+            return
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename topic")
+        dialog.setLabelText(f"Name for topic {entry.id}:")
+        dialog.setTextValue(entry.name)
+
+        def finished(result: int) -> None:
+            if result:
+                entry.name = dialog.textValue().strip()
+                self._dirty = True
+                self.refresh_tree()
+                view = self.views.get((str(name), entry.id))
+                if view is not None:
+                    self.tabs.setTabText(self.tabs.indexOf(view), entry.label)
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def remove_selected_topic(self) -> None:
+        name, topic_id = self.selected()
+        if not name or not topic_id:
+            self.statusBar().showMessage("Select a topic first.", 5000)
+            return
+        self.spawn(self._remove_topic(name, topic_id))
+
+    async def _remove_topic(self, profile: str, topic_id: int) -> None:
+        await self.close_topic((profile, topic_id))
+        self.ctx.workspace.remove_topic(profile, topic_id)
+        self._dirty = True
+        self.refresh_tree()
+
+    def open_selected(self) -> None:
+        name, topic_id = self.selected()
+        if name and topic_id:
+            self.spawn(self.open_topic(name, topic_id))
+
+    async def open_topic(self, profile_name: str, topic_id: int) -> TopicView | None:
+        """Open (or show) a topic's tab and start reading it."""
+        key = (profile_name, topic_id)
+        if key in self.views:
+            self.tabs.setCurrentWidget(self.views[key])
+            return self.views[key]
+        profile = self.ctx.profile(profile_name)
+        entry = self.ctx.workspace.topic(profile_name, topic_id)
+        if profile is None or entry is None:
+            return None
+        token = await self.ctx.get_token(profile)
+        if key in self.views:  # opened meanwhile
+            return self.views[key]
+        model = MessageTableModel(row_cap=self.ctx.workspace.row_cap, utc=self.ctx.workspace.utc_times)
+        client = self.ctx.client(profile, token or "")
+        session = TopicSession(client, entry, model, region_label=profile.endpoint().label)
+        schema = json.dumps(entry.schema, indent=2) if entry.schema else ""
+        view = TopicView(session, schema_text=schema)
+        view.setObjectName(f"topic-{profile_name}-{topic_id}")
+        sizes = self.ctx.workspace.splitters.get("detail")
+        if sizes:
+            view.splitter.setSizes(sizes)
+        view.updateTokenRequested.connect(lambda: self._profile_dialog(profile))
+        session.statusChanged.connect(lambda status, k=key: self._topic_status(k, status))
+        session.cursorChanged.connect(self._mark_dirty)
+        self.views[key] = view
+        self.tabs.addTab(view, entry.label)
+        self.tabs.setCurrentWidget(view)
+        if key not in self.ctx.workspace.open_topics:
+            self.ctx.workspace.open_topics.append(key)
+            self._dirty = True
+        self._update_empty_hint()
+        if token:
+            session.start()
+        else:
+            session.statusChanged.emit(
+                SessionStatus("error", f"no token for {profile.name}: add one to the profile", problem="auth")
+            )
+        return view
+
+    def _mark_dirty(self, *args: object) -> None:
+        self._dirty = True
+
+    def _topic_status(self, key: TopicKey, status: SessionStatus) -> None:
+        item = self._topic_item(key)
+        if item is not None:
+            item.setIcon(dot(status.color))
+            item.setToolTip(status.text)
+        self.update_status_bar()
+
+    async def restart_profile(self, name: str) -> None:
+        """After a profile's token or address changed: its open topics carry on with the new one."""
+        profile = self.ctx.profile(name)
+        if profile is None:
+            return
+        token = await self.ctx.get_token(profile)
+        for key, view in self.views.items():
+            if key[0] == name and token:
+                view.session.client = self.ctx.client(profile, token)
+                view.session.region_label = profile.endpoint().label
+                view.session.resume()
+
+    def _close_tab_at(self, index: int) -> None:
+        view = self.tabs.widget(index)
+        for key, candidate in list(self.views.items()):
+            if candidate is view:
+                self.spawn(self.close_topic(key))
+
+    async def close_topic(self, key: TopicKey) -> None:
+        view = self.views.pop(key, None)
+        if key in self.ctx.workspace.open_topics:
+            self.ctx.workspace.open_topics.remove(key)
+            self._dirty = True
+        if view is None:
+            return
+        await view.session.stop()
+        self.tabs.removeTab(self.tabs.indexOf(view))
+        view.deleteLater()
+        self._update_empty_hint()
+        item = self._topic_item(key)
+        if item is not None:
+            item.setIcon(dot("#8a8a8a"))
+
+    def _update_empty_hint(self) -> None:
+        self.empty_hint.setVisible(not self.views)
+        self.tabs.setVisible(bool(self.views))
+
+    # ----- view settings ------------------------------------------------------------------------------------
+    def toggle_utc(self) -> None:
+        self.ctx.workspace.utc_times = self.utc_action.isChecked()
+        for view in self.views.values():
+            view.set_utc(self.ctx.workspace.utc_times)
+        self._dirty = True
+
+    def ask_row_cap(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Row limit")
+        dialog.setLabelText("Most messages kept per topic table (the oldest are dropped past it):")
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setIntRange(1000, 10_000_000)
+        dialog.setIntStep(10_000)
+        dialog.setIntValue(self.ctx.workspace.row_cap)
+
+        def finished(result: int) -> None:
+            if result:
+                self.set_row_cap(dialog.intValue())
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def set_row_cap(self, cap: int) -> None:
+        self.ctx.workspace.row_cap = cap
+        for view in self.views.values():
+            view.model.row_cap = cap
+        self._dirty = True
+
+    def about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Topic Inspector",
+            f"Topic Inspector {__version__}\nInspect, publish to and replay event-stream topics.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.finished.connect(box.deleteLater)
+        box.open()
+
+    # ----- the status bar -----------------------------------------------------------------------------------
+    def update_status_bar(self) -> None:
+        now = time.monotonic()
+        parts = []
+        for view in self.views.values():
+            status = view.session.status
+            view.show_status(status)
+            parts.append(f"<span style='color:{status.color}'>●</span> {view.entry.label}: {status.describe(now)}")
+        self.state_label.setText(" · ".join(parts) if parts else "No topic open")
+        rate = sum(view.session.rate() for view in self.views.values())
+        self.rate_label.setText(f"{rate:.1f} msg/s")
+        self._update_budget()
+
+    def _update_budget(self) -> None:
+        view = self.tabs.currentWidget()
+        if not isinstance(view, TopicView):
+            self.budget_label.setText("")
+            return
+        usage = view.session.client.limiter.usage()
+        if usage.paused_for > 0:
+            self.budget_label.setText(f"rate limit: paused {usage.paused_for:.0f} s")
+            self.budget_label.setStyleSheet("color: white; background: #c62828; padding: 0 4px;")
+        elif usage.limit == 0:
+            self.budget_label.setText(f"{usage.used} requests/min (no limit)")
+            self.budget_label.setStyleSheet("")
+        else:
+            self.budget_label.setText(f"budget {usage.used}/{usage.limit} requests/min")
+            amber = usage.fraction >= 0.8
+            self.budget_label.setStyleSheet("color: black; background: #ffb300; padding: 0 4px;" if amber else "")
+
+    # ----- state across runs --------------------------------------------------------------------------------
+    def show_demo_banner(self, url: str) -> None:
+        self.demo_banner.setText(
+            f"<b>Demo mode</b> — a local emulator at {url} with sample topics and live sample traffic. "
+            "Nothing leaves this machine, and its data is deleted when you quit."
+        )
+        self.demo_banner.show()
+
+    def restore(self) -> None:
+        workspace = self.ctx.workspace
+        if workspace.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(workspace.geometry.encode()))
+        if workspace.window_state:
+            self.restoreState(QByteArray.fromBase64(workspace.window_state.encode()))
+        if workspace.splitters.get("main"):
+            self.splitter.setSizes(workspace.splitters["main"])
+
+    async def open_saved_topics(self) -> None:
+        for profile, topic_id in list(self.ctx.workspace.open_topics):
+            await self.open_topic(profile, topic_id)
+        if self.views:
+            self.tabs.setCurrentIndex(0)
+
+    def remember_layout(self) -> None:
+        workspace = self.ctx.workspace
+        workspace.geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        workspace.window_state = bytes(self.saveState().toBase64().data()).decode()
+        workspace.splitters["main"] = self.splitter.sizes()
+        current = self.tabs.currentWidget()
+        if isinstance(current, TopicView):
+            workspace.splitters["detail"] = current.splitter.sizes()
+        workspace.open_topics = [key for key in workspace.open_topics if key in self.views]
+
+    def _save_if_dirty(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            try:
+                self.ctx.save_workspace()
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not save the workspace: {exc}", 10_000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember_layout()
+        self._dirty = True
+        self._save_if_dirty()
+        self._status_timer.stop()
+        self._save_timer.stop()
+        self.closed.set()
+        event.accept()
+
+    async def shutdown(self) -> None:
+        """Stop every tail and background task (after the window closed)."""
+        for key in list(self.views):
+            view = self.views[key]
+            await view.session.stop()
+        self.ctx.save_workspace()  # the cursors as they are now
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

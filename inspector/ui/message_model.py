@@ -1,0 +1,244 @@
+"""The live message table: rows appended in batches, a row cap that drops the oldest, and a filter view."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from inspector.core.models import Message
+
+Index = QModelIndex | QPersistentModelIndex
+COL_NUMBER, COL_ID, COL_TIME, COL_SIZE, COL_PREVIEW = range(5)
+HEADERS = ("#", "Message ID", "Published", "Size", "Payload")
+MessageRole = Qt.ItemDataRole.UserRole + 1  # the Row object of a row
+PREVIEW_CHARS = 240
+
+
+class Row:
+    """One received message, kept compact: the payload as its JSON text (parsed again only when needed)."""
+
+    __slots__ = ("message_id", "seq", "size", "text", "timestamp")
+
+    def __init__(self, seq: int, message: Message) -> None:
+        self.seq = seq
+        self.message_id = message.message_id
+        self.timestamp = message.time.timestamp()
+        self.text = json.dumps(message.payload, ensure_ascii=False, separators=(",", ":"))
+        self.size = len(self.text) if self.text.isascii() else len(self.text.encode())
+
+    @property
+    def time(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp, UTC)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.text)
+        return value
+
+    def as_message_json(self) -> dict[str, Any]:
+        return {"message_id": self.message_id, "time": format_utc(self.timestamp), "payload": self.payload}
+
+
+def format_utc(timestamp: float) -> str:
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def format_local(timestamp: float) -> str:
+    moment = datetime.fromtimestamp(timestamp).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} {moment.strftime('%z')}"
+
+
+def human_size(size: int) -> str:
+    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
+
+
+class MessageTableModel(QAbstractTableModel):
+    """Rows in arrival order. ``filter`` shows only matching rows; ``row_cap`` bounds memory.
+
+    ``rowsDropped(n)`` tells the view that ``n`` rows left the top (so it can keep its place on screen).
+    """
+
+    rowsDropped = Signal(int)
+
+    def __init__(self, *, row_cap: int = 100_000, utc: bool = False) -> None:
+        super().__init__()
+        self._rows: list[Row] = []
+        self._base = 0  # seq of _rows[0]
+        self._next_seq = 0
+        self._visible: list[int] | None = None  # seqs of matching rows when a filter is set
+        self._predicate: Callable[[Row], bool] | None = None
+        self.row_cap = row_cap
+        self.utc = utc
+        self.dropped_total = 0
+
+    # ----- Qt model interface ---------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid():
+            return 0
+        return len(self._rows) if self._visible is None else len(self._visible)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
+            return HEADERS[section] if section != COL_TIME else f"Published ({'UTC' if self.utc else 'local'})"
+        return None
+
+    def row_at(self, row: int) -> Row | None:
+        if row < 0:
+            return None
+        if self._visible is None:
+            return self._rows[row] if row < len(self._rows) else None
+        if row >= len(self._visible):
+            return None
+        return self._rows[self._visible[row] - self._base]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.row_at(index.row())
+        if item is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_NUMBER:
+                return item.seq + 1
+            if column == COL_ID:
+                return item.message_id
+            if column == COL_TIME:
+                return format_utc(item.timestamp) if self.utc else format_local(item.timestamp)
+            if column == COL_SIZE:
+                return human_size(item.size)
+            if column == COL_PREVIEW:
+                return item.text[:PREVIEW_CHARS]
+        elif role == MessageRole:
+            return item
+        elif role == Qt.ItemDataRole.ToolTipRole and column == COL_TIME:
+            return f"UTC: {format_utc(item.timestamp)}\nLocal: {format_local(item.timestamp)}"
+        elif role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_NUMBER, COL_SIZE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    # ----- changes ----------------------------------------------------------------------------------------
+    def set_utc(self, utc: bool) -> None:
+        if utc != self.utc:
+            self.utc = utc
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_TIME, COL_TIME)
+            if self.rowCount():
+                self.dataChanged.emit(self.index(0, COL_TIME), self.index(self.rowCount() - 1, COL_TIME))
+
+    def append(self, messages: Sequence[Message]) -> int:
+        """Add a batch (one insert for the whole batch); returns how many rows are now visible for it."""
+        if not messages:
+            return 0
+        fresh = [Row(self._next_seq + i, m) for i, m in enumerate(messages)]
+        self._next_seq += len(fresh)
+        if len(fresh) > self.row_cap:
+            skipped = len(fresh) - self.row_cap
+            self._drop(len(self._rows))
+            self._base += skipped
+            self.dropped_total += skipped
+            self.rowsDropped.emit(skipped)
+            fresh = fresh[skipped:]
+        overflow = len(self._rows) + len(fresh) - self.row_cap
+        if overflow > 0:
+            self._drop(overflow)
+        if self._visible is None:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+            return len(fresh)
+        self._rows.extend(fresh)
+        assert self._predicate is not None
+        matching = [row.seq for row in fresh if self._predicate(row)]
+        if matching:
+            first = len(self._visible)
+            self.beginInsertRows(QModelIndex(), first, first + len(matching) - 1)
+            self._visible.extend(matching)
+            self.endInsertRows()
+        return len(matching)
+
+    def _drop(self, count: int) -> None:
+        count = min(count, len(self._rows))
+        if count <= 0:
+            return
+        limit = self._base + count
+        if self._visible is None:
+            self.beginRemoveRows(QModelIndex(), 0, count - 1)
+            del self._rows[:count]
+            self._base = limit
+            self.endRemoveRows()
+            shown = count
+        else:
+            shown = 0
+            while shown < len(self._visible) and self._visible[shown] < limit:
+                shown += 1
+            if shown:
+                self.beginRemoveRows(QModelIndex(), 0, shown - 1)
+                del self._visible[:shown]
+                del self._rows[:count]
+                self._base = limit
+                self.endRemoveRows()
+            else:
+                del self._rows[:count]
+                self._base = limit
+        self.dropped_total += count
+        self.rowsDropped.emit(shown)
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._base += len(self._rows)
+        self._rows.clear()
+        if self._visible is not None:
+            self._visible = []
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        """Rows held (matching the filter or not)."""
+        return len(self._rows)
+
+    def all_rows(self) -> list[Row]:
+        return self._rows
+
+    def set_filter(
+        self, predicate: Callable[[Row], bool] | None, matches: list[int] | None = None, scanned_until: int = 0
+    ) -> None:
+        """Show only rows for which ``predicate`` holds.
+
+        ``matches`` (seqs) may have been computed ahead, in slices, over the rows before ``scanned_until``; rows
+        that arrived since are checked here.
+        """
+        self.beginResetModel()
+        self._predicate = predicate
+        if predicate is None:
+            self._visible = None
+        else:
+            if matches is None:
+                matches, scanned_until = [], self._base
+            visible = [seq for seq in matches if seq >= self._base]
+            start = max(scanned_until - self._base, 0)
+            visible.extend(row.seq for row in self._rows[start:] if predicate(row))
+            self._visible = visible
+        self.endResetModel()
+
+    def next_seq(self) -> int:
+        return self._next_seq
+
+    @property
+    def filtered(self) -> bool:
+        return self._visible is not None
+
+    def row_of_message(self, message_id: str) -> int | None:
+        for number in range(self.rowCount() - 1, -1, -1):
+            row = self.row_at(number)
+            if row is not None and row.message_id == message_id:
+                return number
+        return None

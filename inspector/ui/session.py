@@ -1,0 +1,185 @@
+"""One live topic: a TopicTail on the qasync loop, feeding its table model at most ~30 times a second."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from inspector.core.errors import AuthError, InspectorError, NotFoundError
+from inspector.core.models import Message
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
+from inspector.core.timeparse import parse_time
+from inspector.core.workspace import TopicEntry
+from inspector.ui.message_model import MessageTableModel
+
+log = logging.getLogger("inspector.ui.session")
+FLUSH_MS = 33
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    kind: str  # connecting | live | paused | backoff | ratelimited | error | stopped
+    text: str
+    problem: str = ""  # "auth" or "not_found" when the user must act
+    retry_until: float | None = None  # monotonic time when a wait ends
+
+    def describe(self, now: float | None = None) -> str:
+        """The state in words, with the seconds left of a wait counted down."""
+        if self.retry_until is None:
+            return self.text
+        left = max(self.retry_until - (time.monotonic() if now is None else now), 0.0)
+        if self.kind == "backoff":
+            return f"reconnecting in {left:.0f} s — {self.text}"
+        return f"rate limit reached: paused {left:.0f} s"
+
+    @property
+    def color(self) -> str:
+        return {
+            "live": "#2e9d45",
+            "paused": "#8a8a8a",
+            "connecting": "#8a8a8a",
+            "backoff": "#d08a00",
+            "ratelimited": "#d08a00",
+            "error": "#c62828",
+            "stopped": "#8a8a8a",
+        }[self.kind]
+
+
+def start_position(entry: TopicEntry) -> StartPosition:
+    """Where a topic starts reading, from its saved choice (``resume`` continues after the saved cursor)."""
+    if entry.start == "now":
+        return StartPosition.now()
+    if entry.start == "since" and entry.start_value:
+        return StartPosition.since_time(parse_time(entry.start_value, where="start time"))
+    if entry.start == "after" and entry.start_value:
+        return StartPosition.after_id(entry.start_value)
+    if entry.start == "resume" and entry.cursor:
+        return StartPosition.after_id(entry.cursor)
+    return StartPosition.beginning()
+
+
+class TopicSession(QObject):
+    """Owns the tail task (a strong reference), the buffer and the flush timer of one topic view."""
+
+    statusChanged = Signal(object)
+    cursorChanged = Signal(str)
+
+    def __init__(
+        self, client: EventStreamsClient, entry: TopicEntry, model: MessageTableModel, *, region_label: str
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.entry = entry
+        self.model = model
+        self.region_label = region_label
+        self.status = SessionStatus("stopped", "stopped")
+        self.received = 0
+        self._buffer: list[Message] = []
+        self._arrivals: deque[tuple[float, int]] = deque()
+        self._tail: TopicTail | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self.flush)
+
+    # ----- control ---------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self, position: StartPosition | None = None) -> None:
+        """(Re)start reading from ``position`` (default: the topic's saved choice)."""
+        self._cancel()
+        try:
+            position = position or start_position(self.entry)
+        except InspectorError as exc:
+            self._set(SessionStatus("error", exc.message))
+            return
+        self._tail = TopicTail(self.client, self.entry.id, self._on_batch, start=position, on_status=self._on_status)
+        self._task = asyncio.ensure_future(self._run(self._tail))
+        self._timer.start()
+
+    def pause(self) -> None:
+        self._cancel()
+        self.flush()
+        self._set(SessionStatus("paused", "paused"))
+
+    def resume(self) -> None:
+        """Continue after the last message received (no gap, no duplicate)."""
+        cursor = self._tail.cursor if self._tail is not None else self.entry.cursor
+        self.start(StartPosition.after_id(cursor) if cursor else None)
+
+    async def stop(self) -> None:
+        task = self._task
+        self._cancel()
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+        self.flush()
+        self._timer.stop()
+
+    def _cancel(self) -> None:
+        if self._tail is not None:
+            self._tail.stop()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+
+    async def _run(self, tail: TopicTail) -> None:
+        try:
+            await tail.run()
+        except AuthError as exc:
+            self._set(SessionStatus("error", f"token rejected by {self.region_label}", problem="auth"))
+            log.info("topic %s: %s", self.entry.id, exc.message)
+        except NotFoundError:
+            self._set(
+                SessionStatus("error", f"topic {self.entry.id} not found in {self.region_label}", problem="not_found")
+            )
+        except InspectorError as exc:
+            self._set(SessionStatus("error", exc.message))
+
+    # ----- from the tail -----------------------------------------------------------------------------------
+    def _on_batch(self, batch: list[Message]) -> None:
+        self._buffer.extend(batch)
+        self.received += len(batch)
+        self._arrivals.append((time.monotonic(), len(batch)))
+        self.entry.cursor = batch[-1].message_id
+        self.cursorChanged.emit(batch[-1].message_id)
+
+    def _on_status(self, status: TailStatus) -> None:
+        if status.state is TailState.LIVE:
+            self._set(SessionStatus("live", "live"))
+        elif status.state is TailState.CONNECTING:
+            self._set(SessionStatus("connecting", "connecting…"))
+        elif status.state is TailState.BACKING_OFF:
+            wait = status.retry_in or 0.0
+            reason = status.error.message if status.error else status.detail
+            self._set(SessionStatus("backoff", reason, retry_until=time.monotonic() + wait))
+        elif status.state is TailState.RATE_LIMITED:
+            wait = status.retry_in or 0.0
+            self._set(SessionStatus("ratelimited", "rate limited", retry_until=time.monotonic() + wait))
+
+    def _set(self, status: SessionStatus) -> None:
+        self.status = status
+        self.statusChanged.emit(status)
+
+    def flush(self) -> None:
+        if self._buffer:
+            batch, self._buffer = self._buffer, []
+            self.model.append(batch)
+
+    def rate(self, window: float = 5.0) -> float:
+        """Messages per second over the last ``window`` seconds."""
+        now = time.monotonic()
+        while self._arrivals and self._arrivals[0][0] < now - window:
+            self._arrivals.popleft()
+        return sum(count for _, count in self._arrivals) / window
+
+    @property
+    def cursor(self) -> str | None:
+        return self._tail.cursor if self._tail is not None else self.entry.cursor

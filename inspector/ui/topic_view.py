@@ -1,0 +1,376 @@
+"""One open topic: the live table with its toolbar and filter, and the detail of the selected message."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.core.errors import InspectorError
+from inspector.core.filtering import make_filter
+from inspector.core.timeparse import parse_time
+from inspector.core.workspace import TopicEntry
+from inspector.ui.json_view import JsonText, JsonTree
+from inspector.ui.message_model import (
+    COL_NUMBER,
+    COL_SIZE,
+    MessageRole,
+    Row,
+    format_local,
+    format_utc,
+    human_size,
+)
+from inspector.ui.session import SessionStatus, TopicSession
+
+FILTER_SLICE = 5000
+START_CHOICES = (
+    ("beginning", "From the start of retention"),
+    ("now", "From now"),
+    ("since", "Since a date-time"),
+    ("after", "After a message id"),
+    ("resume", "Resume where it stopped"),
+)
+
+
+class TopicView(QWidget):
+    """Everything about one topic. Emits ``updateTokenRequested`` when the token was rejected."""
+
+    updateTokenRequested = Signal()
+    selectionShown = Signal(str)
+
+    def __init__(self, session: TopicSession, *, schema_text: str = "") -> None:
+        super().__init__()
+        self.session = session
+        self.model = session.model
+        self.entry: TopicEntry = session.entry
+        self._filter_task: asyncio.Task[None] | None = None
+        self._follow = True
+
+        # toolbar
+        self.start_choice = QComboBox()
+        for key, label in START_CHOICES:
+            self.start_choice.addItem(label, key)
+        self.start_choice.setCurrentIndex(max(self.start_choice.findData(self.entry.start), 0))
+        self.start_value = QLineEdit(self.entry.start_value)
+        self.start_value.setPlaceholderText("2024-05-01T09:00:00Z or a message id")
+        self.restart_button = QPushButton("Start")
+        self.restart_button.setToolTip("Start reading again from the chosen position")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.clear_button = QPushButton("Clear")
+        self.filter_mode = QComboBox()
+        self.filter_mode.addItem("Text", "text")
+        self.filter_mode.addItem("JMESPath", "jmespath")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter: text in the payload, or payload.Name == 'Jane'")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.match_label = QLabel("")
+        self.filter_error = QLabel("")
+        self.filter_error.setStyleSheet("color: #c62828")
+
+        top = QHBoxLayout()
+        for widget in (self.start_choice, self.start_value, self.restart_button, self.pause_button, self.clear_button):
+            top.addWidget(widget)
+        top.addStretch(1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_mode)
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.match_label)
+        filters.addWidget(self.filter_error)
+
+        # status line and notices
+        self.status_label = QLabel("")
+        self.token_button = QPushButton("Update token…")
+        self.token_button.hide()
+        self.notice = QLabel("")
+        self.notice.setStyleSheet("color: #9a6700")
+        self.notice.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.token_button)
+
+        # the table
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((COL_NUMBER, 70), (1, 150), (2, 230), (COL_SIZE, 80)):
+            self.table.setColumnWidth(column, width)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+        # the detail
+        self.detail_header = QLabel("Select a message to see it here.")
+        self.detail_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_id = QPushButton("Copy id")
+        self.copy_payload = QPushButton("Copy payload")
+        self.copy_message = QPushButton("Copy message")
+        detail_top = QHBoxLayout()
+        detail_top.addWidget(self.detail_header, 1)
+        for button in (self.copy_id, self.copy_payload, self.copy_message):
+            detail_top.addWidget(button)
+        self.payload_text = JsonText()
+        self.payload_tree = JsonTree()
+        self.detail_tabs = QTabWidget()
+        payload_split = QSplitter(Qt.Orientation.Horizontal)
+        payload_split.addWidget(self.payload_text)
+        payload_split.addWidget(self.payload_tree)
+        self.detail_tabs.addTab(payload_split, "Payload")
+        self.schema_text = JsonText()
+        self.schema_text.setPlainText(schema_text or "No schema is known for this topic.")
+        self.detail_tabs.addTab(self.schema_text, "Schema")
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addLayout(detail_top)
+        detail_layout.addWidget(self.detail_tabs)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addLayout(status_row)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.splitter, 1)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(200)
+        self._add_actions()
+        self._connect()
+        self._start_choice_changed()
+        self._update_match_label()
+
+    # ----- wiring -----------------------------------------------------------------------------------------
+    def _add_actions(self) -> None:
+        def action(text: str, keys: QKeySequence | QKeySequence.StandardKey | str, slot: object) -> None:
+            act = QAction(text, self.table)
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(slot)
+            self.table.addAction(act)
+
+        action("Copy payload", QKeySequence.StandardKey.Copy, self.copy_selected_payload)
+        action("Copy message id", "Ctrl+Shift+I", self.copy_selected_id)
+        action("Copy whole message", "Ctrl+Shift+C", self.copy_selected_message)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _connect(self) -> None:
+        self.session.statusChanged.connect(self.show_status)
+        self.restart_button.clicked.connect(self.restart)
+        self.pause_button.toggled.connect(self._pause_toggled)
+        self.clear_button.clicked.connect(self.clear)
+        self.start_choice.currentIndexChanged.connect(self._start_choice_changed)
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.filter_mode.currentIndexChanged.connect(lambda _index: self._filter_timer.start())
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.token_button.clicked.connect(self.updateTokenRequested)
+        self.copy_id.clicked.connect(self.copy_selected_id)
+        self.copy_payload.clicked.connect(self.copy_selected_payload)
+        self.copy_message.clicked.connect(self.copy_selected_message)
+        self.model.rowsAboutToBeInserted.connect(self._before_insert)
+        self.model.rowsInserted.connect(self._after_insert)
+        self.model.rowsDropped.connect(self._rows_dropped)
+        self.model.modelReset.connect(self._update_match_label)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    # ----- start, pause, clear ----------------------------------------------------------------------------
+    def _start_choice_changed(self) -> None:
+        kind = self.start_choice.currentData()
+        self.start_value.setVisible(kind in ("since", "after"))
+        self.start_value.setPlaceholderText(
+            "2024-05-01T09:00:00Z" if kind == "since" else "the message id to continue after"
+        )
+
+    def restart(self) -> None:
+        """Clear the table and read again from the chosen start position."""
+        kind = str(self.start_choice.currentData())
+        value = self.start_value.text().strip()
+        try:
+            if kind == "since":
+                parse_time(value, where="start time")
+            elif kind == "after" and not value:
+                raise InspectorError("give the message id to continue after", hint="copy one from the table")
+        except InspectorError as exc:
+            self.show_status(SessionStatus("error", exc.describe()))
+            return
+        self.entry.start, self.entry.start_value = kind, value
+        self.pause_button.setChecked(False)
+        self.model.clear()
+        self.session.start()
+
+    def _pause_toggled(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if paused:
+            self.session.pause()
+        else:
+            self.session.resume()
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.notice.hide()
+        self._show_row(None)
+
+    # ----- status -----------------------------------------------------------------------------------------
+    def show_status(self, status: SessionStatus) -> None:
+        self.status_label.setText(f"<span style='color:{status.color}'>●</span> {status.describe()}")
+        self.token_button.setVisible(status.problem == "auth")
+
+    # ----- auto-scroll and a steady view ---------------------------------------------------------------------
+    def _before_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        bar = self.table.verticalScrollBar()
+        self._follow = bar.value() >= bar.maximum() - 2
+
+    def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self._follow:
+            self.table.scrollToBottom()
+        self._update_match_label()
+
+    def _rows_dropped(self, shown: int) -> None:
+        bar = self.table.verticalScrollBar()
+        if shown and bar.value() < bar.maximum() - 2:
+            bar.setValue(max(bar.value() - shown, 0))  # keep the rows under the pointer where they are
+        self.notice.setText(
+            f"The row limit ({self.model.row_cap:,}) is reached: {self.model.dropped_total:,} oldest messages were "
+            "dropped from the table. Raise it under View → Row limit."
+        )
+        self.notice.show()
+
+    # ----- filter -----------------------------------------------------------------------------------------
+    def apply_filter(self) -> None:
+        """Build the filter; match it over the table in slices so the window never freezes."""
+        if self._filter_task is not None:
+            self._filter_task.cancel()
+        try:
+            predicate = make_filter(str(self.filter_mode.currentData()), self.filter_edit.text())
+        except InspectorError as exc:
+            self.filter_error.setText(exc.message)
+            self.filter_error.setToolTip(exc.hint)
+            return
+        self.filter_error.setText("")
+        if predicate is None:
+            self._set_filter(None, None, 0)
+            return
+        self._filter_task = asyncio.ensure_future(self._filter_in_slices(predicate))
+
+    async def _filter_in_slices(self, predicate: object) -> None:
+        assert callable(predicate)
+        rows = list(self.model.all_rows())
+        scanned_until = self.model.next_seq()
+        matches: list[int] = []
+        for start in range(0, len(rows), FILTER_SLICE):
+            matches.extend(row.seq for row in rows[start : start + FILTER_SLICE] if predicate(row))
+            self.match_label.setText(f"filtering… {min(start + FILTER_SLICE, len(rows)):,}/{len(rows):,}")
+            await asyncio.sleep(0)
+        self._set_filter(predicate, matches, scanned_until)
+
+    def _set_filter(self, predicate: object, matches: list[int] | None, scanned_until: int) -> None:
+        current = self.current_row()
+        self.model.set_filter(predicate if callable(predicate) else None, matches, scanned_until)
+        if current is not None:
+            self.select_message(current.message_id)
+        self._update_match_label()
+
+    def filter_done(self) -> bool:
+        return self._filter_task is None or self._filter_task.done()
+
+    def _update_match_label(self, *args: object) -> None:
+        if self.model.filtered:
+            self.match_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} match")
+        else:
+            self.match_label.setText(f"{self.model.total:,} messages")
+
+    # ----- selection and detail ---------------------------------------------------------------------------
+    def current_row(self) -> Row | None:
+        index = self.table.currentIndex()
+        row = self.model.data(index, MessageRole) if index.isValid() else None
+        return row if isinstance(row, Row) else None
+
+    def select_message(self, message_id: str) -> bool:
+        number = self.model.row_of_message(message_id)
+        if number is None:
+            return False
+        index = self.model.index(number, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        row = self.model.data(current, MessageRole) if current.isValid() else None
+        self._show_row(row if isinstance(row, Row) else None)
+
+    def _show_row(self, row: Row | None) -> None:
+        if row is None:
+            self.detail_header.setText("Select a message to see it here.")
+            self.payload_text.show_value(None)
+            self.payload_tree.show_value(None)
+            return
+        self.detail_header.setText(
+            f"<b>{row.message_id}</b> · #{row.seq + 1} · {human_size(row.size)}<br>"
+            f"UTC {format_utc(row.timestamp)} · local {format_local(row.timestamp)}"
+        )
+        payload = row.payload
+        self.payload_text.show_value(payload)
+        self.payload_tree.show_value(payload)
+        self.selectionShown.emit(row.message_id)
+
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+
+    def copy_selected_id(self) -> None:
+        rows = self.selected_rows()
+        if rows:
+            self._copy("\n".join(row.message_id for row in rows))
+
+    def copy_selected_payload(self) -> None:
+        rows = self.selected_rows()
+        if len(rows) == 1:
+            self._copy(json.dumps(rows[0].payload, indent=2, ensure_ascii=False))
+        elif rows:
+            self._copy("\n".join(row.text for row in rows))
+
+    def copy_selected_message(self) -> None:
+        rows = self.selected_rows()
+        if rows:
+            self._copy("\n".join(json.dumps(row.as_message_json(), ensure_ascii=False) for row in rows))
+
+    def selected_rows(self) -> list[Row]:
+        numbers = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        rows = [self.model.row_at(n) for n in numbers]
+        found = [row for row in rows if row is not None]
+        current = self.current_row()
+        return found or ([current] if current else [])
+
+    def set_utc(self, utc: bool) -> None:
+        self.model.set_utc(utc)
+        self._show_row(self.current_row())
