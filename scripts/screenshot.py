@@ -14,11 +14,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TOPIC_INSPECTOR_HOME", tempfile.mkdtemp(prefix="topic-inspector-shot-"))
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from inspector.ui.context import AppContext  # noqa: E402
-from inspector.ui.main_window import MainWindow  # noqa: E402
+from inspector.ui.context import AppContext
+from inspector.ui.main_window import MainWindow
 
 
 async def shoot(target: Path) -> None:

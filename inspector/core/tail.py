@@ -164,7 +164,8 @@ class TopicTail:
                     after_message_id=self.cursor,
                     since_time=self._since if self.cursor is None else None,
                     batch_size=self.batch_size,
-                    timeout_secs=self.wait_secs,
+                    # No wait until a request has succeeded: an answer at once says the connection is good.
+                    timeout_secs=self.wait_secs if self.status.state is TailState.LIVE else 0,
                 )
             except InspectorError as exc:
                 await self._handle_error(exc)

@@ -9,7 +9,7 @@ import sys
 import time
 
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from inspector import __version__
@@ -47,8 +47,25 @@ def _report_startup(window: MainWindow, started: float) -> None:
     window.close()
 
 
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+# Said by platforms without a window manager (offscreen, some kiosks); nothing is wrong with the app.
+_HARMLESS = ("This plugin does not support propagateSizeHints",)
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if not message.startswith(_HARMLESS):
+        logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
 def run(*, demo: bool = False, started: float | None = None) -> int:
     started = time.perf_counter() if started is None else started
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Topic Inspector")

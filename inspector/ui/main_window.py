@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from inspector import __version__
 from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
+from inspector.core.tail import StartPosition
 from inspector.ui.context import AppContext
 from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
 from inspector.ui.message_model import MessageTableModel
@@ -444,8 +445,8 @@ class MainWindow(QMainWindow):
         if name and topic_id:
             self.spawn(self.open_topic(name, topic_id))
 
-    async def open_topic(self, profile_name: str, topic_id: int) -> TopicView | None:
-        """Open (or show) a topic's tab and start reading it."""
+    async def open_topic(self, profile_name: str, topic_id: int, *, resume: bool = False) -> TopicView | None:
+        """Open (or show) a topic's tab and start reading it (``resume``: after its saved cursor, if any)."""
         key = (profile_name, topic_id)
         if key in self.views:
             self.tabs.setCurrentWidget(self.views[key])
@@ -477,7 +478,7 @@ class MainWindow(QMainWindow):
             self._dirty = True
         self._update_empty_hint()
         if token:
-            session.start()
+            session.start(StartPosition.after_id(entry.cursor) if resume and entry.cursor else None)
         else:
             session.statusChanged.emit(
                 SessionStatus("error", f"no token for {profile.name}: add one to the profile", problem="auth")
@@ -621,7 +622,7 @@ class MainWindow(QMainWindow):
 
     async def open_saved_topics(self) -> None:
         for profile, topic_id in list(self.ctx.workspace.open_topics):
-            await self.open_topic(profile, topic_id)
+            await self.open_topic(profile, topic_id, resume=True)
         if self.views:
             self.tabs.setCurrentIndex(0)
 

@@ -58,6 +58,9 @@ class TopicView(QWidget):
         super().__init__()
         self.session = session
         self.model = session.model
+        # Qt owns them with the view, so the table never outlives its model (or the reverse).
+        session.setParent(self)
+        self.model.setParent(self)
         self.entry: TopicEntry = session.entry
         self._filter_task: asyncio.Task[None] | None = None
         self._follow = True

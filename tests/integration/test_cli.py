@@ -37,10 +37,13 @@ def run(
     )
 
 
-def test_no_arguments_is_friendly() -> None:
+def test_no_arguments_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setenv("TOPIC_INSPECTOR_STARTUP_PROBE", "1")  # report the shown window, then quit
     proc = run([])
-    assert proc.returncode == 0
-    assert "consume" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("startup_ms=")
+    assert proc.stderr == ""
 
 
 def test_publish_array_then_consume_jsonl(emulator: EmulatorServer, topic: int) -> None:

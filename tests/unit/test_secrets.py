@@ -8,26 +8,7 @@ from keyring.backends import fail, null
 
 from inspector.core.errors import ValidationError
 from inspector.core.secrets import KeyringStore, MemoryStore, SecretStoreError, check_token_text
-
-
-class InMemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError("missing")
+from tests.helpers import InMemoryKeyring
 
 
 def test_keyring_store_round_trip_under_service_name() -> None:
