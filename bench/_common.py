@@ -1,28 +1,72 @@
-"""Helpers shared by the benchmarks: a seeded emulator and figures."""
+"""Helpers shared by the benchmarks: an emulator with a seeded backlog, in its own process, and figures."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
+import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.emulator.store import Store
+
+TOKEN = "bench-token"
+NAMES = ["Jane Doe", "John Roe", "Ana Silva", "Kenji Sato"]
 
 
-def seeded_emulator(topic_messages: int, *, payload_bytes: int = 200) -> tuple[EmulatorServer, int]:
-    """An emulator (rate limit off) with one topic holding ``topic_messages`` messages; returns it and the id."""
-    server = EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0))
-    server.start()
-    assert server.store is not None
-    topic = server.store.create_topic("bench").id
-    filler = "x" * max(payload_bytes - 40, 0)
-    for start in range(0, topic_messages, 1000):
-        count = min(1000, topic_messages - start)
-        server.store.publish(topic, [json.dumps({"n": start + i, "fill": filler}) for i in range(count)])
-    return server, topic
+def seed(path: str, messages: int, payload_bytes: int) -> int:
+    """Create a database with one topic holding ``messages`` messages of about ``payload_bytes``."""
+    store = Store(path)
+    topic = store.create_topic("bench", topic_id=77).id
+    filler = "x" * max(payload_bytes - 60, 0)
+    for start in range(0, messages, 1000):
+        count = min(1000, messages - start)
+        rows = [
+            json.dumps({"n": start + i, "name": NAMES[(start + i) % 4], "fill": filler}, separators=(",", ":"))
+            for i in range(count)
+        ]
+        store.publish(topic, rows)
+    store.close()
+    return topic
+
+
+@contextlib.contextmanager
+def emulator_process(messages: int, *, payload_bytes: int = 200) -> Iterator[tuple[str, str, int]]:
+    """An emulator in its own process (rate limit off) over a seeded database: yields (url, token, topic)."""
+    with tempfile.TemporaryDirectory(prefix="topic-inspector-bench-") as folder:
+        path = f"{folder}/bench.sqlite"
+        topic = seed(path, messages, payload_bytes)
+        args = [
+            sys.executable,
+            "-m",
+            "inspector",
+            "emulator",
+            "--port",
+            "0",
+            "--rate-limit",
+            "0",
+            "--token",
+            TOKEN,
+            "--data",
+            path,
+            "--topic",
+            f"{topic}:bench",
+        ]
+        with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as proc:
+            try:
+                assert proc.stdout is not None
+                first = proc.stdout.readline()
+                url = first.rsplit(" ", 1)[-1].strip()
+                assert url.startswith("http://"), first
+                yield url, TOKEN, topic
+            finally:
+                proc.terminate()
+                proc.wait(10)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -10,7 +10,7 @@ import json
 import time
 
 import httpx
-from _common import median, seeded_emulator
+from _common import emulator_process, median
 
 from inspector.core.models import Message
 from inspector.core.ratelimit import RateLimiter
@@ -55,14 +55,11 @@ async def drain_by_hand(url: str, token: str, topic: int) -> float:
 
 
 def main() -> None:
-    server, topic = seeded_emulator(MESSAGES)
-    try:
+    with emulator_process(MESSAGES) as (url, token, topic):
         tail_rates, hand_rates = [], []
         for _ in range(ROUNDS):  # interleaved, so both see the same machine
-            hand_rates.append(asyncio.run(drain_by_hand(server.url, server.token, topic)))
-            tail_rates.append(asyncio.run(drain_with_tail(server.url, server.token, topic)))
-    finally:
-        server.stop()
+            hand_rates.append(asyncio.run(drain_by_hand(url, token, topic)))
+            tail_rates.append(asyncio.run(drain_with_tail(url, token, topic)))
     tail, hand = median(tail_rates), median(hand_rates)
     print(f"backlog {MESSAGES} messages, batch 50, rate limit off, {ROUNDS} rounds (median)")
     print(f"TopicTail:       {tail:10.0f} msg/s")

@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 
-from _common import percentile, seeded_emulator
+from _common import emulator_process, percentile
 
 from inspector.core.models import Message
 from inspector.core.ratelimit import RateLimiter
@@ -53,11 +53,8 @@ async def measure(url: str, token: str, topic: int) -> tuple[list[float], list[f
 
 
 def main() -> None:
-    server, topic = seeded_emulator(0)
-    try:
-        latencies, round_trips = asyncio.run(measure(server.url, server.token, topic))
-    finally:
-        server.stop()
+    with emulator_process(0) as (url, token, topic):
+        latencies, round_trips = asyncio.run(measure(url, token, topic))
     p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
     floor = percentile(round_trips, 0.5)
     print(f"{SAMPLES} messages, one at a time, tail long-polling (wait 30 s)")

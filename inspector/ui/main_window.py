@@ -52,6 +52,12 @@ TopicKey = tuple[str, int]
 _icons: dict[str, QIcon] = {}
 
 
+def set_text(label: QLabel, text: str) -> None:
+    """Set a label's text only when it changed: every change lays out and paints it again."""
+    if label.text() != text:
+        label.setText(text)
+
+
 def dot(color: str) -> QIcon:
     """A small filled circle, for a topic's state."""
     if color not in _icons:
@@ -129,6 +135,9 @@ class MainWindow(QMainWindow):
         self.state_label = QLabel("")
         self.rate_label = QLabel("")
         self.budget_label = QLabel("")
+        # Fixed widths: a label that grows relays out (and repaints) the whole status bar.
+        self.rate_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("99999.9 msg/s") + 8)
+        self.budget_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("budget 999/999 requests/min") + 8)
         self.statusBar().addWidget(self.state_label, 1)
         self.statusBar().addPermanentWidget(self.rate_label)
         self.statusBar().addPermanentWidget(self.budget_label)
@@ -581,9 +590,9 @@ class MainWindow(QMainWindow):
             status = view.session.status
             view.show_status(status)
             parts.append(f"<span style='color:{status.color}'>●</span> {view.entry.label}: {status.describe(now)}")
-        self.state_label.setText(" · ".join(parts) if parts else "No topic open")
+        set_text(self.state_label, " · ".join(parts) if parts else "No topic open")
         rate = sum(view.session.rate() for view in self.views.values())
-        self.rate_label.setText(f"{rate:.1f} msg/s")
+        set_text(self.rate_label, f"{rate:.1f} msg/s")
         self._update_budget()
 
     def _update_budget(self) -> None:

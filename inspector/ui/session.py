@@ -19,7 +19,9 @@ from inspector.core.workspace import TopicEntry
 from inspector.ui.message_model import MessageTableModel
 
 log = logging.getLogger("inspector.ui.session")
-FLUSH_MS = 33
+FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in
+BUSY_FLUSH_MS = 250  # when a backlog pours in, fewer and larger inserts leave time to fetch
+BUSY_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class TopicSession(QObject):
         if self._buffer:
             batch, self._buffer = self._buffer, []
             self.model.append(batch)
+            self._timer.setInterval(BUSY_FLUSH_MS if len(batch) >= BUSY_ROWS else FLUSH_MS)
 
     def rate(self, window: float = 5.0) -> float:
         """Messages per second over the last ``window`` seconds."""

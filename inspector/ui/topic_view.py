@@ -81,9 +81,10 @@ class TopicView(QWidget):
         self.filter_mode.addItem("Text", "text")
         self.filter_mode.addItem("JMESPath", "jmespath")
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter: text in the payload, or payload.Name == 'Jane'")
+        self.filter_edit.setPlaceholderText("Filter: text in the payload (smart case), or payload.Name == 'Jane'")
         self.filter_edit.setClearButtonEnabled(True)
         self.match_label = QLabel("")
+        self.match_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("999,999 of 999,999 match") + 8)
         self.filter_error = QLabel("")
         self.filter_error.setStyleSheet("color: #c62828")
 
@@ -164,6 +165,10 @@ class TopicView(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.splitter, 1)
 
+        # The count is redrawn at most 4 times a second: a label that changes width relays the whole row out.
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(250)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(200)
@@ -201,6 +206,7 @@ class TopicView(QWidget):
         self.copy_message.clicked.connect(self.copy_selected_message)
         self.model.rowsAboutToBeInserted.connect(self._before_insert)
         self.model.rowsInserted.connect(self._after_insert)
+        self._label_timer.timeout.connect(self._update_match_label)
         self.model.rowsDropped.connect(self._rows_dropped)
         self.model.modelReset.connect(self._update_match_label)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -244,7 +250,9 @@ class TopicView(QWidget):
 
     # ----- status -----------------------------------------------------------------------------------------
     def show_status(self, status: SessionStatus) -> None:
-        self.status_label.setText(f"<span style='color:{status.color}'>●</span> {status.describe()}")
+        text = f"<span style='color:{status.color}'>●</span> {status.describe()}"
+        if text != self.status_label.text():  # an unchanged label is not laid out and painted again
+            self.status_label.setText(text)
         self.token_button.setVisible(status.problem == "auth")
 
     # ----- auto-scroll and a steady view ---------------------------------------------------------------------
@@ -255,7 +263,8 @@ class TopicView(QWidget):
     def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
         if self._follow:
             self.table.scrollToBottom()
-        self._update_match_label()
+        if not self._label_timer.isActive():
+            self._label_timer.start()
 
     def _rows_dropped(self, shown: int) -> None:
         bar = self.table.verticalScrollBar()
@@ -289,9 +298,9 @@ class TopicView(QWidget):
         rows = list(self.model.all_rows())
         scanned_until = self.model.next_seq()
         matches: list[int] = []
+        self.match_label.setText("filtering…")
         for start in range(0, len(rows), FILTER_SLICE):
             matches.extend(row.seq for row in rows[start : start + FILTER_SLICE] if predicate(row))
-            self.match_label.setText(f"filtering… {min(start + FILTER_SLICE, len(rows)):,}/{len(rows):,}")
             await asyncio.sleep(0)
         self._set_filter(predicate, matches, scanned_until)
 
@@ -307,9 +316,11 @@ class TopicView(QWidget):
 
     def _update_match_label(self, *args: object) -> None:
         if self.model.filtered:
-            self.match_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} match")
+            text = f"{self.model.rowCount():,} of {self.model.total:,} match"
         else:
-            self.match_label.setText(f"{self.model.total:,} messages")
+            text = f"{self.model.total:,} messages"
+        if text != self.match_label.text():
+            self.match_label.setText(text)
 
     # ----- selection and detail ---------------------------------------------------------------------------
     def current_row(self) -> Row | None:

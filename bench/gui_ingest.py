@@ -1,0 +1,169 @@
+"""The window offscreen ingesting a 100,000-message backlog (1 KB payloads), beside a headless TopicTail drain.
+
+Figures: messages/s into the table against the headless drain (goal ratio >= 0.8), the longest stall of the UI
+loop (lateness of a 5 ms timer; goal < 50 ms), a text filter over the full table (goal < 200 ms), and memory
+per row (RSS growth over the ingest / rows; goal < 2 KB for 1 KB payloads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["TOPIC_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="topic-inspector-bench-")
+
+import qasync
+from _common import emulator_process
+from keyring.backends import fail
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from inspector.core.models import Message
+from inspector.core.profiles import Profile
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import custom_endpoint
+from inspector.core.secrets import KeyringStore
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.tail import TopicTail
+from inspector.ui.app import freeze_startup_objects
+from inspector.ui.context import AppContext
+from inspector.ui.main_window import MainWindow
+
+MESSAGES = 100_000
+PAYLOAD_BYTES = 1024
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize()
+
+
+async def headless(url: str, token: str, topic: int) -> float:
+    received = 0
+
+    def count(batch: list[Message]) -> None:
+        nonlocal received
+        received += len(batch)
+
+    async with EventStreamsClient(custom_endpoint(url), token, limiter=RateLimiter(0)) as client:
+        begin = time.perf_counter()
+        await TopicTail(client, topic, count, follow=False).run()
+        elapsed = time.perf_counter() - begin
+    assert received == MESSAGES
+    return received / elapsed
+
+
+class StallMeter:
+    """A 5 ms timer; records how late each tick fires."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, (now - self._last) * 1000 - 5)
+        self._last = now
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.worst = 0.0
+        self.timer.start()
+
+
+async def gui(url: str, token: str, topic: int) -> dict[str, float]:
+    ctx = AppContext(keyring_store=KeyringStore(fail.Keyring()))  # tokens for this run only, never the user's keyring
+    profile = ctx.profile_store.upsert(Profile("Bench", "custom", url, rate_limit_rpm=0))
+    await ctx.set_token(profile, token)
+    ctx.workspace.add_topic("Bench", topic, "bench")
+    ctx.workspace.row_cap = MESSAGES
+    window = MainWindow(ctx)
+    window.resize(1280, 800)
+    window.show()
+    freeze_startup_objects()  # as the app does once its window is up
+    await asyncio.sleep(0.2)
+    gc.collect()
+    before = rss_bytes()
+    meter = StallMeter()
+    begin = time.perf_counter()
+    view = await window.open_topic("Bench", topic)
+    assert view is not None
+    while view.model.total < 1000:  # the tab is built and painted once: that is opening it, not ingesting
+        await asyncio.sleep(0.005)
+    meter.start()
+    while view.model.total < MESSAGES:
+        await asyncio.sleep(0.01)
+    ingest = time.perf_counter() - begin
+    ingest_stall = meter.worst
+    view.session.pause()
+    gc.collect()
+    per_row = (rss_bytes() - before) / MESSAGES
+
+    meter.start()
+    view.filter_edit.setText("jane")
+    begin = time.perf_counter()
+    view.apply_filter()
+    while not view.filter_done():
+        await asyncio.sleep(0)
+    filter_ms = (time.perf_counter() - begin) * 1000
+    matched = view.model.rowCount()
+    worst = max(ingest_stall, meter.worst)
+    meter.timer.stop()
+    window.close()
+    await window.shutdown()
+    await ctx.aclose()
+    return {
+        "rate": MESSAGES / ingest,
+        "stall": worst,
+        "filter_ms": filter_ms,
+        "per_row": per_row,
+        "matched": matched,
+        "filter_stall": meter.worst,
+    }
+
+
+def main() -> None:
+    with emulator_process(MESSAGES, payload_bytes=PAYLOAD_BYTES) as (url, token, topic):
+        base = asyncio.run(headless(url, token, topic))
+        app = QApplication(sys.argv[:1])
+        app.setQuitOnLastWindowClosed(False)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            figures = loop.run_until_complete(gui(url, token, topic))
+    ratio = figures["rate"] / base
+    print(f"backlog {MESSAGES:,} messages of ~{PAYLOAD_BYTES} B, rate limit off, window offscreen")
+    print(f"headless TopicTail drain: {base:9.0f} msg/s")
+    print(f"into the table:           {figures['rate']:9.0f} msg/s   ratio {ratio:.3f} (goal >= 0.8)")
+    print(
+        f"longest UI stall:         {figures['stall']:9.1f} ms      (goal < 50 ms; during the filter "
+        f"{figures['filter_stall']:.1f} ms)"
+    )
+    print(
+        f"text filter, full table:  {figures['filter_ms']:9.1f} ms      (goal < 200 ms; {figures['matched']:,} matches)"
+    )
+    print(f"memory per row:           {figures['per_row']:9.0f} B       (goal < 2048 B)")
+    print(
+        json.dumps(
+            {
+                "ratio": round(ratio, 3),
+                "max_stall_ms": round(figures["stall"], 1),
+                "filter_ms": round(figures["filter_ms"], 1),
+                "bytes_per_row": round(figures["per_row"]),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
