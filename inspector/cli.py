@@ -399,21 +399,82 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _has_screen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _run_gui(demo: bool) -> int:
+    if not _has_screen():
+        if demo:
+            print(
+                "No screen here (DISPLAY and WAYLAND_DISPLAY are unset): running the demo in the terminal.",
+                file=sys.stderr,
+            )
+            return _run_terminal_demo()
+        print(
+            "error: no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are unset)\n"
+            "  hint: run it in a desktop session, or use the commands ('topic-inspector --help')",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     from inspector.ui.app import run
 
     return run(demo=demo)
 
 
+def _run_terminal_demo() -> int:
+    """Without a screen (an SSH session): the emulator with live sample traffic, followed in the terminal."""
+    import tempfile
+
+    from inspector.emulator.server import EmulatorConfig, EmulatorServer
+    from inspector.emulator.traffic import generate_traffic
+
+    async def follow(url: str, token: str) -> None:
+        endpoint = custom_endpoint(url, rate_limit_rpm=0)
+        async with EventStreamsClient(endpoint, token) as client:
+
+            def show(topic: int) -> Any:
+                def printer(batch: list[Message]) -> None:
+                    for message in batch:
+                        print(
+                            f"topic {topic}  {message.time_text}  {message.message_id}  "
+                            f"{json.dumps(message.payload)[:100]}",
+                            flush=True,
+                        )
+
+                return printer
+
+            tails = [TopicTail(client, t, show(t), start=StartPosition.now(), wait_secs=30) for t in (1, 2)]
+            traffic = asyncio.create_task(generate_traffic(url, token))
+            try:
+                await asyncio.gather(*(tail.run() for tail in tails))
+            finally:
+                traffic.cancel()
+                await asyncio.gather(traffic, return_exceptions=True)
+
+    with tempfile.TemporaryDirectory(prefix="topic-inspector-demo-") as folder:
+        config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{folder}/demo.sqlite")
+        with EmulatorServer(config) as server:
+            print(
+                f"Demo: emulator at {server.url} (token {server.token}); live messages below, Ctrl+C to stop.",
+                flush=True,
+            )
+            try:
+                asyncio.run(follow(server.url, server.token))
+            except KeyboardInterrupt:
+                print("demo stopped", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv == ["--demo"]:
-        _setup_logging(verbose=False)
-        return _run_gui(demo=bool(argv))
-    args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    window = not argv or argv == ["--demo"]
+    args = None if window else build_parser().parse_args(argv)
+    _setup_logging(bool(args and args.verbose))
     try:
-        return _dispatch(args)
+        return _run_gui(demo=bool(argv)) if args is None else _dispatch(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

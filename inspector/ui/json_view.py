@@ -41,6 +41,13 @@ class JsonHighlighter(QSyntaxHighlighter):
                 self.setFormat(match.start(group), match.end(group) - match.start(group), fmt)
 
 
+def _count(value: dict[str, Any] | list[Any]) -> str:
+    n = len(value)
+    if isinstance(value, dict):
+        return f"{{{n} key{'s' if n != 1 else ''}}}"
+    return f"[{n} item{'s' if n != 1 else ''}]"
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -93,7 +100,7 @@ class JsonTree(QTreeView):
             budget[0] -= 1
             key_item = _item(f"[{key}]" if isinstance(key, int) else str(key))
             if isinstance(child, dict | list):
-                summary = f"{{{len(child)} keys}}" if isinstance(child, dict) else f"[{len(child)} items]"
+                summary = _count(child)
                 row = [key_item, _item(summary), _item("object" if isinstance(child, dict) else "array")]
                 parent.appendRow(row)
                 self._fill(key_item, child, budget)

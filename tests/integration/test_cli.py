@@ -46,6 +46,14 @@ def test_no_arguments_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     assert proc.stderr == ""
 
 
+def test_without_a_screen_the_window_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    proc = run([])
+    assert proc.returncode == 1
+    assert "no screen to open the window on" in proc.stderr
+
+
 def test_publish_array_then_consume_jsonl(emulator: EmulatorServer, topic: int) -> None:
     items = [{"n": n, "text": "é"} for n in range(250)]
     proc = run(["publish", str(topic), "--base-url", emulator.url], token=emulator.token, stdin=json.dumps(items))
