@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.errors import InspectorError
-from inspector.core.filtering import make_filter
+from inspector.core.filtering import TextFilter, make_filter
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.json_view import JsonText, JsonTree
@@ -38,7 +39,7 @@ from inspector.ui.message_model import (
 )
 from inspector.ui.session import SessionStatus, TopicSession
 
-FILTER_SLICE = 5000
+FILTER_SLICE_SECS = 0.03
 START_CHOICES = (
     ("beginning", "From the start of retention"),
     ("now", "From now"),
@@ -298,10 +299,19 @@ class TopicView(QWidget):
         rows = list(self.model.all_rows())
         scanned_until = self.model.next_seq()
         matches: list[int] = []
-        self.match_label.setText("filtering…")
-        for start in range(0, len(rows), FILTER_SLICE):
-            matches.extend(row.seq for row in rows[start : start + FILTER_SLICE] if predicate(row))
-            await asyncio.sleep(0)
+        index, clock = 0, time.perf_counter
+        while index < len(rows):
+            deadline = clock() + FILTER_SLICE_SECS  # match for a slice of time, then let the window breathe
+            while index < len(rows) and clock() < deadline:
+                chunk = rows[index : index + 1000]
+                if isinstance(predicate, TextFilter):
+                    matches.extend(predicate.matching(chunk))
+                else:
+                    matches.extend(row.seq for row in chunk if predicate(row))
+                index += len(chunk)
+            if index < len(rows):
+                self.match_label.setText(f"filtering… {index * 100 // len(rows)}%")
+                await asyncio.sleep(0)
         self._set_filter(predicate, matches, scanned_until)
 
     def _set_filter(self, predicate: object, matches: list[int] | None, scanned_until: int) -> None:
