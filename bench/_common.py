@@ -8,11 +8,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from inspector.core.models import Message
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import custom_endpoint
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.tail import TopicTail
 from inspector.emulator.store import Store
 
 TOKEN = "bench-token"
@@ -67,6 +73,22 @@ def emulator_process(messages: int, *, payload_bytes: int = 200) -> Iterator[tup
             finally:
                 proc.terminate()
                 proc.wait(10)
+
+
+async def tail_drain(url: str, token: str, topic: int, expected: int) -> float:
+    """Drain the topic headless with TopicTail (rate limit off); returns messages per second."""
+    received = 0
+
+    def count(batch: list[Message]) -> None:
+        nonlocal received
+        received += len(batch)
+
+    async with EventStreamsClient(custom_endpoint(url), token, limiter=RateLimiter(0)) as client:
+        begin = time.perf_counter()
+        await TopicTail(client, topic, count, follow=False).run()
+        elapsed = time.perf_counter() - begin
+    assert received == expected, received
+    return received / elapsed
 
 
 def percentile(values: list[float], share: float) -> float:

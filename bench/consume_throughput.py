@@ -10,31 +10,10 @@ import json
 import time
 
 import httpx
-from _common import emulator_process, median
-
-from inspector.core.models import Message
-from inspector.core.ratelimit import RateLimiter
-from inspector.core.regions import custom_endpoint
-from inspector.core.services.workato import EventStreamsClient
-from inspector.core.tail import TopicTail
+from _common import emulator_process, median, tail_drain
 
 MESSAGES = 20_000
 ROUNDS = 3
-
-
-async def drain_with_tail(url: str, token: str, topic: int) -> float:
-    received = 0
-
-    def count(batch: list[Message]) -> None:
-        nonlocal received
-        received += len(batch)
-
-    async with EventStreamsClient(custom_endpoint(url), token, limiter=RateLimiter(0)) as client:
-        begin = time.perf_counter()
-        await TopicTail(client, topic, count, follow=False).run()
-        elapsed = time.perf_counter() - begin
-    assert received == MESSAGES, received
-    return received / elapsed
 
 
 async def drain_by_hand(url: str, token: str, topic: int) -> float:
@@ -59,7 +38,7 @@ def main() -> None:
         tail_rates, hand_rates = [], []
         for _ in range(ROUNDS):  # interleaved, so both see the same machine
             hand_rates.append(asyncio.run(drain_by_hand(url, token, topic)))
-            tail_rates.append(asyncio.run(drain_with_tail(url, token, topic)))
+            tail_rates.append(asyncio.run(tail_drain(url, token, topic, MESSAGES)))
     tail, hand = median(tail_rates), median(hand_rates)
     print(f"backlog {MESSAGES} messages, batch 50, rate limit off, {ROUNDS} rounds (median)")
     print(f"TopicTail:       {tail:10.0f} msg/s")

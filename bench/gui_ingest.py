@@ -21,18 +21,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TOPIC_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="topic-inspector-bench-")
 
 import qasync
-from _common import emulator_process
+from _common import emulator_process, tail_drain
 from keyring.backends import fail
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from inspector.core.models import Message
 from inspector.core.profiles import Profile
-from inspector.core.ratelimit import RateLimiter
-from inspector.core.regions import custom_endpoint
 from inspector.core.secrets import KeyringStore
-from inspector.core.services.workato import EventStreamsClient
-from inspector.core.tail import TopicTail
 from inspector.ui.app import freeze_startup_objects
 from inspector.ui.context import AppContext
 from inspector.ui.main_window import MainWindow
@@ -45,21 +40,6 @@ PAYLOAD_BYTES = 1024
 def rss_bytes() -> int:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * resource.getpagesize()
-
-
-async def headless(url: str, token: str, topic: int) -> float:
-    received = 0
-
-    def count(batch: list[Message]) -> None:
-        nonlocal received
-        received += len(batch)
-
-    async with EventStreamsClient(custom_endpoint(url), token, limiter=RateLimiter(0)) as client:
-        begin = time.perf_counter()
-        await TopicTail(client, topic, count, follow=False).run()
-        elapsed = time.perf_counter() - begin
-    assert received == MESSAGES
-    return received / elapsed
 
 
 class StallMeter:
@@ -143,7 +123,7 @@ def main() -> None:
         app = QApplication(sys.argv[:1])
         app.setQuitOnLastWindowClosed(False)
         for _ in range(ROUNDS):  # interleaved, so both see the same machine
-            bases.append(asyncio.run(headless(url, token, topic)))
+            bases.append(asyncio.run(tail_drain(url, token, topic, MESSAGES)))
             loop = qasync.QEventLoop(app)
             asyncio.set_event_loop(loop)
             with loop:

@@ -70,20 +70,29 @@ def encode_payload(payload: object, *, where: str = "payload") -> bytes:
     return body
 
 
-def json_type(value: object) -> str:
+def json_kind(value: object) -> str:
+    """The JSON name of a decoded value's type: null, boolean, number, string, array or object."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return "boolean"
     if isinstance(value, int | float):
-        return "a number"
+        return "number"
     if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
     if isinstance(value, dict):
-        return "an object"
+        return "object"
     return type(value).__name__
+
+
+def json_type(value: object) -> str:
+    """The same with an article, for messages: "got an array"."""
+    kind = json_kind(value)
+    if kind == "null":
+        return kind
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def check_batch(payloads: Sequence[object]) -> list[bytes]:

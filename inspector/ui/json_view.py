@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTreeView, QWidget
 
+from inspector.core.validation import json_kind
+
 MAX_TREE_NODES = 5000
 
 
@@ -46,16 +48,6 @@ def _count(value: dict[str, Any] | list[Any]) -> str:
     if isinstance(value, dict):
         return f"{{{n} key{'s' if n != 1 else ''}}}"
     return f"[{n} item{'s' if n != 1 else ''}]"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return "string"
 
 
 class JsonText(QPlainTextEdit):
@@ -106,5 +98,5 @@ class JsonTree(QTreeView):
                 self._fill(key_item, child, budget)
             else:
                 text = json.dumps(child, ensure_ascii=False)
-                kind = _json_type(child)
+                kind = json_kind(child)
                 parent.appendRow([key_item, _item(text), _item(kind)])
