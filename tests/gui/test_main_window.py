@@ -362,3 +362,41 @@ def test_sidebar_model_passes_modeltester(
     assert window.tree_model.item(0).child(0).text() == "five (5)"
     assert window.tree_model.item(0).child(1).data(Qt.ItemDataRole.DisplayRole) == "topic 6"
     window.close()
+
+
+def test_topics_listed_from_the_developer_api_with_schemas(
+    qloop: qasync.QEventLoop, ctx: AppContext, emulator: EmulatorServer
+) -> None:
+    async def scenario() -> None:
+        profile = ctx.profile_store.upsert(Profile("Dev", "custom", emulator.url, rate_limit_rpm=0))
+        await ctx.set_token(profile, emulator.token)
+        window = MainWindow(ctx)
+        window.show()
+        count = await window.list_topics(profile)
+        assert count >= 2
+        orders = ctx.workspace.topic("Dev", 1)
+        assert orders is not None
+        assert orders.name == "orders"
+        assert orders.schema is not None
+        assert orders.schema[0]["name"] == "order_id"
+        labels = [window.tree_model.item(0).child(r).text() for r in range(window.tree_model.item(0).rowCount())]
+        assert "orders (1)" in labels
+        view = await window.open_topic("Dev", 1)
+        assert view is not None
+        assert "order_id" in view.schema_text.toPlainText()
+        await close(window, ctx)
+
+    run(qloop, scenario())
+
+
+def test_payload_tree_model_passes_modeltester(qtbot: QtBot, qtmodeltester: object) -> None:
+    from inspector.ui.json_view import JsonTree
+
+    tree = JsonTree()
+    qtbot.addWidget(tree)
+    tree.show_value({"a": 1, "b": [1, {"c": None}], "d": {"e": "f"}, "g": []})
+    qtmodeltester.check(tree.tree_model)  # type: ignore[attr-defined]
+    assert tree.tree_model.rowCount() == 4
+    assert tree.tree_model.item(1, 1).text() == "[2 items]"
+    tree.show_value(None)
+    assert tree.tree_model.rowCount() == 0
