@@ -130,6 +130,17 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def _build_server(config: EmulatorConfig, store: Store) -> _Server:
+    settings = EmulatorSettings(
+        token=config.token, rate_limit_rpm=config.rate_limit_rpm, developer_rate_limit_rpm=config.rate_limit_rpm
+    )
+    app = create_app(store, settings)
+    uconfig = uvicorn.Config(
+        app, log_level="warning", access_log=config.access_log, lifespan="off", timeout_graceful_shutdown=2
+    )
+    return _Server(uconfig, app.state.emulator)
+
+
 class EmulatorServer:
     """An emulator on a loopback port, served from a background thread.
 
@@ -154,20 +165,11 @@ class EmulatorServer:
         if self._thread is not None:
             raise RuntimeError("already running")
         self.store = open_store(self.config)
-        settings = EmulatorSettings(
-            token=self.config.token,
-            rate_limit_rpm=self.config.rate_limit_rpm,
-            developer_rate_limit_rpm=self.config.rate_limit_rpm,
-        )
-        app = create_app(self.store, settings)
-        self.handle = app.state.emulator
+        self._server = server = _build_server(self.config, self.store)
+        self.handle = server.handle
         sock = bind_socket(self.config.host, self._port)
         self._port = sock.getsockname()[1]
         self.url = base_url_of(sock)
-        uconfig = uvicorn.Config(
-            app, log_level="warning", access_log=self.config.access_log, lifespan="off", timeout_graceful_shutdown=2
-        )
-        self._server = server = _Server(uconfig, self.handle)
         started = threading.Event()
         failure: list[BaseException] = []
 
@@ -220,17 +222,8 @@ class EmulatorServer:
 def serve_forever(config: EmulatorConfig, on_ready: Any = None) -> None:
     """Run in the foreground until Ctrl+C (the ``emulator`` command)."""
     store = open_store(config)
-    settings = EmulatorSettings(
-        token=config.token, rate_limit_rpm=config.rate_limit_rpm, developer_rate_limit_rpm=config.rate_limit_rpm
-    )
-    app = create_app(store, settings)
+    server = _build_server(config, store)
     sock = bind_socket(config.host, config.port)
-    server = _Server(
-        uvicorn.Config(
-            app, log_level="warning", access_log=config.access_log, lifespan="off", timeout_graceful_shutdown=2
-        ),
-        app.state.emulator,
-    )
     if on_ready is not None:
         on_ready(base_url_of(sock), store)
     try:

@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
     async def _save_profile(self, original: Profile | None, profile: Profile, token: str | None) -> None:
         if original is not None and original.name != profile.name:
             old_token = await self.ctx.get_token(original)
-            self.profile_store_remove(original.name)
+            self.ctx.profile_store.remove(original.name)
             await self.ctx.delete_token(original)
             if token is None and old_token:
                 token = old_token
@@ -331,9 +331,6 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self.refresh_tree()
         await self.restart_profile(profile.name)
-
-    def profile_store_remove(self, name: str) -> None:
-        self.ctx.profile_store.remove(name)
 
     def remove_selected_profile(self) -> None:
         profile = self.selected_profile()
