@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
@@ -35,3 +39,28 @@ async def wait_until(condition: Callable[[], object], within: float = 10.0, what
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def run_cli(
+    args: list[str],
+    *,
+    token: str | None = None,
+    stdin: str | None = None,
+    home: Path | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """``topic-inspector ARGS`` in a real process, with no token in its environment unless given."""
+    env = {k: v for k, v in os.environ.items() if k != "TOPIC_INSPECTOR_TOKEN"}
+    if token is not None:
+        env["TOPIC_INSPECTOR_TOKEN"] = token
+    if home is not None:
+        env["TOPIC_INSPECTOR_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "inspector", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )

@@ -11,30 +11,7 @@ from pathlib import Path
 import pytest
 
 from inspector.emulator.server import EmulatorServer
-
-
-def run(
-    args: list[str],
-    *,
-    token: str | None = None,
-    stdin: str | None = None,
-    home: Path | None = None,
-    timeout: float = 60,
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TOPIC_INSPECTOR_TOKEN"}
-    if token is not None:
-        env["TOPIC_INSPECTOR_TOKEN"] = token
-    if home is not None:
-        env["TOPIC_INSPECTOR_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "inspector", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
+from tests.helpers import run_cli as run
 
 
 def test_no_arguments_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from inspector.core.secrets import SERVICE, KeyringStore
+from tests.helpers import run_cli
 
 pytestmark = pytest.mark.secret_service
 
@@ -20,17 +20,7 @@ if os.environ.get("TOPIC_INSPECTOR_SECRET_SERVICE") != "1":
 
 
 def cli(args: list[str], home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TOPIC_INSPECTOR_TOKEN"}
-    env["TOPIC_INSPECTOR_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "inspector", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(args, stdin=stdin, home=home)
 
 
 def test_backend_is_the_secret_service() -> None:
