@@ -36,6 +36,7 @@ class EmulatorSettings:
     token: str = DEFAULT_TOKEN
     rate_limit_rpm: int = 60  # 0 = off
     developer_rate_limit_rpm: int = 60
+    max_wait_secs: float = MAX_WAIT  # the longest a long poll really waits (fuzzing keeps it short)
 
 
 @dataclass
@@ -268,7 +269,7 @@ async def _consume(request: Request, state: _State) -> Response:
             raise ApiProblem(400, "since_time must be an RFC 3339 timestamp", "invalid_request")
         since_us = min(int(moment.timestamp() * 1_000_000), state.store.now_us())
     _prune(state)
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + min(wait, state.settings.max_wait_secs)
     while True:
         rows = state.store.read(topic, after_seq=after_seq, since_us=since_us, limit=batch_size)
         left = deadline - time.monotonic()

@@ -65,6 +65,7 @@ class EmulatorConfig:
     topics: list[TopicSpec] = field(default_factory=list)
     retention_secs: int = DEFAULT_RETENTION_SECS
     access_log: bool = False
+    max_wait_secs: float = 60.0  # cap on a long poll's real wait (tests and fuzzing shorten it)
 
 
 def open_store(config: EmulatorConfig) -> Store:
@@ -132,7 +133,10 @@ class _Server(uvicorn.Server):
 
 def _build_server(config: EmulatorConfig, store: Store) -> _Server:
     settings = EmulatorSettings(
-        token=config.token, rate_limit_rpm=config.rate_limit_rpm, developer_rate_limit_rpm=config.rate_limit_rpm
+        token=config.token,
+        rate_limit_rpm=config.rate_limit_rpm,
+        developer_rate_limit_rpm=config.rate_limit_rpm,
+        max_wait_secs=config.max_wait_secs,
     )
     app = create_app(store, settings)
     uconfig = uvicorn.Config(

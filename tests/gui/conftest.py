@@ -16,6 +16,25 @@ from inspector.ui.context import AppContext
 from tests.helpers import InMemoryKeyring
 
 
+def delete_widgets(qapp: QApplication) -> None:
+    """Delete every top-level widget now, on the main thread, and collect what pointed at them.
+
+    Left to the garbage collector, a widget could be finalised on an emulator's thread in a later test, and
+    Qt objects must die on the thread that made them.
+    """
+    for widget in qapp.topLevelWidgets():
+        widget.deleteLater()
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    qapp.processEvents()
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _widgets_die_here(qapp: QApplication) -> Iterator[None]:
+    yield
+    delete_widgets(qapp)
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync loop on the test's QApplication (modelled on qasync's own test fixture)."""
@@ -31,11 +50,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         assert not pending, f"tasks left running: {pending}"
     finally:
-        # Widgets closed by the test are deleted now, while the loop and the application still exist.
-        for widget in qapp.topLevelWidgets():
-            widget.deleteLater()
-        qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-        qapp.processEvents()
+        delete_widgets(qapp)  # while the loop and the application still exist
         loop.close()
         asyncio.set_event_loop(None)
         del loop

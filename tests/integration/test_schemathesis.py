@@ -36,7 +36,8 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 @pytest.fixture(scope="module")
 def fuzz_emulator() -> Iterator[EmulatorServer]:
     """An emulator of its own: fuzzing deletes and purges topics."""
-    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, token=TOKEN)) as server:
+    # Long polls answer within 0.2 s whatever timeout_secs the fuzzer draws (it may draw 60).
+    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, token=TOKEN, max_wait_secs=0.2)) as server:
         yield server
 
 
