@@ -40,6 +40,16 @@ def publish(server: EmulatorServer, topic: int, *payloads: dict[str, object]) ->
     ]
 
 
+def publish_batches(server: EmulatorServer, topic: int, count: int) -> None:
+    headers = {"Authorization": f"Bearer {server.token}"}
+    for start in range(0, count, 100):
+        payloads = [{"n": n} for n in range(start, min(start + 100, count))]
+        answer = httpx.post(
+            f"{server.url}/api/v1/batch/topics/{topic}/publish", json={"payloads": payloads}, headers=headers
+        )
+        assert answer.status_code == 200
+
+
 async def local_profile(ctx: AppContext, server: EmulatorServer, topic: int, name: str = "Local") -> Profile:
     profile = ctx.profile_store.upsert(Profile(name, "custom", server.url, rate_limit_rpm=0))
     await ctx.set_token(profile, server.token)
@@ -400,3 +410,45 @@ def test_payload_tree_model_passes_modeltester(qtbot: QtBot, qtmodeltester: obje
     assert tree.tree_model.item(1, 1).text() == "[2 items]"
     tree.show_value(None)
     assert tree.tree_model.rowCount() == 0
+
+
+def test_row_limit_drops_the_oldest_with_a_notice(
+    qloop: qasync.QEventLoop, ctx: AppContext, emulator: EmulatorServer, topic: int
+) -> None:
+    async def scenario() -> None:
+        await local_profile(ctx, emulator, topic)
+        window = MainWindow(ctx)
+        window.show()
+        window.set_row_cap(1000)
+        view = await window.open_topic("Local", topic)
+        assert view is not None
+        await asyncio.to_thread(publish_batches, emulator, topic, 1200)
+        await wait_until(lambda: view.model.total == 1000 and view.model.dropped_total == 200, what="the cap")
+        assert view.notice.isVisibleTo(view)
+        assert "200 oldest messages were dropped" in view.notice.text()
+        assert view.model.data(view.model.index(0, 0)) == 201
+        await close(window, ctx)
+
+    run(qloop, scenario())
+
+
+def test_renaming_a_profile_keeps_its_token_and_topics(
+    qloop: qasync.QEventLoop, ctx: AppContext, keyring_backend: InMemoryKeyring, emulator: EmulatorServer, topic: int
+) -> None:
+    async def scenario() -> None:
+        original = await local_profile(ctx, emulator, topic)
+        window = MainWindow(ctx)
+        window.show()
+        view = await window.open_topic("Local", topic)
+        assert view is not None
+        renamed = Profile("Renamed", "custom", emulator.url, rate_limit_rpm=0)
+        await window._save_profile(original, renamed, None)
+        assert ctx.profile("Local") is None
+        assert keyring_backend.items == {("topic-inspector", "profile:Renamed"): emulator.token}
+        assert ctx.workspace.topic("Renamed", topic) is not None
+        assert ("Renamed", topic) in window.views
+        sent = await asyncio.to_thread(publish, emulator, topic, {"after": "rename"})
+        await wait_until(lambda: ids(view)[-1:] == sent, what="messages after the rename")
+        await close(window, ctx)
+
+    run(qloop, scenario())
