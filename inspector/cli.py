@@ -30,7 +30,6 @@ from inspector.core.timeparse import parse_time
 from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-log = logging.getLogger("inspector.cli")
 
 
 class UsageError(Exception):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 import socket
 from collections.abc import Callable
@@ -27,8 +26,6 @@ from inspector.core.errors import (
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.regions import normalize_base_url
 from inspector.core.timeparse import now_utc
-
-log = logging.getLogger("inspector.http")
 
 TokenSource = str | Callable[[], str]
 DEFAULT_RETRY_AFTER = 5.0

@@ -27,12 +27,14 @@ def _where(exc: json.JSONDecodeError) -> str:
     return f"line {exc.lineno}, col {exc.colno}: {exc.msg}"
 
 
-def _parses(line: str) -> bool:
+_NOT_JSON = object()
+
+
+def _try_loads(line: str) -> Any:
     try:
-        _strict_loads(line)
+        return _strict_loads(line)
     except ValueError:
-        return False
-    return True
+        return _NOT_JSON
 
 
 def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
@@ -47,9 +49,10 @@ def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
         value = None
         # Only \n ends a line: U+2028 and friends may stand unescaped inside JSON strings.
         lines = [(n, line) for n, line in enumerate(body.split("\n"), start=1) if line.strip()]
-        if len(lines) > 1 and stripped[0] == "{" and _parses(lines[0][1]):
-            items = []
-            for number, line in lines:
+        first = _try_loads(lines[0][1]) if len(lines) > 1 and stripped[0] == "{" else _NOT_JSON
+        if first is not _NOT_JSON:
+            items = [first]
+            for number, line in lines[1:]:
                 try:
                     items.append(_strict_loads(line))
                 except json.JSONDecodeError as exc:

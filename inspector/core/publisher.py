@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,8 +20,6 @@ from inspector.core.errors import (
 from inspector.core.models import ItemResult, Outcome
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
-
-log = logging.getLogger("inspector.publish")
 
 UNKNOWN_PREFIX = "unknown — may have been published: "
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ from inspector.core.schema import fieldlist_to_jsonschema
 from inspector.emulator.app import DEFAULT_TOKEN, EmulatorHandle, EmulatorSettings, create_app
 from inspector.emulator.samples import SAMPLE_TOPICS
 from inspector.emulator.store import DEFAULT_RETENTION_SECS, Store
-
-log = logging.getLogger("inspector.emulator")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ from inspector import __version__
 from inspector.ui.context import AppContext
 from inspector.ui.main_window import MainWindow
 
-log = logging.getLogger("inspector.ui")
 STARTUP_ENV = "TOPIC_INSPECTOR_STARTUP_PROBE"  # print the time to the shown window, then quit
 
 
