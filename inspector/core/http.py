@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -128,8 +128,12 @@ class ApiTransport:
         params: dict[str, str] | None = None,
         read_timeout: float = READ_TIMEOUT,
         not_found: str = "",
+        on_sent: Callable[[], None] | None = None,
     ) -> Any:
-        """Send and return the decoded JSON of a 2xx answer. ``not_found`` words a 404 for the caller."""
+        """Send and return the decoded JSON of a 2xx answer. ``not_found`` words a 404 for the caller.
+
+        ``on_sent`` is called once the whole request is on the wire, while the answer is awaited.
+        """
         await self.limiter.acquire()
         headers = {"Authorization": self._authorization()}
         if body is not None:
@@ -142,6 +146,7 @@ class ApiTransport:
                 params=params,
                 headers=headers,
                 timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
+                extensions={"trace": _sent_tracer(on_sent)} if on_sent is not None else None,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransportError(
@@ -232,6 +237,16 @@ class ApiTransport:
         if status >= 500:
             raise ServerError(f"{where}: service error{said}", hint="the service failed; try again shortly", **kwargs)
         raise ApiError(f"{where}{said}", **kwargs)
+
+
+def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """An httpcore trace hook that calls ``on_sent`` when the request body has been written."""
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        if event == "http11.send_request_body.complete":
+            on_sent()
+
+    return trace
 
 
 def _reason(exc: BaseException) -> str:

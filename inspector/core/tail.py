@@ -157,30 +157,62 @@ class TopicTail:
 
     async def _loop(self) -> None:
         self._report(TailStatus(TailState.CONNECTING))
-        while not self._stopping:
-            try:
-                batch = await self.client.consume(
-                    self.topic_id,
-                    after_message_id=self.cursor,
-                    since_time=self._since if self.cursor is None else None,
-                    batch_size=self.batch_size,
-                    # No wait until a request has succeeded: an answer at once says the connection is good.
-                    timeout_secs=self.wait_secs if self.status.state is TailState.LIVE else 0,
-                )
-            except InspectorError as exc:
-                await self._handle_error(exc)
-                continue
-            self.backoff.reset()
-            self._failures = 0
-            if self.status.state is not TailState.LIVE:
-                self._report(TailStatus(TailState.LIVE))
-            fresh = self._accept(batch)
-            if fresh:
-                await self._deliver(fresh)
-            if self.max_messages is not None and self.received >= self.max_messages:
-                return
-            if not batch and not self.follow:
-                return
+        ahead: asyncio.Task[list[Message]] | None = None
+        try:
+            while not self._stopping:
+                request, ahead = ahead, None
+                try:
+                    batch = await (request if request is not None else self._fetch())
+                except InspectorError as exc:
+                    await self._handle_error(exc)
+                    continue
+                self.backoff.reset()
+                self._failures = 0
+                if self.status.state is not TailState.LIVE:
+                    self._report(TailStatus(TailState.LIVE))
+                fresh = self._accept(batch)
+                if fresh:
+                    if self.max_messages is None or self.received + len(fresh) < self.max_messages:
+                        ahead = await self._fetch_ahead()
+                    await self._deliver(fresh)
+                if self.max_messages is not None and self.received >= self.max_messages:
+                    return
+                if not batch and not self.follow:
+                    return
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
+
+    async def _fetch_ahead(self) -> asyncio.Task[list[Message]]:
+        """Send the next request before this batch is handed over, so the server prepares the next page while
+        the receiver works on this one; batches are still handed over one at a time, in order."""
+        sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def mark_sent(*_: object) -> None:
+            if not sent.done():
+                sent.set_result(None)
+
+        ahead = asyncio.ensure_future(self._fetch(on_sent=mark_sent))
+        ahead.add_done_callback(mark_sent)  # failed before it was sent: it is handled when awaited
+        try:
+            await sent
+        except BaseException:
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)
+            raise
+        return ahead
+
+    async def _fetch(self, on_sent: Callable[[], None] | None = None) -> list[Message]:
+        return await self.client.consume(
+            self.topic_id,
+            after_message_id=self.cursor,
+            since_time=self._since if self.cursor is None else None,
+            batch_size=self.batch_size,
+            # No wait until a request has succeeded: an answer at once says the connection is good.
+            timeout_secs=self.wait_secs if self.status.state is TailState.LIVE else 0,
+            on_sent=on_sent,
+        )
 
     def _accept(self, batch: list[Message]) -> list[Message]:
         fresh = []

@@ -53,6 +53,20 @@ async def test_partial_batch_against_schema_topic(client: EventStreamsClient, em
     assert emulator.store.count(tid) == 2
 
 
+async def test_on_sent_is_called_once_the_request_is_on_the_wire(client: EventStreamsClient, topic: int) -> None:
+    await client.publish(topic, {"n": 1})
+    calls: list[bool] = []
+    answered = False
+
+    def on_sent() -> None:
+        calls.append(answered)
+
+    batch = await client.consume(topic, on_sent=on_sent)
+    answered = True
+    assert len(batch) == 1
+    assert calls == [False]  # once, before the answer was in
+
+
 async def test_long_poll_tail_wakes_on_publish(client: EventStreamsClient, topic: int) -> None:
     got: list[Message] = []
     arrived = asyncio.Event()

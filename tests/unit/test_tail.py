@@ -69,6 +69,42 @@ async def test_drain_delivers_everything_in_order_once() -> None:
     assert all(b["timeout_secs"] == 0 for b in server.bodies)
 
 
+async def test_next_request_is_out_before_a_batch_is_handed_over() -> None:
+    server = ScriptedServer(120)
+    requests_seen: list[int] = []
+
+    def on_batch(batch: list[Message]) -> None:
+        requests_seen.append(len(server.bodies))
+
+    await TopicTail(make(server), 1, on_batch, follow=False, batch_size=50).run()
+    # batch k (from request k) is handed over once request k+1 has been made
+    assert requests_seen == [2, 3, 4]
+    assert [b.get("after_message_id") for b in server.bodies] == [None, "M49", "M99", "M119"]
+
+
+async def test_stopping_with_a_request_ahead_leaves_nothing_running() -> None:
+    server = ScriptedServer(500)
+    tail: TopicTail
+
+    def on_batch(batch: list[Message]) -> None:
+        if batch[0].message_id == "M100":
+            tail.stop()
+
+    tail = TopicTail(make(server), 1, on_batch, follow=False, batch_size=50)
+    await tail.run()
+    assert tail.received == 150
+    await asyncio.sleep(0)
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+
+
+def test_max_messages_sends_no_request_beyond_it() -> None:
+    server = ScriptedServer(500)
+    got: list[Message] = []
+    asyncio.run(TopicTail(make(server), 1, got.extend, follow=False, batch_size=50, max_messages=100).run())
+    assert len(got) == 100
+    assert len(server.bodies) == 2
+
+
 async def test_transient_faults_resume_from_the_same_cursor_without_gap_or_duplicate() -> None:
     server = ScriptedServer(100)
     request = httpx.Request("POST", BASE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -84,8 +84,12 @@ class EventStreamsClient:
         since_time: datetime | str | None = None,
         batch_size: int = MAX_CONSUME_BATCH,
         timeout_secs: int = 0,
+        on_sent: Callable[[], None] | None = None,
     ) -> list[Message]:
-        """One consume request; with ``timeout_secs`` it long-polls until a message arrives or the wait ends."""
+        """One consume request; with ``timeout_secs`` it long-polls until a message arrives or the wait ends.
+
+        ``on_sent`` is called when the request is on the wire (see ``TopicTail``, which works while it waits).
+        """
         topic_id = check_topic_id(topic_id)
         body = consume_body(
             after_message_id=after_message_id, since_time=since_time, batch_size=batch_size, timeout_secs=timeout_secs
@@ -96,6 +100,7 @@ class EventStreamsClient:
             body=encode_json(body),
             read_timeout=timeout_secs + LONG_POLL_GRACE,
             not_found=f"topic {topic_id} not found",
+            on_sent=on_sent,
         )
         return parse_messages(data, self._api.host)
 
