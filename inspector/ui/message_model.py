@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from inspector.core.filtering import Predicate
 from inspector.core.models import Message
 
 Index = QModelIndex | QPersistentModelIndex
@@ -27,8 +28,9 @@ PREVIEW_CHARS = 120  # about what a wide Payload column shows; longer strings co
 class Row(NamedTuple):
     """One received message, kept compact: the payload as its JSON text, parsed again only when needed.
 
-    A tuple of plain values, which the garbage collector stops tracking: 100,000 rows add nothing to the
-    pauses of its full collections.
+    The table stores rows as exact tuples (see ``make_row``), which the garbage collector stops tracking, so
+    100,000 rows add nothing to the pauses of its full collections (a NamedTuple would stay tracked: ~60 ms more
+    per full collection). ``Row`` is the named view of one that the model hands out.
     """
 
     seq: int
@@ -39,9 +41,7 @@ class Row(NamedTuple):
 
     @classmethod
     def of(cls, seq: int, message: Message) -> Row:
-        text = compact_json(message.payload)
-        size = len(text) if text.isascii() else len(text.encode())
-        return cls(seq, message.message_id, message.time.timestamp(), text, size)
+        return cls._make(make_row(seq, message))
 
     @property
     def preview(self) -> str:
@@ -58,6 +58,15 @@ class Row(NamedTuple):
 
     def as_message_json(self) -> dict[str, Any]:
         return {"message_id": self.message_id, "time": format_utc(self.timestamp), "payload": self.payload}
+
+
+RawRow = tuple[int, str, float, str, int]  # the fields of ``Row``, as an exact tuple
+
+
+def make_row(seq: int, message: Message) -> RawRow:
+    text = compact_json(message.payload)
+    size = len(text) if text.isascii() else len(text.encode())
+    return (seq, message.message_id, message.time.timestamp(), text, size)
 
 
 def compact_json(value: Any) -> str:
@@ -104,11 +113,11 @@ class MessageTableModel(QAbstractTableModel):
 
     def __init__(self, *, row_cap: int = 100_000, utc: bool = False) -> None:
         super().__init__()
-        self._rows: list[Row] = []
+        self._rows: list[RawRow] = []
         self._base = 0  # seq of _rows[0]
         self._next_seq = 0
         self._visible: list[int] | None = None  # seqs of matching rows when a filter is set
-        self._predicate: Callable[[Row], bool] | None = None
+        self._predicate: Predicate | None = None
         self.row_cap = row_cap
         self.utc = utc
         self.dropped_total = 0
@@ -128,6 +137,10 @@ class MessageTableModel(QAbstractTableModel):
         return None
 
     def row_at(self, row: int) -> Row | None:
+        raw = self._raw_at(row)
+        return None if raw is None else Row._make(raw)
+
+    def _raw_at(self, row: int) -> RawRow | None:
         if row < 0:
             return None
         if self._visible is None:
@@ -140,25 +153,25 @@ class MessageTableModel(QAbstractTableModel):
         # The view asks for a dozen roles per painted cell; answer the ones this model has no say in first.
         if role not in _ROLES or not index.isValid():
             return None
-        item = self.row_at(index.row())
+        item = self._raw_at(index.row())
         if item is None:
             return None
         column = index.column()
         if role == _DISPLAY:
             if column == COL_NUMBER:
-                return item.seq + 1
+                return item[0] + 1
             if column == COL_ID:
-                return item.message_id
+                return item[1]
             if column == COL_TIME:
-                return format_utc(item.timestamp) if self.utc else format_local(item.timestamp)
+                return format_utc(item[2]) if self.utc else format_local(item[2])
             if column == COL_SIZE:
-                return human_size(item.size)
+                return human_size(item[4])
             if column == COL_PREVIEW:
-                return item.preview
+                return item[3][:PREVIEW_CHARS]
         elif role == MessageRole:
-            return item
+            return Row._make(item)
         elif role == _TOOLTIP and column == COL_TIME:
-            return f"UTC: {format_utc(item.timestamp)}\nLocal: {format_local(item.timestamp)}"
+            return f"UTC: {format_utc(item[2])}\nLocal: {format_local(item[2])}"
         elif role == _ALIGN and column in (COL_NUMBER, COL_SIZE):
             return _RIGHT
         return None
@@ -171,9 +184,9 @@ class MessageTableModel(QAbstractTableModel):
             if self.rowCount():
                 self.dataChanged.emit(self.index(0, COL_TIME), self.index(self.rowCount() - 1, COL_TIME))
 
-    def make_rows(self, messages: Sequence[Message]) -> list[Row]:
+    def make_rows(self, messages: Sequence[Message]) -> list[RawRow]:
         """Number and encode messages as rows (done as they arrive, so a flush only inserts)."""
-        rows = [Row.of(self._next_seq + i, m) for i, m in enumerate(messages)]
+        rows = [make_row(self._next_seq + i, m) for i, m in enumerate(messages)]
         self._next_seq += len(rows)
         return rows
 
@@ -181,14 +194,14 @@ class MessageTableModel(QAbstractTableModel):
         """Add a batch of messages; see ``append_rows``."""
         return self.append_rows(self.make_rows(messages))
 
-    def append_rows(self, fresh: list[Row]) -> int:
+    def append_rows(self, fresh: list[RawRow]) -> int:
         """Insert rows made by ``make_rows`` (one insert for the whole batch); returns how many are visible."""
         if not fresh:
             return 0
         if len(fresh) > self.row_cap:
             skipped = len(fresh) - self.row_cap
             self._drop(len(self._rows))
-            self._base = fresh[skipped].seq
+            self._base = fresh[skipped][0]
             self.dropped_total += skipped
             self.rowsDropped.emit(skipped)
             fresh = fresh[skipped:]
@@ -196,7 +209,7 @@ class MessageTableModel(QAbstractTableModel):
         if overflow > 0:
             self._drop(overflow)
         if not self._rows:
-            self._base = fresh[0].seq
+            self._base = fresh[0][0]
         if self._visible is None:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -205,7 +218,7 @@ class MessageTableModel(QAbstractTableModel):
             return len(fresh)
         self._rows.extend(fresh)
         assert self._predicate is not None
-        matching = [row.seq for row in fresh if self._predicate(row)]
+        matching = [row[0] for row in fresh if self._predicate(row)]
         if matching:
             first = len(self._visible)
             self.beginInsertRows(QModelIndex(), first, first + len(matching) - 1)
@@ -253,12 +266,11 @@ class MessageTableModel(QAbstractTableModel):
         """Rows held (matching the filter or not)."""
         return len(self._rows)
 
-    def all_rows(self) -> list[Row]:
+    def all_rows(self) -> list[RawRow]:
+        """Every row held, as exact tuples in ``Row``'s field order (``Row._make`` names one)."""
         return self._rows
 
-    def set_filter(
-        self, predicate: Callable[[Row], bool] | None, matches: list[int] | None = None, scanned_until: int = 0
-    ) -> None:
+    def set_filter(self, predicate: Predicate | None, matches: list[int] | None = None, scanned_until: int = 0) -> None:
         """Show only rows for which ``predicate`` holds.
 
         ``matches`` (seqs) may have been computed ahead, in slices, over the rows before ``scanned_until``; rows
@@ -273,7 +285,7 @@ class MessageTableModel(QAbstractTableModel):
                 matches, scanned_until = [], self._base
             visible = [seq for seq in matches if seq >= self._base]
             start = max(scanned_until - self._base, 0)
-            visible.extend(row.seq for row in self._rows[start:] if predicate(row))
+            visible.extend(row[0] for row in self._rows[start:] if predicate(row))
             self._visible = visible
         self.endResetModel()
 
@@ -287,7 +299,7 @@ class MessageTableModel(QAbstractTableModel):
 
     def row_of_message(self, message_id: str) -> int | None:
         for number in range(self.rowCount() - 1, -1, -1):
-            row = self.row_at(number)
-            if row is not None and row.message_id == message_id:
+            row = self._raw_at(number)
+            if row is not None and row[1] == message_id:
                 return number
         return None

@@ -16,7 +16,7 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
-from inspector.ui.message_model import MessageTableModel, Row
+from inspector.ui.message_model import MessageTableModel, RawRow
 
 log = logging.getLogger("inspector.ui.session")
 FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in
@@ -82,7 +82,7 @@ class TopicSession(QObject):
         self.region_label = region_label
         self.status = SessionStatus("stopped", "stopped")
         self.received = 0
-        self._buffer: list[Row] = []
+        self._buffer: list[RawRow] = []
         self._arrivals: deque[tuple[float, int]] = deque()
         self._tail: TopicTail | None = None
         self._task: asyncio.Task[None] | None = None
