@@ -43,6 +43,7 @@ from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
 from inspector.ui.message_model import MessageTableModel
 from inspector.ui.session import SessionStatus, TopicSession
 from inspector.ui.topic_view import TopicView
+from inspector.ui.widgets import counter_label, set_text
 
 log = logging.getLogger("inspector.ui")
 KindRole = Qt.ItemDataRole.UserRole + 1  # "profile" or "topic"
@@ -50,12 +51,6 @@ NameRole = Qt.ItemDataRole.UserRole + 2  # profile name
 TopicRole = Qt.ItemDataRole.UserRole + 3  # topic id
 TopicKey = tuple[str, int]
 _icons: dict[str, QIcon] = {}
-
-
-def set_text(label: QLabel, text: str) -> None:
-    """Set a label's text only when it changed: every change lays out and paints it again."""
-    if label.text() != text:
-        label.setText(text)
 
 
 def dot(color: str) -> QIcon:
@@ -133,11 +128,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.state_label = QLabel("")
-        self.rate_label = QLabel("")
-        self.budget_label = QLabel("")
-        # Fixed widths: a label that grows relays out (and repaints) the whole status bar.
-        self.rate_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("99999.9 msg/s") + 8)
-        self.budget_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("budget 999/999 requests/min") + 8)
+        self.rate_label = counter_label("99999.9 msg/s")
+        self.budget_label = counter_label("budget 99,999/99,999 requests/min")
         self.statusBar().addWidget(self.state_label, 1)
         self.statusBar().addPermanentWidget(self.rate_label)
         self.statusBar().addPermanentWidget(self.budget_label)
@@ -594,20 +586,21 @@ class MainWindow(QMainWindow):
 
     def _update_budget(self) -> None:
         view = self.tabs.currentWidget()
-        if not isinstance(view, TopicView):
-            self.budget_label.setText("")
-            return
-        usage = view.session.client.limiter.usage()
-        if usage.paused_for > 0:
-            self.budget_label.setText(f"rate limit: paused {usage.paused_for:.0f} s")
-            self.budget_label.setStyleSheet("color: white; background: #c62828; padding: 0 4px;")
-        elif usage.limit == 0:
-            self.budget_label.setText(f"{usage.used} requests/min (no limit)")
-            self.budget_label.setStyleSheet("")
-        else:
-            self.budget_label.setText(f"budget {usage.used}/{usage.limit} requests/min")
-            amber = usage.fraction >= 0.8
-            self.budget_label.setStyleSheet("color: black; background: #ffb300; padding: 0 4px;" if amber else "")
+        text, style = "", ""
+        if isinstance(view, TopicView):
+            usage = view.session.client.limiter.usage()
+            if usage.paused_for > 0:
+                text = f"rate limit: paused {usage.paused_for:.0f} s"
+                style = "color: white; background: #c62828; padding: 0 4px;"
+            elif usage.limit == 0:
+                text = f"{usage.used:,} requests/min (no limit)"
+            else:
+                text = f"budget {usage.used:,}/{usage.limit:,} requests/min"
+                if usage.fraction >= 0.8:
+                    style = "color: black; background: #ffb300; padding: 0 4px;"
+        set_text(self.budget_label, text)
+        if self.budget_label.styleSheet() != style:  # a new style sheet polishes the label again
+            self.budget_label.setStyleSheet(style)
 
     # ----- state across runs --------------------------------------------------------------------------------
     def show_demo_banner(self, url: str) -> None:

@@ -38,6 +38,7 @@ from inspector.ui.message_model import (
     human_size,
 )
 from inspector.ui.session import SessionStatus, TopicSession
+from inspector.ui.widgets import counter_label, set_text
 
 FILTER_SLICE_SECS = 0.03
 START_CHOICES = (
@@ -84,8 +85,7 @@ class TopicView(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter: text in the payload (smart case), or payload.Name == 'Jane'")
         self.filter_edit.setClearButtonEnabled(True)
-        self.match_label = QLabel("")
-        self.match_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("999,999 of 999,999 match") + 8)
+        self.match_label = counter_label("9,999,999 of 9,999,999 match")
         self.filter_error = QLabel("")
         self.filter_error.setStyleSheet("color: #c62828")
 
@@ -252,8 +252,7 @@ class TopicView(QWidget):
     # ----- status -----------------------------------------------------------------------------------------
     def show_status(self, status: SessionStatus) -> None:
         text = f"<span style='color:{status.color}'>●</span> {status.describe()}"
-        if text != self.status_label.text():  # an unchanged label is not laid out and painted again
-            self.status_label.setText(text)
+        set_text(self.status_label, text)
         self.token_button.setVisible(status.problem == "auth")
 
     # ----- auto-scroll and a steady view ---------------------------------------------------------------------
@@ -307,7 +306,7 @@ class TopicView(QWidget):
                 if isinstance(predicate, TextFilter):
                     matches.extend(predicate.matching(chunk))
                 else:
-                    matches.extend(row.seq for row in chunk if predicate(row))
+                    matches.extend(row[0] for row in chunk if predicate(row))
                 index += len(chunk)
             if index < len(rows):
                 self.match_label.setText(f"filtering… {index * 100 // len(rows)}%")
@@ -329,8 +328,7 @@ class TopicView(QWidget):
             text = f"{self.model.rowCount():,} of {self.model.total:,} match"
         else:
             text = f"{self.model.total:,} messages"
-        if text != self.match_label.text():
-            self.match_label.setText(text)
+        set_text(self.match_label, text)
 
     # ----- selection and detail ---------------------------------------------------------------------------
     def current_row(self) -> Row | None:
