@@ -14,10 +14,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TOPIC_INSPECTOR_HOME", tempfile.mkdtemp(prefix="topic-inspector-shot-"))
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
 
 
@@ -49,7 +49,7 @@ def main() -> None:
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png")
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(shoot(target))

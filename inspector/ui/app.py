@@ -9,12 +9,12 @@ import os
 import sys
 import time
 
-import qasync
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from inspector import __version__
 from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
 
 STARTUP_ENV = "TOPIC_INSPECTOR_STARTUP_PROBE"  # print the time to the shown window, then quit
@@ -81,7 +81,7 @@ def run(*, demo: bool = False, started: float | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("topic-inspector")
     app.setQuitOnLastWindowClosed(False)  # the app coroutine ends the loop after its cleanup
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         with loop:

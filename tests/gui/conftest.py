@@ -7,12 +7,12 @@ import gc
 from collections.abc import Iterator
 
 import pytest
-import qasync
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.secrets import KeyringStore
 from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
 from tests.helpers import InMemoryKeyring
 
 
@@ -36,10 +36,10 @@ def _widgets_die_here(qapp: QApplication) -> Iterator[None]:
 
 
 @pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop on the test's QApplication (modelled on qasync's own test fixture)."""
+def qloop(qapp: QApplication) -> Iterator[EventLoop]:
+    """The app's asyncio loop on the test's QApplication (modelled on qasync's own test fixture)."""
     qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = EventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
     try:
