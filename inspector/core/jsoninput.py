@@ -16,6 +16,15 @@ class PublishInput:
     form: str  # "object", "array" or "JSON Lines"
 
 
+class JsonSyntaxError(ValidationError):
+    """Text that is not JSON: ``line`` and ``column`` (1-based) locate the first error, for an editor's margin."""
+
+    def __init__(self, message: str, *, where: str, hint: str, line: int, column: int) -> None:
+        super().__init__(message, where=where, hint=hint)
+        self.line = line
+        self.column = column
+
+
 def _strict_loads(text: str) -> Any:
     def no_constant(name: str) -> Any:
         raise ValueError(f"{name} is not allowed in JSON")
@@ -23,8 +32,28 @@ def _strict_loads(text: str) -> Any:
     return json.loads(text, parse_constant=no_constant)
 
 
+# Python's wording of a JSON error, and what a person reads instead.
+_WORDS = (
+    ("Expecting ',' delimiter", "expected ',' or a closing bracket"),
+    ("Expecting ':' delimiter", "expected ':' after the key"),
+    ("Expecting property name enclosed in double quotes", "expected a key in double quotes, or '}'"),
+    ("Expecting value", "expected a value"),
+    ("Unterminated string starting at", "a string is not closed"),
+    ("Extra data", "more text after the end of the JSON value"),
+    ("Invalid control character at", "a tab or line break inside a string must be written as \\t or \\n"),
+    ("Invalid \\escape", "an invalid escape (a backslash must be followed by \", \\\\, /, b, f, n, r, t or uXXXX)"),
+)
+
+
+def describe_json_error(msg: str) -> str:
+    for python, words in _WORDS:
+        if msg.startswith(python):
+            return words
+    return msg
+
+
 def _where(exc: json.JSONDecodeError) -> str:
-    return f"line {exc.lineno}, col {exc.colno}: {exc.msg}"
+    return f"line {exc.lineno}, col {exc.colno}: {describe_json_error(exc.msg)}"
 
 
 _NOT_JSON = object()
@@ -56,18 +85,22 @@ def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
                 try:
                     items.append(_strict_loads(line))
                 except json.JSONDecodeError as exc:
-                    raise ValidationError(
-                        f"is not valid JSON Lines (line {number}, col {exc.colno}: {exc.msg})",
+                    raise JsonSyntaxError(
+                        f"is not valid JSON Lines (line {number}, col {exc.colno}: {describe_json_error(exc.msg)})",
                         where=source,
                         hint="put one JSON object on each line",
+                        line=number,
+                        column=exc.colno,
                     ) from None
                 except ValueError as exc:
                     raise ValidationError(f"line {number}: {exc}", where=source) from None
             return PublishInput(items, single=False, form="JSON Lines")
-        raise ValidationError(
+        raise JsonSyntaxError(
             f"is not valid JSON ({_where(whole_error)})",
             where=source,
             hint="check for a missing comma, quote or bracket near that place",
+            line=whole_error.lineno,
+            column=whole_error.colno,
         ) from None
     except ValueError as exc:
         raise ValidationError(str(exc), where=source) from None

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
 
 from inspector.core.errors import ValidationError
 from inspector.core.timeparse import parse_time
@@ -171,3 +172,25 @@ def example_payload(schema: JsonSchema) -> Any:
             return "2024-01-01"
         return "text"
     return None
+
+
+def schema_from_document(document: object, *, where: str = "schema file") -> JsonSchema:
+    """A schema the user loads: a Workato field list (a JSON array) or a JSON Schema (an object)."""
+    if isinstance(document, list):
+        return fieldlist_to_jsonschema(document, where=where)
+    if isinstance(document, dict):
+        try:
+            Draft202012Validator.check_schema(document)
+        except SchemaError as exc:
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.absolute_path)
+            raise ValidationError(
+                f"is not a valid JSON Schema ({where}{path}: {exc.message})",
+                where=where,
+                hint="fix it, or load a field list",
+            ) from None
+        return document
+    raise ValidationError(
+        "must be a Workato field list (an array) or a JSON Schema (an object)",
+        where=where,
+        hint='for example [{"name": "id", "type": "integer"}] or {"type": "object", "properties": {...}}',
+    )

@@ -27,6 +27,7 @@ class TopicEntry:
     id: int
     name: str = ""
     schema: list[Any] | None = None  # Workato field list, from the Developer API
+    user_schema: Any = None  # a field list or JSON Schema the user loaded for the publish editor
     start: str = "beginning"  # beginning | now | since | after | resume
     start_value: str = ""  # the time for "since", the id for "after"
     cursor: str | None = None  # the last message id seen, to resume from
