@@ -7,6 +7,7 @@ import logging
 import tempfile
 from dataclasses import replace
 
+from inspector.core.drafts import PublishStore
 from inspector.core.http import HttpPool
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.ratelimit import token_fingerprint
@@ -27,6 +28,7 @@ class AppContext:
         self.profile_store = ProfileStore()
         self.workspace_store = WorkspaceStore()
         self.workspace: Workspace = self.workspace_store.load()
+        self.publishing = PublishStore()  # drafts, templates and publish history
         store = keyring_store or KeyringStore()
         self.keyring: KeyringStore | None = store if store.is_system else None
         self.keyring_warning = "" if self.keyring else store.warning()

@@ -41,6 +41,7 @@ from inspector.core.tail import StartPosition
 from inspector.ui.context import AppContext
 from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
 from inspector.ui.message_model import MessageTableModel
+from inspector.ui.publish_view import PublishPanel
 from inspector.ui.session import SessionStatus, TopicSession
 from inspector.ui.topic_view import TopicView
 from inspector.ui.widgets import counter_label, set_text
@@ -314,6 +315,7 @@ class MainWindow(QMainWindow):
             if token is None and old_token:
                 token = old_token
             self.ctx.workspace.rename_profile(original.name, profile.name)
+            self.ctx.publishing.rename_profile(original.name, profile.name)
             for key in [k for k in self.views if k[0] == original.name]:
                 view = self.views.pop(key)
                 self.views[(profile.name, key[1])] = view
@@ -351,6 +353,7 @@ class MainWindow(QMainWindow):
         self.ctx.profile_store.remove(profile.name)
         await self.ctx.delete_token(profile)
         self.ctx.workspace.forget_profile(profile.name)
+        self.ctx.publishing.forget_profile(profile.name)
         self._dirty = True
         self.refresh_tree()
 
@@ -460,7 +463,9 @@ class MainWindow(QMainWindow):
         client = self.ctx.client(profile, token or "")
         session = TopicSession(client, entry, model, region_label=profile.endpoint().label)
         schema = json.dumps(entry.schema, indent=2) if entry.schema else ""
-        view = TopicView(session, schema_text=schema)
+        publisher = PublishPanel(client, profile_name, entry, self.ctx.publishing)
+        publisher.entryChanged.connect(self._mark_dirty)
+        view = TopicView(session, schema_text=schema, publisher=publisher)
         view.setObjectName(f"topic-{profile_name}-{topic_id}")
         sizes = self.ctx.workspace.splitters.get("detail")
         if sizes:
@@ -657,6 +662,8 @@ class MainWindow(QMainWindow):
         for key in list(self.views):
             view = self.views[key]
             await view.session.stop()
+            if view.publisher is not None:
+                await view.publisher.stop()
         self.ctx.save_workspace()  # the cursors as they are now
         tasks = list(self._tasks)
         for task in tasks:

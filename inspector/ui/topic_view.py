@@ -37,6 +37,7 @@ from inspector.ui.message_model import (
     format_utc,
     human_size,
 )
+from inspector.ui.publish_view import PublishPanel
 from inspector.ui.session import SessionStatus, TopicSession
 from inspector.ui.widgets import counter_label, set_text
 
@@ -56,9 +57,11 @@ class TopicView(QWidget):
     updateTokenRequested = Signal()
     selectionShown = Signal(str)
 
-    def __init__(self, session: TopicSession, *, schema_text: str = "") -> None:
+    def __init__(self, session: TopicSession, *, schema_text: str = "", publisher: PublishPanel | None = None) -> None:
         super().__init__()
         self.session = session
+        self.publisher = publisher
+        self._reveal: str | None = None  # a published message to show once it arrives
         self.model = session.model
         # Qt owns them with the view, so the table never outlives its model (or the reverse).
         session.setParent(self)
@@ -147,6 +150,9 @@ class TopicView(QWidget):
         self.schema_text = JsonText()
         self.schema_text.setPlainText(schema_text or "No schema is known for this topic.")
         self.detail_tabs.addTab(self.schema_text, "Schema")
+        if publisher is not None:
+            self.detail_tabs.addTab(publisher, "Publish")
+            publisher.revealRequested.connect(self.reveal_message)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
@@ -190,6 +196,8 @@ class TopicView(QWidget):
         action("Copy payload", QKeySequence.StandardKey.Copy, self.copy_selected_payload)
         action("Copy message id", "Ctrl+Shift+I", self.copy_selected_id)
         action("Copy whole message", "Ctrl+Shift+C", self.copy_selected_message)
+        if self.publisher is not None:
+            action("Edit && resend", "Ctrl+E", self.edit_and_resend)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def _connect(self) -> None:
@@ -261,6 +269,9 @@ class TopicView(QWidget):
         self._follow = bar.value() >= bar.maximum() - 2
 
     def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self._reveal is not None and self.select_message(self._reveal):
+            self._reveal = None
+            self._follow = False  # the revealed message stays in view
         if self._follow:
             self.table.scrollToBottom()
         if not self._label_timer.isActive():
@@ -335,6 +346,22 @@ class TopicView(QWidget):
         index = self.table.currentIndex()
         row = self.model.data(index, MessageRole) if index.isValid() else None
         return row if isinstance(row, Row) else None
+
+    def edit_and_resend(self) -> None:
+        """Copy the selected message's payload into the publish editor and show it."""
+        row = self.current_row()
+        if row is None or self.publisher is None:
+            return
+        self.publisher.set_text(json.dumps(row.payload, indent=2, ensure_ascii=False))
+        self.detail_tabs.setCurrentWidget(self.publisher)
+
+    def reveal_message(self, message_id: str) -> None:
+        """Select and scroll to a message; one not received yet is selected when it arrives."""
+        if self.select_message(message_id):
+            self._reveal = None
+            self.table.setFocus()
+        else:
+            self._reveal = message_id
 
     def select_message(self, message_id: str) -> bool:
         number = self.model.row_of_message(message_id)

@@ -1,0 +1,194 @@
+"""A JSON editor: highlighting, line numbers, the line of an error marked in the margin, bracket matching."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from inspector.ui.json_view import JsonHighlighter
+
+BRACKETS = {"{": "}", "[": "]", "}": "{", "]": "["}
+BRACKET_SCAN_LIMIT = 200_000  # longer texts get no bracket matching: each cursor move would scan them
+
+
+def matching_bracket(text: str, position: int) -> int | None:
+    """The index of the bracket that pairs with the one at ``position`` (brackets inside strings ignored)."""
+    if not 0 <= position < len(text) or text[position] not in BRACKETS:
+        return None
+    if _inside_string(text, position):
+        return None
+    opening = text[position] in "{["
+    mine, partner = text[position], BRACKETS[text[position]]
+    depth = 0
+    if opening:
+        in_string = escaped = False
+        for index in range(position, len(text)):
+            char = text[index]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char == mine:
+                depth += 1
+            elif char == partner:
+                depth -= 1
+                if depth == 0:
+                    return index
+        return None
+    # Backwards, strings are recognised by the quotes' parity on the scan from the start (cheap for an editor).
+    strings = _string_mask(text, position)
+    for index in range(position, -1, -1):
+        if strings[index]:
+            continue
+        char = text[index]
+        if char == mine:
+            depth += 1
+        elif char == partner:
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _string_mask(text: str, end: int) -> list[bool]:
+    mask = [False] * (end + 1)
+    in_string = escaped = False
+    for index in range(end + 1):
+        char = text[index]
+        if in_string:
+            mask[index] = True
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+            mask[index] = True
+    return mask
+
+
+def _inside_string(text: str, position: int) -> bool:
+    return _string_mask(text, position)[position]
+
+
+class _Margin(QWidget):
+    def __init__(self, editor: JsonEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.editor.margin_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_margin(event)
+
+
+class JsonEditor(QPlainTextEdit):
+    """Plain-text JSON editing; ``mark_error(line, column)`` marks a line in the margin (1-based)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFont(QFont("monospace"))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabChangesFocus(False)
+        self._highlighter = JsonHighlighter(self.document())
+        self._margin = _Margin(self)
+        self.error_line: int | None = None
+        self.error_column: int | None = None
+        self.error_text = ""
+        self.blockCountChanged.connect(self._update_margin_width)
+        self.updateRequest.connect(self._update_margin)
+        self.cursorPositionChanged.connect(self._highlight_brackets)
+        self._update_margin_width()
+
+    # ----- the margin -------------------------------------------------------------------------------------
+    def margin_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 14 + self.fontMetrics().horizontalAdvance("9") * max(digits, 3)
+
+    def _update_margin_width(self, *_: object) -> None:
+        self.setViewportMargins(self.margin_width(), 0, 0, 0)
+
+    def _update_margin(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._margin.scroll(0, dy)
+        else:
+            self._margin.update(0, rect.y(), self._margin.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        contents = self.contentsRect()
+        self._margin.setGeometry(QRect(contents.left(), contents.top(), self.margin_width(), contents.height()))
+
+    def paint_margin(self, event: QPaintEvent) -> None:
+        painter = QPainter(self._margin)
+        painter.fillRect(event.rect(), QColor("#f3f3f3"))
+        block = self.firstVisibleBlock()
+        number = block.blockNumber() + 1
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        bottom = top + round(self.blockBoundingRect(block).height())
+        height = self.fontMetrics().height()
+        while block.isValid() and top <= event.rect().bottom():
+            if block.isVisible() and bottom >= event.rect().top():
+                if number == self.error_line:
+                    painter.fillRect(0, top, self._margin.width(), height, QColor("#f9d6d5"))
+                    painter.setPen(QColor("#c62828"))
+                    painter.drawText(2, top, 10, height, Qt.AlignmentFlag.AlignLeft, "●")
+                else:
+                    painter.setPen(QColor("#8a8a8a"))
+                painter.drawText(0, top, self._margin.width() - 4, height, Qt.AlignmentFlag.AlignRight, str(number))
+            block = block.next()
+            top = bottom
+            bottom = top + round(self.blockBoundingRect(block).height())
+            number += 1
+        painter.end()
+
+    def mark_error(self, line: int | None, column: int | None = None, text: str = "") -> None:
+        if (line, column, text) != (self.error_line, self.error_column, self.error_text):
+            self.error_line, self.error_column, self.error_text = line, column, text
+            self._margin.setToolTip(text)
+            self._margin.update()
+
+    # ----- bracket matching -------------------------------------------------------------------------------
+    def _highlight_brackets(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        if self.document().characterCount() > BRACKET_SCAN_LIMIT:
+            self.setExtraSelections(selections)
+            return
+        text = self.toPlainText()
+        position = self.textCursor().position()
+        for spot in (position, position - 1):  # the bracket after the cursor, else the one before it
+            partner = matching_bracket(text, spot)
+            if partner is not None:
+                for index in (spot, partner):
+                    selection = QTextEdit.ExtraSelection()
+                    selection.format.setBackground(QColor("#c8e6c9"))
+                    selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+                    cursor = self.textCursor()
+                    cursor.setPosition(index)
+                    cursor.movePosition(QTextCursor.MoveOperation.NextCharacter, QTextCursor.MoveMode.KeepAnchor)
+                    selection.cursor = cursor
+                    selections.append(selection)
+                break
+        self.setExtraSelections(selections)
+
+    def matched_brackets(self) -> list[int]:
+        """Positions of the brackets highlighted now (for tests and accessibility)."""
+        return sorted(selection.cursor.selectionStart() for selection in self.extraSelections())
+
+    # ----- editing ----------------------------------------------------------------------------------------
+    def replace_all(self, text: str) -> None:
+        """Replace the whole text as one undoable edit (setPlainText would clear the undo history)."""
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
