@@ -175,7 +175,7 @@ class ApiTransport:
         if 200 <= status < 300:
             try:
                 return json.loads(response.content)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
                 raise UnexpectedResponseError(
                     f"{self.host} answered {status} with {_describe_body(response)} that is not valid JSON"
                     " (truncated?)",
@@ -188,7 +188,7 @@ class ApiTransport:
             if isinstance(data, dict):
                 server_message = str(data.get("message") or data.get("error") or "")
                 code = str(data.get("code") or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         said = f": {server_message}" if server_message else ""
         where = f"{self.host} answered {status}"

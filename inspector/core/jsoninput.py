@@ -29,7 +29,10 @@ def _strict_loads(text: str) -> Any:
     def no_constant(name: str) -> Any:
         raise ValueError(f"{name} is not allowed in JSON")
 
-    return json.loads(text, parse_constant=no_constant)
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except RecursionError:
+        raise ValueError("is nested too deeply to process (about a thousand levels of arrays and objects)") from None
 
 
 # Python's wording of a JSON error, and what a person reads instead.
@@ -41,7 +44,7 @@ _WORDS = (
     ("Unterminated string starting at", "a string is not closed"),
     ("Extra data", "more text after the end of the JSON value"),
     ("Invalid control character at", "a tab or line break inside a string must be written as \\t or \\n"),
-    ("Invalid \\escape", "an invalid escape (a backslash must be followed by \", \\\\, /, b, f, n, r, t or uXXXX)"),
+    ("Invalid \\escape", 'an invalid escape (a backslash must be followed by ", \\\\, /, b, f, n, r, t or uXXXX)'),
 )
 
 

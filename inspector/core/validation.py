@@ -58,6 +58,12 @@ def encode_payload(payload: object, *, where: str = "payload") -> bytes:
         )
     try:
         body = encode_json(payload)
+    except RecursionError:
+        raise ValidationError(
+            "is nested too deeply to process (about a thousand levels of arrays and objects)",
+            where=where,
+            hint="flatten the payload",
+        ) from None
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"cannot be encoded as JSON ({exc})", where=where) from None
     if len(body) > MAX_BODY_BYTES:

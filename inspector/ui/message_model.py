@@ -75,7 +75,10 @@ def compact_json(value: Any) -> str:
     try:
         return orjson.dumps(value).decode()
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        except RecursionError:
+            return '{"(not shown)":"this payload is nested too deeply to show"}'
 
 
 # Formatted by hand: datetime.strftime imports the time module on every call, which is slow under Qt's
