@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,8 +42,14 @@ def seed(path: str, messages: int, payload_bytes: int) -> int:
 
 
 @contextlib.contextmanager
-def emulator_process(messages: int, *, payload_bytes: int = 200) -> Iterator[tuple[str, str, int]]:
-    """An emulator in its own process (rate limit off) over a seeded database: yields (url, token, topic)."""
+def emulator_process(
+    messages: int, *, payload_bytes: int = 200, rate_limit: int = 0, extra_topics: Sequence[int] = ()
+) -> Iterator[tuple[str, str, int]]:
+    """An emulator in its own process over a seeded database: yields (url, token, topic).
+
+    ``rate_limit`` is the emulator's limit in requests per minute per token (0 = off); ``extra_topics`` declares
+    more (empty) topics by id, named ``bench-<id>``.
+    """
     with tempfile.TemporaryDirectory(prefix="topic-inspector-bench-") as folder:
         path = f"{folder}/bench.sqlite"
         topic = seed(path, messages, payload_bytes)
@@ -55,13 +61,14 @@ def emulator_process(messages: int, *, payload_bytes: int = 200) -> Iterator[tup
             "--port",
             "0",
             "--rate-limit",
-            "0",
+            str(rate_limit),
             "--token",
             TOKEN,
             "--data",
             path,
             "--topic",
             f"{topic}:bench",
+            *(arg for extra in extra_topics for arg in ("--topic", f"{extra}:bench-{extra}")),
         ]
         with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as proc:
             try:
