@@ -8,14 +8,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from inspector.core import ratelimit
 from inspector.core.drafts import PublishStore
 from inspector.core.models import Outcome
 from inspector.core.publisher import Progress
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import custom_endpoint
+from inspector.core.secrets import KeyringStore
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.workspace import TopicEntry
 from inspector.emulator.samples import ORDER_SCHEMA
 from inspector.emulator.server import EmulatorServer
 from inspector.ui.context import AppContext
@@ -25,7 +33,7 @@ from inspector.ui.main_window import MainWindow
 from inspector.ui.publish_view import PublishPanel, ResultsModel
 from inspector.ui.topic_view import TopicView
 from tests.gui.test_main_window import close, ids, local_profile, publish
-from tests.helpers import wait_until
+from tests.helpers import InMemoryKeyring, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -285,3 +293,64 @@ def test_bracket_matching_skips_brackets_in_strings() -> None:
     assert matching_bracket(text, len(text) - 1) == 0
     assert matching_bracket(text, text.index("[")) == len(text) - 2
     assert matching_bracket(text, 7) is None  # inside a string
+
+
+def test_ctrl_enter_publishes_and_the_draft_comes_back_in_a_new_window(
+    qloop: EventLoop, keyring_backend: InMemoryKeyring, emulator: EmulatorServer, topic: int, qtbot: QtBot
+) -> None:
+    ctx = AppContext(keyring_store=KeyringStore(keyring_backend))
+
+    async def first() -> None:
+        window, view, panel = await open_view(ctx, emulator, topic)
+        window.activateWindow()
+        await wait_until(lambda: QApplication.activeWindow() is window, what="the window to be active")
+        view.detail_tabs.setCurrentWidget(panel)
+        panel.editor.setFocus()
+        panel.set_text('{"key": "pressed"}')
+        qtbot.keyClick(panel.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        await wait_until(lambda: panel.summary_label.text() == "1 published", what="the publish")
+        panel.set_text('{"draft": true}')
+        await close(window, ctx)
+
+    async def second() -> None:
+        again = AppContext(keyring_store=KeyringStore(keyring_backend))
+        window = MainWindow(again)
+        window.show()
+        view = await window.open_topic("Local", topic)
+        assert view is not None
+        assert view.publisher is not None
+        assert view.publisher.editor.toPlainText() == '{"draft": true}'
+        assert view.publisher.history.count() == 1
+        await close(window, again)
+
+    qloop.run_until_complete(first())
+    qloop.run_until_complete(second())
+    assert stored(emulator, topic) == [{"key": "pressed"}]
+
+
+def test_an_unknown_outcome_is_shown_and_never_retried(qloop: EventLoop, tmp_path: Path) -> None:
+    sent: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        raise httpx.ReadTimeout("no answer", request=request)  # after the request went out
+
+    base = "https://event-streams.example.test"
+    http = httpx.AsyncClient(base_url=base, transport=httpx.MockTransport(handler))
+    client = EventStreamsClient(custom_endpoint(base), "tok", http=http, limiter=RateLimiter(0))
+    panel = PublishPanel(client, "P", TopicEntry(9), PublishStore(tmp_path))
+    panel.set_text('[{"a": 1}, {"a": 2}]')
+
+    async def scenario() -> None:
+        results = await panel.publish_now()
+        assert results is not None
+        assert [r.outcome for r in results] == [Outcome.UNKNOWN, Outcome.UNKNOWN]
+        assert panel.results.data(panel.results.index(0, 1)) == "unknown — may have been published"
+        assert panel.summary_label.text() == "0 published, 2 unknown"
+        assert not panel.retry_button.isEnabled()
+        assert await panel.retry_now() is None
+        await client.aclose()
+
+    qloop.run_until_complete(scenario())
+    assert len(sent) == 1
+    panel.deleteLater()
