@@ -18,11 +18,13 @@ from typing import Any, NoReturn, TextIO
 from inspector import __version__
 from inspector.core import redact
 from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.export import import_items
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Message, Outcome
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.publisher import PublishInputError, publish_all
 from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
+from inspector.core.replay import Journal, ReplayItem, ReplayProgress, run_job
 from inspector.core.secrets import TOKEN_ENV, KeyringStore, SecretStoreError, check_token_text, env_token
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
 from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
@@ -175,6 +177,80 @@ async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> in
         summary += f", {unknown} unknown (may have been published; check the topic before resending)"
     print(f"topic {topic}: {summary}", file=sys.stderr)
     return EXIT_OK if ok == len(results) else EXIT_FAILED
+
+
+# ----- replay -----------------------------------------------------------------------------------------------
+def _journal(args: argparse.Namespace) -> Journal:
+    return Journal(Path(args.journal).expanduser() if args.journal else None)
+
+
+def _replay_offline(args: argparse.Namespace) -> int | None:
+    """--list and --report need no connection."""
+    if not (args.list or args.report):
+        return None
+    journal = _journal(args)
+    try:
+        journal.recover()
+        if args.report:
+            sys.stdout.write(json.dumps(journal.report(args.report), ensure_ascii=False, indent=2) + "\n")
+        else:
+            for info in journal.jobs():
+                print(f"{info.describe()} · from {info.source} to {info.destination.get('label', '?')}")
+    finally:
+        journal.close()
+    return EXIT_OK
+
+
+def _replay_job(args: argparse.Namespace, conn: Connection, journal: Journal) -> str:
+    if args.resume:
+        info = journal.job(args.resume)
+        if args.resend_unknown:
+            journal.requeue(info.id, outcomes=(Outcome.UNKNOWN,))
+        if args.retry_failed:
+            journal.requeue(info.id, outcomes=(Outcome.FAILED,))
+        return info.id
+    if not args.file or not args.to:
+        raise UsageError("give FILE and --to TOPIC, or --resume JOB")
+    topic = check_topic_id(args.to, where="--to")
+    source = "standard input" if args.file == "-" else args.file
+    items = import_items(_read_input(args.file), source=source)
+    destination = {
+        "topic": topic,
+        "events_url": conn.endpoint.events_url,
+        "label": f"topic {topic} at {conn.endpoint.label}",
+    }
+    return journal.create(source, destination, [ReplayItem(i.payload, i.source_id) for i in items])
+
+
+async def _replay(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    journal = _journal(args)
+    try:
+        for info in journal.recover():
+            print(f"{info.describe()}: the last run ended while it was sending", file=sys.stderr)
+        job_id = _replay_job(args, conn, journal)
+        info = journal.job(job_id)
+        if info.destination.get("events_url") != conn.endpoint.events_url:
+            target = info.destination.get("events_url")
+            raise UsageError(f"job {job_id} replays to {info.destination.get('label')}; connect to {target}")
+        print(f"job {job_id}: {info.pending} to send to {info.destination.get('label')}", file=sys.stderr)
+
+        def progress(step: ReplayProgress, results: list[Any]) -> None:
+            print(f"job {job_id}: {step.done}/{step.total} sent, {step.published} published", file=sys.stderr)
+
+        async with EventStreamsClient(conn.endpoint, token) as client:
+            info = await run_job(client, journal, job_id, on_progress=progress)
+        print(info.describe(), file=sys.stderr)
+        if info.unknown:
+            print(
+                f"job {job_id}: {info.unknown} unknown (may have been published): check the destination, then "
+                f"'--resume {job_id} --resend-unknown' to send them again",
+                file=sys.stderr,
+            )
+        if info.pending:
+            print(f"job {job_id}: continue with '--resume {job_id}'", file=sys.stderr)
+        return EXIT_OK if info.published == info.total else EXIT_FAILED
+    finally:
+        journal.close()
 
 
 # ----- topics (Developer API) -------------------------------------------------------------------------------
@@ -337,6 +413,28 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("topic", metavar="TOPIC", help="topic id")
     publish.add_argument("file", metavar="FILE", nargs="?", default="-", help="input file, or - for stdin")
     _add_connection(publish)
+
+    replay = add(
+        "replay",
+        help="replay messages from a file to a topic, journaled and resumable",
+        description=(
+            "Publish the payloads of FILE (JSON Lines or a JSON array, as written by 'consume' or exported by the "
+            "window; bare payload objects too) to --to TOPIC, in order, in batches of up to 100. The job is "
+            "journaled before each batch and after each answer: if the run is killed, '--resume JOB' sends only "
+            "what has no recorded outcome. A batch that was in flight is reported as unknown (it may have been "
+            "published) and is sent again only with --resend-unknown. Exit status: 0 all published, 1 not all, "
+            "2 bad input."
+        ),
+    )
+    replay.add_argument("file", metavar="FILE", nargs="?", help="messages to replay (- for stdin)")
+    replay.add_argument("--to", metavar="TOPIC", help="the destination topic id")
+    replay.add_argument("--resume", metavar="JOB", help="continue a journaled job")
+    replay.add_argument("--resend-unknown", action="store_true", help="with --resume: send unknown items again")
+    replay.add_argument("--retry-failed", action="store_true", help="with --resume: send failed items again")
+    replay.add_argument("--list", action="store_true", help="list the journaled jobs and their state")
+    replay.add_argument("--report", metavar="JOB", help="print a job's report as JSON (each item's result)")
+    replay.add_argument("--journal", metavar="PATH", help="the journal file (default: in the app's data folder)")
+    _add_connection(replay)
 
     topics = add("topics", help="list topics through the Developer API")
     topics.add_argument("action", choices=["list"])
@@ -514,8 +612,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise ValidationError(f"must be 0 to {MAX_WAIT_SECS}", where="--wait")
         if not 1 <= args.batch_size <= MAX_CONSUME_BATCH:
             raise ValidationError(f"must be 1 to {MAX_CONSUME_BATCH}", where="--batch-size")
+    if args.command == "replay":
+        done = _replay_offline(args)
+        if done is not None:
+            return done
     conn = _connection(args)
     check_topic_id(getattr(args, "topic", 1))
     token = _token(conn)
-    runner = {"consume": _consume, "publish": _publish, "topics": _topics}[args.command]
+    runner = {"consume": _consume, "publish": _publish, "topics": _topics, "replay": _replay}[args.command]
     return asyncio.run(runner(args, conn, token))

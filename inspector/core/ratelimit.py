@@ -55,6 +55,11 @@ class RateLimiter:
                 wait = max(wait, self._starts[-self.rpm] + self.window + SAFETY_SECS - now)
         return wait
 
+    async def ready(self) -> None:
+        """Wait until a request may start, without taking the slot (the request that follows at once does)."""
+        while (wait := self.delay()) > 0:  # noqa: ASYNC110 - the wait is computed, nothing to signal
+            await asyncio.sleep(wait)
+
     async def acquire(self) -> None:
         """Wait for a slot, then take it. Cancellable at any point."""
         while (wait := self.delay()) > 0:  # noqa: ASYNC110 - the wait is computed, nothing to signal

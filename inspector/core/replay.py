@@ -1,0 +1,309 @@
+"""Replay jobs: payloads published in order to a destination topic, journaled so that nothing is sent twice.
+
+The journal is a SQLite file (WAL, synchronous FULL). Before each batch is sent its items are marked as being
+sent; after the answer each item's outcome is recorded. A run that is killed leaves the job "running": opening the
+journal again (``recover``) marks it interrupted and turns the items of the batch that was in flight into
+``unknown`` — they may have been published — which are shown for the user to decide (``requeue``), never re-sent
+on their own. Resuming sends only the items with no outcome yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.models import ItemResult, Outcome
+from inspector.core.paths import AppPaths
+from inspector.core.publisher import publish_all
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
+
+NOT_SENT = "not sent: "  # the publisher's words for items a request certainly did not deliver
+INTERRUPTED_ERROR = "interrupted while sending: may have been published; check the destination, then requeue or skip"
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+    FAILED = "failed"  # finished with items failed or unknown
+    INTERRUPTED = "interrupted"  # the process ended while it ran
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    id: str
+    created: str
+    source: str
+    destination: dict[str, Any]
+    state: JobState
+    total: int
+    published: int
+    failed: int
+    unknown: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.published - self.failed - self.unknown
+
+    def describe(self) -> str:
+        parts = [f"{self.published}/{self.total} published"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.unknown:
+            parts.append(f"{self.unknown} unknown")
+        if self.pending and self.state is not JobState.RUNNING:
+            parts.append(f"{self.pending} not sent yet")
+        return f"job {self.id} ({self.state}): " + ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayItem:
+    payload: dict[str, Any]
+    source_id: str | None = None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, created TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL,
+    state TEXT NOT NULL, total INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS items (
+    job_id TEXT NOT NULL, idx INTEGER NOT NULL, payload TEXT NOT NULL, source_id TEXT,
+    sending INTEGER NOT NULL DEFAULT 0, outcome TEXT, message_id TEXT, error TEXT,
+    PRIMARY KEY (job_id, idx)
+);
+"""
+
+
+class Journal:
+    """Replay jobs on disk (default: ``replay.sqlite`` in the app's data folder)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or AppPaths.current().data / "replay.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def create(self, source: str, destination: dict[str, Any], items: Sequence[ReplayItem]) -> str:
+        """Journal a new job (every payload checked first); returns its id."""
+        if not items:
+            raise ValidationError("has nothing to replay", where=source)
+        encoded = [encode_payload(item.payload, where=f"item {n}") for n, item in enumerate(items)]
+        job_id = uuid.uuid4().hex[:12]
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    source,
+                    json.dumps(destination),
+                    JobState.PAUSED.value,
+                    len(items),
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO items (job_id, idx, payload, source_id) VALUES (?, ?, ?, ?)",
+                [
+                    (job_id, n, body.decode(), item.source_id)
+                    for n, (item, body) in enumerate(zip(items, encoded, strict=True))
+                ],
+            )
+        return job_id
+
+    def job(self, job_id: str) -> JobInfo:
+        row = self._db.execute(
+            "SELECT id, created, source, destination, state, total FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        if row is None:
+            raise ValidationError(f"no replay job {job_id!r} in {self.path}", where="job", hint="list them with --list")
+        counts = dict(
+            self._db.execute(
+                "SELECT outcome, COUNT(*) FROM items WHERE job_id = ? AND outcome IS NOT NULL GROUP BY outcome",
+                (job_id,),
+            ).fetchall()
+        )
+        return JobInfo(
+            row[0],
+            row[1],
+            row[2],
+            json.loads(row[3]),
+            JobState(row[4]),
+            row[5],
+            counts.get(Outcome.SUCCESS.value, 0),
+            counts.get(Outcome.FAILED.value, 0),
+            counts.get(Outcome.UNKNOWN.value, 0),
+        )
+
+    def jobs(self) -> list[JobInfo]:
+        return [self.job(row[0]) for row in self._db.execute("SELECT id FROM jobs ORDER BY created, rowid")]
+
+    def set_state(self, job_id: str, state: JobState) -> None:
+        self._db.execute("UPDATE jobs SET state = ? WHERE id = ?", (state.value, job_id))
+
+    def recover(self) -> list[JobInfo]:
+        """Jobs left running by a process that ended: mark them interrupted, the batch in flight unknown."""
+        found = []
+        for (job_id,) in self._db.execute("SELECT id FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchall():
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute(
+                    "UPDATE items SET outcome = ?, error = ?, sending = 0"
+                    " WHERE job_id = ? AND sending = 1 AND outcome IS NULL",
+                    (Outcome.UNKNOWN.value, INTERRUPTED_ERROR, job_id),
+                )
+                self._db.execute("UPDATE jobs SET state = ? WHERE id = ?", (JobState.INTERRUPTED.value, job_id))
+            found.append(self.job(job_id))
+        return found
+
+    def pending(self, job_id: str) -> list[tuple[int, bytes]]:
+        """Items with no outcome yet, in order, as the bytes to send."""
+        rows = self._db.execute(
+            "SELECT idx, payload FROM items WHERE job_id = ? AND outcome IS NULL ORDER BY idx", (job_id,)
+        ).fetchall()
+        return [(idx, payload.encode()) for idx, payload in rows]
+
+    def begin_batch(self, job_id: str, indices: Sequence[int]) -> None:
+        """Written before the batch is sent: after a crash these items are known to have been in flight."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "UPDATE items SET sending = 1 WHERE job_id = ? AND idx = ?", [(job_id, i) for i in indices]
+            )
+
+    def record(self, job_id: str, results: Sequence[ItemResult]) -> None:
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "UPDATE items SET sending = 0, outcome = ?, message_id = ?, error = ? WHERE job_id = ? AND idx = ?",
+                [(r.outcome.value, r.message_id, r.error, job_id, r.index) for r in results],
+            )
+
+    def release(self, job_id: str, indices: Sequence[int], reason: str | None) -> None:
+        """Items that were certainly not sent: pending again (``reason`` kept as the last error)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "UPDATE items SET sending = 0, error = ? WHERE job_id = ? AND idx = ?",
+                [(reason, job_id, i) for i in indices],
+            )
+
+    def requeue(self, job_id: str, *, outcomes: Sequence[Outcome] = (Outcome.FAILED,)) -> int:
+        """Clear the outcome of the items that ended so (failed; unknown only when the user says so): the next
+        run sends them again. Returns how many."""
+        self.job(job_id)
+        count = 0
+        for outcome in outcomes:
+            cursor = self._db.execute(
+                "UPDATE items SET outcome = NULL, message_id = NULL, error = NULL WHERE job_id = ? AND outcome = ?",
+                (job_id, outcome.value),
+            )
+            count += cursor.rowcount
+        return count
+
+    def results(self, job_id: str) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT idx, source_id, outcome, message_id, error FROM items WHERE job_id = ? ORDER BY idx", (job_id,)
+        ).fetchall()
+        return [
+            {"index": idx, "source_id": source_id, "outcome": outcome or "not sent", "message_id": mid, "error": error}
+            for idx, source_id, outcome, mid, error in rows
+        ]
+
+    def report(self, job_id: str) -> dict[str, Any]:
+        """The job as JSON: source, destination, state, counts and each item's result."""
+        info = self.job(job_id)
+        return {
+            "job": info.id,
+            "created": info.created,
+            "state": info.state.value,
+            "source": info.source,
+            "destination": info.destination,
+            "total": info.total,
+            "published": info.published,
+            "failed": info.failed,
+            "unknown": info.unknown,
+            "not_sent": info.pending,
+            "items": self.results(job_id),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayProgress:
+    done: int  # items with an outcome in this run
+    total: int  # items this run set out to send
+    published: int
+
+
+async def run_job(
+    client: EventStreamsClient,
+    journal: Journal,
+    job_id: str,
+    *,
+    on_progress: Callable[[ReplayProgress, list[ItemResult]], None] | None = None,
+    cancel: asyncio.Event | None = None,
+    resume_gate: asyncio.Event | None = None,
+) -> JobInfo:
+    """Send the job's pending items in order, in batches of <= 100 through the client's shared rate limiter.
+
+    ``cancel`` stops after the batch in flight (the job is left paused, resumable). While ``resume_gate`` is
+    cleared the job waits between batches (paused); setting it continues.
+    """
+    info = journal.job(job_id)
+    topic_id = check_topic_id(info.destination.get("topic"))
+    pending = journal.pending(job_id)
+    spans = list(chunk_encoded([body for _, body in pending], max_items=MAX_BATCH_ITEMS))
+    done = published = 0
+    journal.set_state(job_id, JobState.RUNNING)
+    try:
+        for span in spans:
+            if resume_gate is not None and not resume_gate.is_set():
+                journal.set_state(job_id, JobState.PAUSED)
+                await resume_gate.wait()
+                journal.set_state(job_id, JobState.RUNNING)
+            if cancel is not None and cancel.is_set():
+                journal.set_state(job_id, JobState.PAUSED)
+                return journal.job(job_id)
+            indices = [pending[i][0] for i in span]
+            payloads = [json.loads(pending[i][1]) for i in span]
+            # Marked as in flight only once the budget lets it go at once: a run killed while it waits for the
+            # budget leaves its next batch pending, not unknown.
+            await client.limiter.ready()
+            journal.begin_batch(job_id, indices)
+            results = await publish_all(client, topic_id, payloads, indices=indices)
+            # Items certainly not processed (401, 404, no connection) stay pending: a later run sends them.
+            unsent = [r for r in results if r.outcome is Outcome.FAILED and (r.error or "").startswith(NOT_SENT)]
+            journal.record(job_id, [r for r in results if r not in unsent])
+            journal.release(job_id, [r.index for r in unsent], unsent[0].error if unsent else None)
+            done += len(results) - len(unsent)
+            published += sum(1 for r in results if r.ok)
+            if on_progress is not None:
+                on_progress(ReplayProgress(done, len(pending), published), results)
+            if unsent:
+                journal.set_state(job_id, JobState.PAUSED)
+                return journal.job(job_id)
+    except (InspectorError, asyncio.CancelledError):
+        journal.set_state(job_id, JobState.PAUSED)
+        raise
+    final = journal.job(job_id)
+    state = JobState.DONE if final.published == final.total else JobState.FAILED
+    if final.pending:
+        state = JobState.PAUSED
+    journal.set_state(job_id, state)
+    return journal.job(job_id)

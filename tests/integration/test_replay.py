@@ -1,0 +1,180 @@
+"""Replay between two emulators (source and destination): in order, journaled, and exactly once across a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from inspector.core.models import Outcome
+from inspector.core.regions import custom_endpoint
+from inspector.core.replay import INTERRUPTED_ERROR, JobState, Journal, ReplayItem, run_job
+from inspector.core.services.workato import EventStreamsClient
+from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from tests.helpers import run_cli
+
+
+@pytest.fixture(scope="module")
+def destination() -> Iterator[EmulatorServer]:
+    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, token="dest-token")) as server:
+        yield server
+
+
+def new_topic(server: EmulatorServer, name: str) -> int:
+    assert server.store is not None
+    return server.store.create_topic(name).id
+
+
+def contents(server: EmulatorServer, topic: int) -> list[dict[str, Any]]:
+    assert server.store is not None
+    row = server.store.get_topic(topic)
+    assert row is not None
+    return [json.loads(m.payload) for m in server.store.read(row, limit=100_000)]
+
+
+def fill(server: EmulatorServer, topic: int, count: int) -> list[dict[str, Any]]:
+    payloads = [{"n": n, "name": f"Jane {n}", "note": 'a "quoted", multi\nline ü'} for n in range(count)]
+    headers = {"Authorization": f"Bearer {server.token}"}
+    for start in range(0, count, 100):
+        answer = httpx.post(
+            f"{server.url}/api/v1/batch/topics/{topic}/publish",
+            json={"payloads": payloads[start : start + 100]},
+            headers=headers,
+        )
+        assert answer.status_code == 200
+    return payloads
+
+
+def test_consume_then_replay_1000_messages_in_order(
+    emulator: EmulatorServer, destination: EmulatorServer, tmp_path: Path
+) -> None:
+    source_topic = new_topic(emulator, "replay-source")
+    target = new_topic(destination, "replay-target")
+    payloads = fill(emulator, source_topic, 1000)
+    consumed = run_cli(["consume", str(source_topic), "--base-url", emulator.url], token=emulator.token)
+    assert consumed.returncode == 0, consumed.stderr
+    messages = tmp_path / "messages.jsonl"
+    messages.write_text(consumed.stdout, encoding="utf-8")
+
+    home = tmp_path / "home"
+    replayed = run_cli(
+        ["replay", str(messages), "--to", str(target), "--base-url", destination.url, "--rate-limit", "0"],
+        token=destination.token,
+        home=home,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert contents(destination, target) == payloads
+
+    listing = run_cli(["replay", "--list"], home=home)
+    assert "(done): 1000/1000 published" in listing.stdout
+    job = listing.stdout.split()[1]
+    report = json.loads(run_cli(["replay", "--report", job], home=home).stdout)
+    assert report["published"] == 1000
+    assert report["items"][0]["source_id"] == json.loads(consumed.stdout.splitlines()[0])["message_id"]
+    assert destination.token not in json.dumps(report)
+
+
+def test_a_killed_replay_resumes_and_every_message_arrives_exactly_once(
+    emulator: EmulatorServer, destination: EmulatorServer, tmp_path: Path
+) -> None:
+    source_topic = new_topic(emulator, "kill-source")
+    target = new_topic(destination, "kill-target")
+    payloads = fill(emulator, source_topic, 1000)
+    messages = tmp_path / "messages.jsonl"
+    messages.write_text("".join(json.dumps(p) + "\n" for p in payloads), encoding="utf-8")
+    home = tmp_path / "home"
+    env = {**os.environ, "TOPIC_INSPECTOR_TOKEN": destination.token, "TOPIC_INSPECTOR_HOME": str(home)}
+    # 3 requests a minute: three batches go at once, then the run waits for the budget — and is killed there.
+    args = ["replay", str(messages), "--to", str(target), "--base-url", destination.url, "--rate-limit", "3"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inspector", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        journal_path = home / "data" / "replay.sqlite"
+        deadline = time.monotonic() + 30
+        published = 0
+        while published < 300 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            if journal_path.exists():
+                journal = Journal(journal_path)
+                jobs = journal.jobs()
+                published = jobs[0].published if jobs else 0
+                journal.close()
+        assert published == 300
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(10)
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()
+        process.stderr.close()
+    assert len(contents(destination, target)) == 300
+
+    listing = run_cli(["replay", "--list"], home=home)
+    assert "(interrupted): 300/1000 published" in listing.stdout
+    job = listing.stdout.split()[1]
+    resumed = run_cli(
+        ["replay", "--resume", job, "--base-url", destination.url, "--rate-limit", "0"],
+        token=destination.token,
+        home=home,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert contents(destination, target) == payloads  # all 1,000, once each, in order
+
+
+async def test_a_batch_in_flight_at_a_crash_is_reported_unknown_and_not_sent_again(
+    destination: EmulatorServer, tmp_path: Path
+) -> None:
+    target = new_topic(destination, "unknown-target")
+    journal = Journal(tmp_path / "replay.sqlite")
+    items = [ReplayItem({"n": n}, f"src-{n}") for n in range(250)]
+    job = journal.create("test", {"topic": target, "events_url": destination.url, "label": "dest"}, items)
+    journal.set_state(job, JobState.RUNNING)
+    journal.begin_batch(job, range(100))  # the process "dies" here, before any answer was recorded
+    journal.close()
+
+    journal = Journal(tmp_path / "replay.sqlite")
+    [interrupted] = journal.recover()
+    assert interrupted.state is JobState.INTERRUPTED
+    assert interrupted.unknown == 100
+    async with EventStreamsClient(custom_endpoint(destination.url, rate_limit_rpm=0), destination.token) as client:
+        info = await run_job(client, journal, job)
+        assert info.state is JobState.FAILED
+        assert (info.published, info.unknown) == (150, 100)
+        assert contents(destination, target) == [{"n": n} for n in range(100, 250)]
+        report = journal.report(job)
+        assert report["items"][0] == {
+            "index": 0,
+            "source_id": "src-0",
+            "outcome": Outcome.UNKNOWN.value,
+            "message_id": None,
+            "error": INTERRUPTED_ERROR,
+        }
+        # the user checked the destination: they were not published; send them now
+        assert journal.requeue(job, outcomes=(Outcome.UNKNOWN,)) == 100
+        info = await run_job(client, journal, job)
+    assert info.state is JobState.DONE
+    assert sorted(p["n"] for p in contents(destination, target)) == list(range(250))
+    journal.close()
+
+
+def test_replay_refuses_bad_input_naming_it(destination: EmulatorServer, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"n": 1}\n[2]\n', encoding="utf-8")
+    result = run_cli(
+        ["replay", str(bad), "--to", "5", "--base-url", destination.url], token=destination.token, home=tmp_path
+    )
+    assert result.returncode == 2
+    assert str(bad) in result.stderr
+    missing = run_cli(["replay", "--report", "nope"], home=tmp_path)
+    assert missing.returncode == 2
+    assert "no replay job 'nope'" in missing.stderr
