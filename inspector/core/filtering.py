@@ -68,6 +68,8 @@ def jmespath_filter(expression: str) -> Predicate:
         ) from None
     except jmespath.exceptions.JMESPathError as exc:
         raise ValidationError(str(exc).splitlines()[0], where="JMESPath") from None
+    except RecursionError:
+        raise ValidationError("is nested too deeply", where="JMESPath", hint="use fewer parentheses") from None
 
     def matches(row: FilterableRow) -> bool:
         document: dict[str, Any] = {

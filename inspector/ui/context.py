@@ -11,6 +11,7 @@ from inspector.core.drafts import PublishStore
 from inspector.core.http import HttpPool
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.ratelimit import token_fingerprint
+from inspector.core.replay import Journal
 from inspector.core.secrets import KeyringStore, MemoryStore, SecretStoreError, env_token
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient, check_connection
 from inspector.core.workspace import Workspace, WorkspaceStore
@@ -29,6 +30,7 @@ class AppContext:
         self.workspace_store = WorkspaceStore()
         self.workspace: Workspace = self.workspace_store.load()
         self.publishing = PublishStore()  # drafts, templates and publish history
+        self.journal = Journal()  # replay jobs
         store = keyring_store or KeyringStore()
         self.keyring: KeyringStore | None = store if store.is_system else None
         self.keyring_warning = "" if self.keyring else store.warning()
@@ -158,6 +160,7 @@ class AppContext:
             await asyncio.gather(self._traffic, return_exceptions=True)
         self._clients.clear()
         await self.pool.aclose()
+        self.journal.close()
         if self._demo_server is not None:
             await asyncio.to_thread(self._demo_server.stop)
         if self._demo_dir is not None:

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -22,6 +23,8 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -36,12 +39,15 @@ from PySide6.QtWidgets import (
 
 from inspector import __version__
 from inspector.core.errors import InspectorError
+from inspector.core.export import import_file
 from inspector.core.profiles import Profile
+from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import StartPosition
 from inspector.ui.context import AppContext
 from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
-from inspector.ui.message_model import MessageTableModel
+from inspector.ui.message_model import MessageTableModel, Row, format_utc
 from inspector.ui.publish_view import PublishPanel
+from inspector.ui.replay_view import JobsPanel, ReplayDialog, SourceMessage
 from inspector.ui.session import SessionStatus, TopicSession
 from inspector.ui.topic_view import TopicView
 from inspector.ui.widgets import counter_label, set_text
@@ -128,6 +134,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
+        self.jobs = JobsPanel(self.ctx.journal, self._client_for_destination)
+        self.jobs_dock = QDockWidget("Replay jobs", self)
+        self.jobs_dock.setObjectName("replay-jobs")
+        self.jobs_dock.setWidget(self.jobs)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.jobs_dock.setVisible(not self.jobs.notice.isHidden())  # shown at once when a job was interrupted
+
         self.state_label = QLabel("")
         self.rate_label = counter_label("99999.9 msg/s")
         self.budget_label = counter_label("budget 99,999/99,999 requests/min")
@@ -189,6 +202,9 @@ class MainWindow(QMainWindow):
             self.remove_topic_action,
         ):
             topic_menu.addAction(action)
+        replay_menu = self.menuBar().addMenu("&Replay")
+        replay_menu.addAction(act("Replay a file…", self.ask_replay_file))
+        replay_menu.addAction(self.jobs_dock.toggleViewAction())
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.utc_action)
         view_menu.addAction(self.row_cap_action)
@@ -471,6 +487,7 @@ class MainWindow(QMainWindow):
         if sizes:
             view.splitter.setSizes(sizes)
         view.updateTokenRequested.connect(lambda: self._profile_dialog(profile))
+        view.replayRequested.connect(lambda rows, v=view: self.replay_rows(v, rows))
         session.statusChanged.connect(lambda status, k=key: self._topic_status(k, status))
         session.cursorChanged.connect(self._mark_dirty)
         self.views[key] = view
@@ -487,6 +504,82 @@ class MainWindow(QMainWindow):
                 SessionStatus("error", f"no token for {profile.name}: add one to the profile", problem="auth")
             )
         return view
+
+    # ----- replay -----------------------------------------------------------------------------------------
+    def replay_rows(self, view: TopicView, rows: list[Row]) -> ReplayDialog | None:
+        """Ask where to replay ``rows`` (messages of a topic's table) and start the job."""
+        if not rows:
+            view.notice.setText("No messages to replay: select some, or clear the filter.")
+            view.notice.show()
+            return None
+        messages = [SourceMessage(r.payload, r.message_id, format_utc(r.timestamp)) for r in rows]
+        profile = next((p for p, t in self.views if self.views[(p, t)] is view), "?")
+        return self.open_replay_dialog(messages, f"{profile} · {view.entry.label}")
+
+    def open_replay_dialog(self, messages: list[SourceMessage], source: str) -> ReplayDialog:
+        def topics(profile: str) -> list[tuple[int, str]]:
+            return [(e.id, e.label) for e in self.ctx.workspace.topics_of(profile)]
+
+        dialog = ReplayDialog(messages, self.ctx.profiles(), topics, source, self)
+        dialog.accepted.connect(lambda: self._start_replay(dialog))
+        dialog.openInEditor.connect(lambda name, topic, text: self.spawn(self._edit_in(name, topic, text)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.replay_dialog = dialog
+        return dialog
+
+    def _start_replay(self, dialog: ReplayDialog) -> str | None:
+        profile = dialog.profile
+        if profile is None:
+            return None
+        topic = dialog.topic_id()
+        destination = {
+            "topic": topic,
+            "profile": profile.name,
+            "events_url": profile.endpoint().events_url,
+            "label": f"topic {topic} of {profile.name}",
+        }
+        try:
+            job_id = self.ctx.journal.create(dialog.source, destination, dialog.items())
+        except InspectorError as exc:
+            self.jobs.notice.setText(exc.describe())
+            self.jobs.notice.show()
+            return None
+        self.jobs_dock.show()
+        self.jobs.start(job_id)
+        return job_id
+
+    async def _client_for_destination(self, destination: dict[str, Any]) -> EventStreamsClient | None:
+        profile = self.ctx.profile(str(destination.get("profile", "")))
+        if profile is None:
+            raise InspectorError(f"the profile {destination.get('profile')!r} of this job no longer exists")
+        token = await self.ctx.get_token(profile)
+        return self.ctx.client(profile, token) if token else None
+
+    async def _edit_in(self, profile: str, topic: int, text: str) -> None:
+        self.ctx.workspace.add_topic(profile, topic)
+        view = await self.open_topic(profile, topic)
+        if view is not None and view.publisher is not None:
+            view.publisher.set_text(text)
+            view.detail_tabs.setCurrentWidget(view.publisher)
+
+    def ask_replay_file(self) -> None:
+        dialog = QFileDialog(self, "Replay messages from a file")
+        dialog.setNameFilters(["JSON Lines and JSON (*.jsonl *.ndjson *.json)", "All files (*)"])
+        dialog.fileSelected.connect(lambda name: self.replay_file(Path(name)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def replay_file(self, path: Path) -> ReplayDialog | None:
+        try:
+            items = import_file(path)
+        except InspectorError as exc:
+            self.jobs.notice.setText(exc.describe())
+            self.jobs.notice.show()
+            self.jobs_dock.show()
+            return None
+        messages = [SourceMessage(i.payload, i.source_id, i.source_time) for i in items]
+        return self.open_replay_dialog(messages, str(path))
 
     def _mark_dirty(self, *args: object) -> None:
         self._dirty = True
@@ -664,6 +757,7 @@ class MainWindow(QMainWindow):
             await view.session.stop()
             if view.publisher is not None:
                 await view.publisher.stop()
+        await self.jobs.stop()
         self.ctx.save_workspace()  # the cursors as they are now
         tasks = list(self._tasks)
         for task in tasks:

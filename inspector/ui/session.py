@@ -7,16 +7,18 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from inspector.core.errors import AuthError, InspectorError, NotFoundError
+from inspector.core.errors import AuthError, InspectorError, NotFoundError, ValidationError
 from inspector.core.models import Message
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.message_model import MessageTableModel, RawRow
+from inspector.ui.rate_chart import RateCounter
 
 log = logging.getLogger("inspector.ui.session")
 FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in
@@ -53,8 +55,24 @@ class SessionStatus:
         }[self.kind]
 
 
+def parse_window(text: str) -> tuple[datetime, datetime]:
+    """``A .. B`` (or ``A/B``): the start and end of a time window, both RFC 3339; B after A."""
+    parts = [p.strip() for p in (text.split("..") if ".." in text else text.split("/"))]
+    if len(parts) != 2 or not all(parts):
+        raise ValidationError(
+            "give a start and an end", where="time window", hint="for example 2024-05-01T09:00Z .. 2024-05-01T10:00Z"
+        )
+    since = parse_time(parts[0], where="window start")
+    until = parse_time(parts[1], where="window end")
+    if until <= since:
+        raise ValidationError("the end must be after the start", where="time window")
+    return since, until
+
+
 def start_position(entry: TopicEntry) -> StartPosition:
     """Where a topic starts reading, from its saved choice (``resume`` continues after the saved cursor)."""
+    if entry.start == "window":
+        return StartPosition.since_time(parse_window(entry.start_value)[0])
     if entry.start == "now":
         return StartPosition.now()
     if entry.start == "since" and entry.start_value:
@@ -82,6 +100,8 @@ class TopicSession(QObject):
         self.region_label = region_label
         self.status = SessionStatus("stopped", "stopped")
         self.received = 0
+        self._until: datetime | None = None  # the end of a time window being loaded
+        self.rates = RateCounter()  # messages per second over the last minutes, for the chart
         self._buffer: list[RawRow] = []
         self._arrivals: deque[tuple[float, int]] = deque()
         self._tail: TopicTail | None = None
@@ -96,14 +116,25 @@ class TopicSession(QObject):
         return self._task is not None and not self._task.done()
 
     def start(self, position: StartPosition | None = None) -> None:
-        """(Re)start reading from ``position`` (default: the topic's saved choice)."""
+        """(Re)start reading from ``position`` (default: the topic's saved choice). A time window is read once,
+        up to its end, with no live tail."""
         self._cancel()
+        self._until = None
         try:
+            if position is None and self.entry.start == "window":
+                self._until = parse_window(self.entry.start_value)[1]
             position = position or start_position(self.entry)
         except InspectorError as exc:
             self._set(SessionStatus("error", exc.message))
             return
-        self._tail = TopicTail(self.client, self.entry.id, self._on_batch, start=position, on_status=self._on_status)
+        self._tail = TopicTail(
+            self.client,
+            self.entry.id,
+            self._on_batch,
+            start=position,
+            on_status=self._on_status,
+            follow=self._until is None,
+        )
         self._task = asyncio.ensure_future(self._run(self._tail))
         self._timer.start()
 
@@ -135,6 +166,9 @@ class TopicSession(QObject):
     async def _run(self, tail: TopicTail) -> None:
         try:
             await tail.run()
+            if self._until is not None:
+                self.flush()
+                self._set(SessionStatus("stopped", f"time window loaded: {self.received:,} messages (not live)"))
         except AuthError as exc:
             self._set(SessionStatus("error", f"token rejected by {self.region_label}", problem="auth"))
             log.info("topic %s: %s", self.entry.id, exc.message)
@@ -147,8 +181,16 @@ class TopicSession(QObject):
 
     # ----- from the tail -----------------------------------------------------------------------------------
     def _on_batch(self, batch: list[Message]) -> None:
+        if self._until is not None:
+            inside = [m for m in batch if m.time <= self._until]
+            if len(inside) < len(batch) and self._tail is not None:
+                self._tail.stop()  # past the window's end
+            batch = inside
+            if not batch:
+                return
         self._buffer.extend(self.model.make_rows(batch))  # encoded now, in small steps, not in the flush
         self.received += len(batch)
+        self.rates.add(len(batch))
         self._arrivals.append((time.monotonic(), len(batch)))
         self.entry.cursor = batch[-1].message_id
         self.cursorChanged.emit(batch[-1].message_id)

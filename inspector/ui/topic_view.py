@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,9 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.errors import InspectorError
+from inspector.core.export import export_to_file
 from inspector.core.filtering import TextFilter, make_filter
+from inspector.core.models import Message
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
+from inspector.ui.diff_view import DiffDialog
 from inspector.ui.json_view import JsonText, JsonTree
 from inspector.ui.message_model import (
     COL_NUMBER,
@@ -38,7 +43,8 @@ from inspector.ui.message_model import (
     human_size,
 )
 from inspector.ui.publish_view import PublishPanel
-from inspector.ui.session import SessionStatus, TopicSession
+from inspector.ui.rate_chart import RateChart
+from inspector.ui.session import SessionStatus, TopicSession, parse_window
 from inspector.ui.widgets import counter_label, set_text
 
 FILTER_SLICE_SECS = 0.03
@@ -48,6 +54,7 @@ START_CHOICES = (
     ("since", "Since a date-time"),
     ("after", "After a message id"),
     ("resume", "Resume where it stopped"),
+    ("window", "A time window (not live)"),
 )
 
 
@@ -55,6 +62,7 @@ class TopicView(QWidget):
     """Everything about one topic. Emits ``updateTokenRequested`` when the token was rejected."""
 
     updateTokenRequested = Signal()
+    replayRequested = Signal(object)  # list[Row]
     selectionShown = Signal(str)
 
     def __init__(self, session: TopicSession, *, schema_text: str = "", publisher: PublishPanel | None = None) -> None:
@@ -150,6 +158,8 @@ class TopicView(QWidget):
         self.schema_text = JsonText()
         self.schema_text.setPlainText(schema_text or "No schema is known for this topic.")
         self.detail_tabs.addTab(self.schema_text, "Schema")
+        self.rate_chart = RateChart(session.rates)
+        self.detail_tabs.addTab(self.rate_chart, "Rate")
         if publisher is not None:
             self.detail_tabs.addTab(publisher, "Publish")
             publisher.revealRequested.connect(self.reveal_message)
@@ -198,6 +208,9 @@ class TopicView(QWidget):
         action("Copy whole message", "Ctrl+Shift+C", self.copy_selected_message)
         if self.publisher is not None:
             action("Edit && resend", "Ctrl+E", self.edit_and_resend)
+        action("Replay to…", "Ctrl+R", lambda: self.replayRequested.emit(self.rows_for_action()))
+        action("Export…", "Ctrl+Shift+S", self.ask_export_path)
+        action("Compare two messages", "Ctrl+D", self.compare_selected)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def _connect(self) -> None:
@@ -223,9 +236,12 @@ class TopicView(QWidget):
     # ----- start, pause, clear ----------------------------------------------------------------------------
     def _start_choice_changed(self) -> None:
         kind = self.start_choice.currentData()
-        self.start_value.setVisible(kind in ("since", "after"))
+        self.start_value.setVisible(kind in ("since", "after", "window"))
         self.start_value.setPlaceholderText(
-            "2024-05-01T09:00:00Z" if kind == "since" else "the message id to continue after"
+            {
+                "since": "2024-05-01T09:00:00Z",
+                "window": "2024-05-01T09:00Z .. 2024-05-01T10:00Z",
+            }.get(str(kind), "the message id to continue after")
         )
 
     def restart(self) -> None:
@@ -235,6 +251,8 @@ class TopicView(QWidget):
         try:
             if kind == "since":
                 parse_time(value, where="start time")
+            elif kind == "window":
+                parse_window(value)
             elif kind == "after" and not value:
                 raise InspectorError("give the message id to continue after", hint="copy one from the table")
         except InspectorError as exc:
@@ -412,6 +430,50 @@ class TopicView(QWidget):
         rows = self.selected_rows()
         if rows:
             self._copy("\n".join(json.dumps(row.as_message_json(), ensure_ascii=False) for row in rows))
+
+    def rows_for_action(self) -> list[Row]:
+        """The selected messages; with none selected, every message shown (all that match the filter)."""
+        numbers = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not numbers:
+            numbers = list(range(self.model.rowCount()))
+        rows = [self.model.row_at(n) for n in numbers]
+        return [row for row in rows if row is not None]
+
+    def export_rows(self, path: Path, rows: list[Row] | None = None) -> int:
+        """Write the messages (default: ``rows_for_action``) to ``path``; the format follows its suffix."""
+        chosen = self.rows_for_action() if rows is None else rows
+        messages = [Message(r.message_id, r.time, r.payload, format_utc(r.timestamp)) for r in chosen]
+        return export_to_file(messages, path)
+
+    def ask_export_path(self) -> None:
+        dialog = QFileDialog(self, "Export messages")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters(["JSON Lines (*.jsonl)", "JSON (*.json)", "CSV (*.csv)"])
+        dialog.setDefaultSuffix("jsonl")
+        dialog.selectFile(f"topic-{self.entry.id}.jsonl")
+
+        def chosen(name: str) -> None:
+            try:
+                count = self.export_rows(Path(name))
+            except InspectorError as exc:
+                self.notice.setText(exc.describe())
+            else:
+                self.notice.setText(f"Exported {count:,} messages to {name}.")
+            self.notice.show()
+
+        dialog.fileSelected.connect(chosen)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def compare_selected(self) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 2:
+            self.notice.setText("Select exactly two messages to compare them (Ctrl+click the second).")
+            self.notice.show()
+            return
+        dialog = DiffDialog(rows[0], rows[1], self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def selected_rows(self) -> list[Row]:
         numbers = sorted({index.row() for index in self.table.selectionModel().selectedRows()})

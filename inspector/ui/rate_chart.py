@@ -1,0 +1,307 @@
+"""A topic's message rate: a per-second counter over the last minutes, and a small chart that paints it.
+
+QtCharts is not part of PySide6-Essentials, so the chart paints itself with QPainter.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHideEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPolygonF,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+DEFAULT_SPAN_SECS = 600
+RATE_SECS = 5
+
+
+class RateCounter:
+    """Messages counted per whole second over the last ``span_secs`` seconds, in a ring buffer.
+
+    Each second of the clock (``floor(now)``) has a bucket; ``add`` puts a count in the current one, clearing the
+    buckets of the seconds skipped since the previous call, so a quiet second reads as zero. ``add`` is O(1)
+    amortized: a second's bucket is cleared once per time the clock passes it, and a gap longer than the span
+    clears the whole buffer at once. Counts stamped at an earlier second still in the window go into its bucket;
+    older ones are dropped. Not thread-safe: add and read on one thread (the GUI's).
+
+    ``now`` defaults to ``clock()`` (``time.monotonic``); tests inject either.
+    """
+
+    def __init__(self, span_secs: int = DEFAULT_SPAN_SECS, clock: Callable[[], float] = time.monotonic) -> None:
+        if span_secs < 2:
+            raise ValueError(f"span_secs must be at least 2, not {span_secs}")
+        self._span = span_secs
+        self._clock = clock
+        self._buckets = [0] * span_secs
+        self._head: int | None = None  # the newest second counted; None until the first add
+        self._index = 0  # its bucket: _head % span
+        self._total = 0  # the sum of the buckets
+
+    @property
+    def span_secs(self) -> int:
+        return self._span
+
+    def add(self, count: int = 1, now: float | None = None) -> None:
+        """Count ``count`` messages received at ``now``."""
+        if count < 0:
+            raise ValueError(f"count must not be negative, not {count}")
+        sec = math.floor(self._clock() if now is None else now)
+        head = self._head
+        if sec == head:  # the common case: another batch within the same second
+            self._buckets[self._index] += count
+            self._total += count
+            return
+        if head is None or sec > head:
+            self._advance(sec)
+            self._buckets[self._index] += count
+            self._total += count
+        elif head - sec < self._span:  # late, but still in the window
+            self._buckets[sec % self._span] += count
+            self._total += count
+
+    def series(self, now: float | None = None) -> list[float]:
+        """Messages per second for each of the last ``span_secs`` seconds, oldest first; the last is ``now``'s.
+
+        The current second is still filling: it counts only what arrived so far. A ``now`` earlier than the
+        newest count reads as of that count.
+        """
+        self._advance(math.floor(self._clock() if now is None else now))
+        start = self._index + 1
+        buckets = self._buckets
+        return [float(n) for n in buckets[start:]] + [float(n) for n in buckets[:start]]
+
+    def peak(self, now: float | None = None) -> int:
+        """The most messages counted in one second of the window (0 when none)."""
+        self._advance(math.floor(self._clock() if now is None else now))
+        return max(self._buckets) if self._total else 0
+
+    def total(self, now: float | None = None) -> int:
+        """The messages counted in the window (the last ``span_secs`` seconds, the current one included)."""
+        self._advance(math.floor(self._clock() if now is None else now))
+        return self._total
+
+    def rate(self, now: float | None = None, seconds: int = RATE_SECS) -> float:
+        """Messages per second averaged over the last ``seconds`` whole seconds before ``now``'s.
+
+        The second still filling is left out, so the figure does not dip at the start of each second.
+        """
+        if not 1 <= seconds < self._span:
+            raise ValueError(f"seconds must be between 1 and {self._span - 1}, not {seconds}")
+        self._advance(math.floor(self._clock() if now is None else now))
+        if not self._total:
+            return 0.0
+        buckets, span, index = self._buckets, self._span, self._index
+        return sum(buckets[(index - back) % span] for back in range(1, seconds + 1)) / seconds
+
+    def clear(self) -> None:
+        """Forget every count."""
+        self._buckets = [0] * self._span
+        self._head = None
+        self._index = 0
+        self._total = 0
+
+    def _advance(self, sec: int) -> None:
+        """Make ``sec`` the newest second, clearing the buckets of the seconds since the previous newest."""
+        head = self._head
+        if head is not None and sec <= head:
+            return
+        span = self._span
+        if head is not None and sec - head < span:
+            buckets, i = self._buckets, self._index
+            for _ in range(sec - head):
+                i = i + 1 if i + 1 < span else 0
+                self._total -= buckets[i]
+                buckets[i] = 0
+        elif self._total:  # first use, or a gap as long as the window: nothing in it is left
+            self._buckets = [0] * span
+            self._total = 0
+        self._head = sec
+        self._index = sec % span
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^n at least ``value``; 1 for a value of zero or less."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        nice = step * magnitude
+        if nice >= value * (1 - 1e-9):  # a value that is already nice stays as it is
+            return nice
+    return 10.0 * magnitude  # not reached: 10 × magnitude > value
+
+
+def format_scale(value: float) -> str:
+    """A y-axis figure, compact: 0.5, 20, 500, 2k, 10k, 1M."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1000:
+        return f"{value / 1000:g}k"
+    return f"{value:g}"
+
+
+def format_rate(rate: float) -> str:
+    """The current rate as text: one decimal below 100 messages a second, none above."""
+    return f"{rate:.1f} msg/s" if rate < 100 else f"{rate:,.0f} msg/s"
+
+
+def span_note(span_secs: int) -> str:
+    """The x-axis note: "last 10 min", or "last 90 s" for a span that is not whole minutes."""
+    return f"last {span_secs // 60} min" if span_secs % 60 == 0 else f"last {span_secs} s"
+
+
+class RateChart(QWidget):
+    """A counter's messages per second over its span as a filled area, newest at the right.
+
+    The y-axis is labelled with the plotted peak rounded up to 1, 2 or 5 × 10^n; the text at the top right is the
+    average over the last few whole seconds. The second still filling is not plotted. The chart repaints once a
+    second while it is visible, and not at all while hidden.
+    """
+
+    LINE_COLOR = QColor("#1565c0")
+    FILL_COLOR = QColor("#bbdefb")
+    MARGIN = 4.0
+
+    def __init__(self, counter: RateCounter | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._counter = counter
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self.setMinimumSize(240, 80)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName("Message rate")
+        self._update_tooltip()
+
+    # ----- API --------------------------------------------------------------------------------------------
+    def counter(self) -> RateCounter | None:
+        return self._counter
+
+    def set_counter(self, counter: RateCounter | None) -> None:
+        """Chart ``counter`` (or nothing), repainting now."""
+        self._counter = counter
+        self._update_tooltip()
+        self.update()
+
+    def is_ticking(self) -> bool:
+        """Whether the once-a-second repaint is running (only while the chart is visible)."""
+        return self._timer.isActive()
+
+    def plot_rect(self) -> QRectF:
+        """The area the series is painted in, in widget coordinates."""
+        return self._layout()[0]
+
+    # ----- QWidget ----------------------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        return QSize(360, 100)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(240, 80)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+        self.update()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._timer.stop()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        counter = self._counter
+        values = counter.series()[:-1] if counter is not None else []  # leave out the second still filling
+        top = max(values, default=0.0)
+        scale = nice_ceiling(top)
+        plot, small, bold = self._layout()
+        palette = self.palette()
+        text_color = palette.color(QPalette.ColorRole.WindowText)
+        note_color = palette.color(QPalette.ColorRole.PlaceholderText)
+        grid_color = palette.color(QPalette.ColorRole.Mid)
+
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            # Axes: the baseline, a dotted line at the scale's top, and their figures in the gutter.
+            painter.setPen(QPen(grid_color, 1.0))
+            painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
+            painter.setPen(QPen(grid_color, 1.0, Qt.PenStyle.DotLine))
+            painter.drawLine(QPointF(plot.left(), plot.top()), QPointF(plot.right(), plot.top()))
+            painter.setFont(small)
+            painter.setPen(note_color)
+            gutter = QRectF(0.0, 0.0, plot.left() - self.MARGIN, 0.0)
+            line = QFontMetricsF(small).height()
+            align_right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(
+                gutter.translated(0, plot.top() - line / 2).adjusted(0, 0, 0, line), align_right, format_scale(scale)
+            )
+            painter.drawText(gutter.translated(0, plot.bottom() - line / 2).adjusted(0, 0, 0, line), align_right, "0")
+            footer = QRectF(plot.left(), plot.bottom() + 1, plot.width(), self.height() - plot.bottom() - 1)
+            span = counter.span_secs if counter is not None else DEFAULT_SPAN_SECS
+            painter.drawText(footer, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, span_note(span))
+            painter.drawText(footer, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "now")
+            # The current rate, above the plot at the right.
+            painter.setFont(bold)
+            painter.setPen(text_color)
+            header = QRectF(plot.left(), 0.0, plot.width(), plot.top())
+            rate = format_rate(counter.rate()) if counter is not None else "– msg/s"
+            painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, rate)
+            # The series, if there is anything to show.
+            if top > 0 and len(values) >= 2 and plot.width() > 1 and plot.height() > 1:
+                step = plot.width() / (len(values) - 1)
+                y_per = plot.height() / scale
+                left, bottom = plot.left(), plot.bottom()
+                points = [QPointF(left + i * step, bottom - v * y_per) for i, v in enumerate(values)]
+                area = QPolygonF([QPointF(left, bottom), *points, QPointF(plot.right(), bottom)])
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(self.FILL_COLOR)
+                painter.drawPolygon(area)
+                painter.setPen(QPen(self.LINE_COLOR, 1.5))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPolyline(QPolygonF(points))
+        finally:
+            painter.end()
+
+    # ----- helpers ----------------------------------------------------------------------------------------
+    def _layout(self) -> tuple[QRectF, QFont, QFont]:
+        """The plot's rectangle and the fonts for the axis figures and the rate, for this size.
+
+        The gutter fits the widest figure the scale usually takes, so the plot does not move when the scale does.
+        """
+        small = QFont(self.font())
+        if small.pointSizeF() > 0:
+            small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
+        else:
+            small.setPixelSize(max(8, round(small.pixelSize() * 0.85)))
+        bold = QFont(self.font())
+        bold.setBold(True)
+        small_metrics = QFontMetricsF(small)
+        gutter = small_metrics.horizontalAdvance("500k") + 2 * self.MARGIN
+        header = QFontMetricsF(bold).height() + 2
+        footer = small_metrics.height() + 2
+        m = self.MARGIN
+        plot = QRectF(gutter, header, max(0.0, self.width() - gutter - m), max(0.0, self.height() - header - footer))
+        return plot, small, bold
+
+    def _tick(self) -> None:
+        self.update()
+
+    def _update_tooltip(self) -> None:
+        span = self._counter.span_secs if self._counter is not None else DEFAULT_SPAN_SECS
+        self.setToolTip(
+            f"Messages received per second over the {span_note(span)}, newest at the right.\n"
+            f"The figure above is the average over the last {RATE_SECS} whole seconds; "
+            "the scale at the left is the chart's peak, rounded up."
+        )

@@ -1,0 +1,220 @@
+"""Support work in the window: export, replay to another emulator, jobs that resume, compare, time windows."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inspector.core import ratelimit
+from inspector.core.export import import_file
+from inspector.core.profiles import Profile
+from inspector.core.replay import JobState, Journal, ReplayItem
+from inspector.core.secrets import KeyringStore
+from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
+from inspector.ui.main_window import MainWindow
+from inspector.ui.topic_view import TopicView
+from tests.gui.test_main_window import close, local_profile, publish
+from tests.helpers import InMemoryKeyring, wait_until
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiters() -> Iterator[None]:
+    ratelimit._shared.clear()
+    yield
+    ratelimit._shared.clear()
+
+
+@pytest.fixture(scope="module")
+def destination() -> Iterator[EmulatorServer]:
+    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, token="dest-token")) as server:
+        yield server
+
+
+def contents(server: EmulatorServer, topic: int) -> list[dict[str, Any]]:
+    assert server.store is not None
+    row = server.store.get_topic(topic)
+    assert row is not None
+    return [json.loads(m.payload) for m in server.store.read(row, limit=100_000)]
+
+
+async def open_source(
+    ctx: AppContext, emulator: EmulatorServer, topic: int, count: int
+) -> tuple[MainWindow, TopicView]:
+    await local_profile(ctx, emulator, topic)
+    window = MainWindow(ctx)
+    window.show()
+    view = await window.open_topic("Local", topic)
+    assert view is not None
+    publish(emulator, topic, *[{"n": n, "name": 'Jane, "J"\nDoe' if n % 2 else "Ana"} for n in range(count)])
+    await wait_until(lambda: view.model.rowCount() == count, what="the messages in the table")
+    return window, view
+
+
+async def add_destination(ctx: AppContext, destination: EmulatorServer, topic: int) -> None:
+    profile = ctx.profile_store.upsert(Profile("Dest", "custom", destination.url, rate_limit_rpm=0))
+    await ctx.set_token(profile, destination.token)
+    ctx.workspace.add_topic("Dest", topic, "target")
+
+
+def test_export_selected_and_filtered_messages(
+    qloop: EventLoop, ctx: AppContext, emulator: EmulatorServer, topic: int, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        window, view = await open_source(ctx, emulator, topic, 6)
+        assert view.export_rows(tmp_path / "all.jsonl") == 6
+        assert [i.payload["n"] for i in import_file(tmp_path / "all.jsonl")] == list(range(6))
+        view.filter_edit.setText("ana")
+        view.apply_filter()
+        await wait_until(view.filter_done)
+        assert view.export_rows(tmp_path / "ana.csv") == 3  # nothing selected: all that match the filter
+        view.table.selectRow(1)
+        assert view.export_rows(tmp_path / "one.json") == 1
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+    table = list(csv.reader(io.StringIO((tmp_path / "ana.csv").read_text(encoding="utf-8-sig"))))
+    assert table[0][:2] == ["message_id", "time"]
+    assert [row[table[0].index("n")] for row in table[1:]] == ["0", "2", "4"]
+    assert json.loads((tmp_path / "one.json").read_text())[0]["payload"]["n"] == 2
+
+
+def test_replay_to_another_emulator_from_the_table(
+    qloop: EventLoop, ctx: AppContext, emulator: EmulatorServer, topic: int, destination: EmulatorServer, tmp_path: Path
+) -> None:
+    assert destination.store is not None
+    target = destination.store.create_topic("gui-target").id
+
+    async def scenario() -> None:
+        window, view = await open_source(ctx, emulator, topic, 250)
+        await add_destination(ctx, destination, target)
+        dialog = window.replay_rows(view, view.rows_for_action())
+        assert dialog is not None
+        dialog.profile_box.setCurrentText("Dest")
+        dialog.edits.setPlainText("set replayed = `true`\nremove name")
+        assert "250 messages" in dialog.summary.text()
+        assert dialog.problem.text() == ""
+        dialog.replay_button.click()
+        await wait_until(lambda: len(contents(destination, target)) == 250, what="the replay")
+        [job] = ctx.journal.jobs()
+        await wait_until(lambda: ctx.journal.job(job.id).state is JobState.DONE, what="the job to finish")
+        window.jobs.refresh()
+        assert window.jobs.jobs.topLevelItem(0).text(1) == "done"  # type: ignore[union-attr]
+        window.jobs.save_report(job.id, tmp_path / "report.json")
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+    assert contents(destination, target) == [{"n": n, "replayed": True} for n in range(250)]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["published"] == 250
+    assert len(report["items"]) == 250
+    assert destination.token not in json.dumps(report)
+
+
+def test_a_bad_edit_is_explained_and_blocks_the_replay(
+    qloop: EventLoop, ctx: AppContext, emulator: EmulatorServer, topic: int, destination: EmulatorServer
+) -> None:
+    async def scenario() -> None:
+        window, view = await open_source(ctx, emulator, topic, 2)
+        await add_destination(ctx, destination, 1)
+        dialog = window.replay_rows(view, view.rows_for_action())
+        assert dialog is not None
+        dialog.edits.setPlainText("set a = ")
+        assert "edit line 1" in dialog.problem.text()
+        assert not dialog.replay_button.isEnabled()
+        dialog.reject()
+        assert ctx.journal.jobs() == []
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+
+
+def test_an_interrupted_job_is_offered_and_resumes_without_sending_twice(
+    qloop: EventLoop, keyring_backend: InMemoryKeyring, destination: EmulatorServer
+) -> None:
+    assert destination.store is not None
+    target = destination.store.create_topic("gui-interrupted").id
+    ctx = AppContext(keyring_store=KeyringStore(keyring_backend))
+
+    async def scenario() -> None:
+        await add_destination(ctx, destination, target)
+        job = ctx.journal.create(
+            "earlier run",
+            {"topic": target, "profile": "Dest", "events_url": destination.url, "label": "dest"},
+            [ReplayItem({"n": n}) for n in range(300)],
+        )
+        ctx.journal.set_state(job, JobState.RUNNING)
+        ctx.journal.begin_batch(job, range(100))  # the app was killed while this batch was in flight
+        window = MainWindow(ctx)  # a new start of the app
+        window.show()
+        assert window.jobs_dock.isVisible()
+        assert "interrupted" in window.jobs.notice.text()
+        assert window.jobs.selected() == job
+        window.jobs.resume_button.click()
+        await wait_until(lambda: ctx.journal.job(job).pending == 0, what="the resumed job")
+        info = ctx.journal.job(job)
+        assert (info.published, info.unknown) == (200, 100)
+        await wait_until(lambda: window.jobs.resend_button.isEnabled(), what="the choice for unknown items")
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+    assert contents(destination, target) == [{"n": n} for n in range(100, 300)]
+
+
+def test_compare_two_messages(qloop: EventLoop, ctx: AppContext, emulator: EmulatorServer, topic: int) -> None:
+    async def scenario() -> None:
+        window, view = await open_source(ctx, emulator, topic, 2)
+        view.table.selectAll()
+        view.compare_selected()
+        dialogs = [w for w in view.findChildren(object) if type(w).__name__ == "DiffDialog"]
+        assert len(dialogs) == 1
+        dialog: Any = dialogs[0]
+        assert [c.describe() for c in dialog.changes] == ["n: 0 → 1", 'name: "Ana" → "Jane, \\"J\\"\\nDoe"']
+        dialog.reject()
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_time_window_is_loaded_without_a_live_tail(
+    qloop: EventLoop, ctx: AppContext, emulator: EmulatorServer, topic: int
+) -> None:
+    async def scenario() -> None:
+        start = datetime.now(UTC)
+        publish(emulator, topic, {"n": 1}, {"n": 2})
+        await asyncio.sleep(0.05)
+        end = datetime.now(UTC)
+        await asyncio.sleep(0.05)
+        publish(emulator, topic, {"n": 3})
+        await local_profile(ctx, emulator, topic)
+        window = MainWindow(ctx)
+        window.show()
+        view = await window.open_topic("Local", topic)
+        assert view is not None
+        view.start_choice.setCurrentIndex(view.start_choice.findData("window"))
+        view.start_value.setText(f"{start.isoformat()} .. {end.isoformat()}")
+        view.restart()
+        await wait_until(lambda: "time window loaded" in view.status_label.text(), what="the window")
+        assert [r.payload for r in view.rows_for_action()] == [{"n": 1}, {"n": 2}]
+        assert not view.session.running
+        view.start_value.setText("yesterday .. today")
+        view.restart()
+        assert "window start" in view.status_label.text()
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+
+
+def test_journal_survives_in_the_app_folder() -> None:
+    journal = Journal()
+    assert journal.path.name == "replay.sqlite"
+    journal.close()
