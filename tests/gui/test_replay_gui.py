@@ -218,3 +218,40 @@ def test_journal_survives_in_the_app_folder() -> None:
     journal = Journal()
     assert journal.path.name == "replay.sqlite"
     journal.close()
+
+
+def test_pause_resume_and_cancel_a_job(
+    qloop: EventLoop, keyring_backend: InMemoryKeyring, destination: EmulatorServer
+) -> None:
+    assert destination.store is not None
+    target = destination.store.create_topic("gui-pause").id
+    ctx = AppContext(keyring_store=KeyringStore(keyring_backend))
+
+    async def scenario() -> None:
+        await add_destination(ctx, destination, target)
+        window = MainWindow(ctx)
+        window.show()
+        where = {"topic": target, "profile": "Dest", "events_url": destination.url, "label": "dest"}
+        job = ctx.journal.create("test", where, [ReplayItem({"n": n}) for n in range(300)])
+        window.jobs.start(job)
+        window.jobs.pause(job)  # before its first batch
+        await asyncio.sleep(0.3)
+        assert ctx.journal.job(job).state is JobState.PAUSED
+        assert contents(destination, target) == []
+        assert window.jobs.resume_button.isEnabled()
+        window.jobs.resume(job)
+        await wait_until(lambda: ctx.journal.job(job).state is JobState.DONE, what="the resumed job")
+
+        second = ctx.journal.create("test", where, [ReplayItem({"m": n}) for n in range(300)])
+        window.jobs.start(second)
+        window.jobs.cancel(second)  # stops before the next batch; the job stays resumable
+        await wait_until(lambda: window.jobs.runs[second].task.done(), what="the cancel")
+        info = ctx.journal.job(second)
+        assert info.state is JobState.PAUSED
+        assert info.pending > 0
+        window.jobs.resume(second)
+        await wait_until(lambda: ctx.journal.job(second).state is JobState.DONE, what="the job after a cancel")
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+    assert contents(destination, target) == [{"n": n} for n in range(300)] + [{"m": n} for n in range(300)]
