@@ -73,11 +73,36 @@ async def publish_all(
     unknown (timeout after sending, 5xx, unreadable answer) marks its items ``unknown`` and is never repeated.
     ``indices`` gives the caller's numbering (for "retry failed items"). ``cancel`` stops after the current chunk.
     """
-    topic_id = check_topic_id(topic_id)
-    numbers = list(indices) if indices is not None else list(range(len(payloads)))
-    if len(numbers) != len(payloads):
-        raise ValueError("indices must match payloads one to one")
     encoded = encode_all(payloads)
+    return await publish_encoded_all(
+        client,
+        topic_id,
+        encoded,
+        indices=indices,
+        on_progress=on_progress,
+        cancel=cancel,
+        max_attempts=max_attempts,
+        backoff=backoff,
+    )
+
+
+async def publish_encoded_all(
+    client: EventStreamsClient,
+    topic_id: int,
+    encoded: Sequence[bytes],
+    *,
+    indices: Sequence[int] | None = None,
+    on_progress: Callable[[Progress, list[ItemResult]], None] | None = None,
+    cancel: asyncio.Event | None = None,
+    max_attempts: int = 6,
+    backoff: Backoff | None = None,
+) -> list[ItemResult]:
+    """``publish_all`` for items already checked and encoded by ``encode_all`` (a replay journal keeps them so)."""
+    topic_id = check_topic_id(topic_id)
+    encoded = list(encoded)
+    numbers = list(indices) if indices is not None else list(range(len(encoded)))
+    if len(numbers) != len(encoded):
+        raise ValueError("indices must match payloads one to one")
     batch = client.endpoint.supports_batch
     chunks = list(chunk_encoded(encoded, max_items=MAX_BATCH_ITEMS if batch else 1))
     results: list[ItemResult] = []

@@ -1,10 +1,13 @@
 """Replay jobs: payloads published in order to a destination topic, journaled so that nothing is sent twice.
 
 The journal is a SQLite file (WAL, synchronous FULL). Before each batch is sent its items are marked as being
-sent; after the answer each item's outcome is recorded. A run that is killed leaves the job "running": opening the
-journal again (``recover``) marks it interrupted and turns the items of the batch that was in flight into
-``unknown`` — they may have been published — which are shown for the user to decide (``requeue``), never re-sent
-on their own. Resuming sends only the items with no outcome yet.
+sent; the answer is recorded as one row (folded into the items' rows when the job is read), in the same
+transaction that marks the next batch when that one leaves at once: one commit per batch.
+
+A run that is killed leaves the job "running": opening the journal again (``recover``) marks it interrupted and
+turns the items of the batch that was in flight into ``unknown`` — they may have been published — which are
+shown for the user to decide (``requeue``), never re-sent on their own. Resuming sends only the items with no
+outcome yet.
 """
 
 from __future__ import annotations
@@ -14,16 +17,16 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.errors import ValidationError
 from inspector.core.models import ItemResult, Outcome
 from inspector.core.paths import AppPaths
-from inspector.core.publisher import publish_all
+from inspector.core.publisher import publish_encoded_all
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
@@ -79,9 +82,11 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE TABLE IF NOT EXISTS items (
     job_id TEXT NOT NULL, idx INTEGER NOT NULL, payload TEXT NOT NULL, source_id TEXT,
-    sending INTEGER NOT NULL DEFAULT 0, outcome TEXT, message_id TEXT, error TEXT,
+    outcome TEXT, message_id TEXT, error TEXT,
     PRIMARY KEY (job_id, idx)
 );
+CREATE TABLE IF NOT EXISTS answers (job_id TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inflight (job_id TEXT NOT NULL, first_idx INTEGER NOT NULL, last_idx INTEGER NOT NULL);
 """
 
 
@@ -128,6 +133,7 @@ class Journal:
         return job_id
 
     def job(self, job_id: str) -> JobInfo:
+        self._fold(job_id)
         row = self._db.execute(
             "SELECT id, created, source, destination, state, total FROM jobs WHERE id = ?", (job_id,)
         ).fetchone()
@@ -161,53 +167,74 @@ class Journal:
         """Jobs left running by a process that ended: mark them interrupted, the batch in flight unknown."""
         found = []
         for (job_id,) in self._db.execute("SELECT id FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchall():
+            self._fold(job_id)
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.execute(
-                    "UPDATE items SET outcome = ?, error = ?, sending = 0"
-                    " WHERE job_id = ? AND sending = 1 AND outcome IS NULL",
-                    (Outcome.UNKNOWN.value, INTERRUPTED_ERROR, job_id),
-                )
+                spans = self._db.execute("SELECT first_idx, last_idx FROM inflight WHERE job_id = ?", (job_id,))
+                for first, last in spans.fetchall():
+                    self._db.execute(
+                        "UPDATE items SET outcome = ?, error = ?"
+                        " WHERE job_id = ? AND idx BETWEEN ? AND ? AND outcome IS NULL",
+                        (Outcome.UNKNOWN.value, INTERRUPTED_ERROR, job_id, first, last),
+                    )
+                self._db.execute("DELETE FROM inflight WHERE job_id = ?", (job_id,))
                 self._db.execute("UPDATE jobs SET state = ? WHERE id = ?", (JobState.INTERRUPTED.value, job_id))
             found.append(self.job(job_id))
         return found
 
     def pending(self, job_id: str) -> list[tuple[int, bytes]]:
         """Items with no outcome yet, in order, as the bytes to send."""
+        self._fold(job_id)
         rows = self._db.execute(
             "SELECT idx, payload FROM items WHERE job_id = ? AND outcome IS NULL ORDER BY idx", (job_id,)
         ).fetchall()
         return [(idx, payload.encode()) for idx, payload in rows]
 
-    def begin_batch(self, job_id: str, indices: Sequence[int]) -> None:
-        """Written before the batch is sent: after a crash these items are known to have been in flight."""
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "UPDATE items SET sending = 1 WHERE job_id = ? AND idx = ?", [(job_id, i) for i in indices]
-            )
+    def begin_batch(
+        self, job_id: str, indices: Sequence[int], *, answered: Sequence[ItemResult] = (), released: Sequence[int] = ()
+    ) -> None:
+        """Written before the batch is sent: after a crash these items are known to have been in flight.
 
-    def record(self, job_id: str, results: Sequence[ItemResult]) -> None:
+        ``indices`` are consecutive among the job's pending items. ``answered`` (the previous batch's results)
+        are recorded in the same transaction."""
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany(
-                "UPDATE items SET sending = 0, outcome = ?, message_id = ?, error = ? WHERE job_id = ? AND idx = ?",
-                [(r.outcome.value, r.message_id, r.error, job_id, r.index) for r in results],
-            )
+            self._write_answers(job_id, answered, released)
+            if indices:  # one row for the batch: its items are the job's pending ones in this range
+                self._db.execute("INSERT INTO inflight VALUES (?, ?, ?)", (job_id, min(indices), max(indices)))
 
-    def release(self, job_id: str, indices: Sequence[int], reason: str | None) -> None:
-        """Items that were certainly not sent: pending again (``reason`` kept as the last error)."""
+    def record(self, job_id: str, results: Sequence[ItemResult], released: Sequence[int] = ()) -> None:
+        """Record a batch's answers (``released``: items certainly not sent, pending again)."""
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany(
-                "UPDATE items SET sending = 0, error = ? WHERE job_id = ? AND idx = ?",
-                [(reason, job_id, i) for i in indices],
-            )
+            self._write_answers(job_id, results, released)
+
+    def _write_answers(self, job_id: str, results: Sequence[ItemResult], released: Sequence[int]) -> None:
+        """The batch in flight is over: its answers are kept, its ``released`` items (not sent) stay pending."""
+        if results:
+            body = json.dumps([[r.index, r.outcome.value, r.message_id, r.error] for r in results])
+            self._db.execute("INSERT INTO answers (job_id, body) VALUES (?, ?)", (job_id, body))
+        if results or released:
+            self._db.execute("DELETE FROM inflight WHERE job_id = ?", (job_id,))
+
+    def _fold(self, job_id: str) -> None:
+        """Move recorded answers into the items' rows."""
+        rows = self._db.execute("SELECT rowid, body FROM answers WHERE job_id = ?", (job_id,)).fetchall()
+        if not rows:
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            for rowid, body in rows:
+                self._db.executemany(
+                    "UPDATE items SET outcome = ?, message_id = ?, error = ? WHERE job_id = ? AND idx = ?",
+                    [(outcome, mid, error, job_id, idx) for idx, outcome, mid, error in json.loads(body)],
+                )
+                self._db.execute("DELETE FROM answers WHERE rowid = ?", (rowid,))
 
     def requeue(self, job_id: str, *, outcomes: Sequence[Outcome] = (Outcome.FAILED,)) -> int:
         """Clear the outcome of the items that ended so (failed; unknown only when the user says so): the next
         run sends them again. Returns how many."""
-        self.job(job_id)
+        self.job(job_id)  # checks it exists, folds its answers
         count = 0
         for outcome in outcomes:
             cursor = self._db.execute(
@@ -218,6 +245,7 @@ class Journal:
         return count
 
     def results(self, job_id: str) -> list[dict[str, Any]]:
+        self._fold(job_id)
         rows = self._db.execute(
             "SELECT idx, source_id, outcome, message_id, error FROM items WHERE job_id = ? ORDER BY idx", (job_id,)
         ).fetchall()
@@ -270,40 +298,76 @@ async def run_job(
     pending = journal.pending(job_id)
     spans = list(chunk_encoded([body for _, body in pending], max_items=MAX_BATCH_ITEMS))
     done = published = 0
+    answered: list[ItemResult] = []  # the last batch's answers, written with the next batch's mark
+    released: list[int] = []
+    in_flight: list[int] = []
+    sent: list[ItemResult] = []  # this run's answers
     journal.set_state(job_id, JobState.RUNNING)
     try:
         for span in spans:
-            if resume_gate is not None and not resume_gate.is_set():
+            if (resume_gate is not None and not resume_gate.is_set()) or (cancel is not None and cancel.is_set()):
+                journal.record(job_id, answered, released)
+                answered, released = [], []
+                if cancel is not None and cancel.is_set():
+                    journal.set_state(job_id, JobState.PAUSED)
+                    return journal.job(job_id)
                 journal.set_state(job_id, JobState.PAUSED)
+                assert resume_gate is not None
                 await resume_gate.wait()
                 journal.set_state(job_id, JobState.RUNNING)
-            if cancel is not None and cancel.is_set():
-                journal.set_state(job_id, JobState.PAUSED)
-                return journal.job(job_id)
+                if cancel is not None and cancel.is_set():
+                    journal.set_state(job_id, JobState.PAUSED)
+                    return journal.job(job_id)
             indices = [pending[i][0] for i in span]
-            payloads = [json.loads(pending[i][1]) for i in span]
-            # Marked as in flight only once the budget lets it go at once: a run killed while it waits for the
-            # budget leaves its next batch pending, not unknown.
-            await client.limiter.ready()
-            journal.begin_batch(job_id, indices)
-            results = await publish_all(client, topic_id, payloads, indices=indices)
+            if client.limiter.delay() > 0:  # the budget makes this batch wait: record the last answers now
+                journal.record(job_id, answered, released)
+                answered, released = [], []
+                # Marked as in flight only once the budget lets it go at once: a run killed while it waits for
+                # the budget leaves its next batch pending, not unknown.
+                await client.limiter.ready()
+            journal.begin_batch(job_id, indices, answered=answered, released=released)
+            in_flight = indices
+            results = await publish_encoded_all(client, topic_id, [pending[i][1] for i in span], indices=indices)
+            in_flight = []
             # Items certainly not processed (401, 404, no connection) stay pending: a later run sends them.
             unsent = [r for r in results if r.outcome is Outcome.FAILED and (r.error or "").startswith(NOT_SENT)]
-            journal.record(job_id, [r for r in results if r not in unsent])
-            journal.release(job_id, [r.index for r in unsent], unsent[0].error if unsent else None)
-            done += len(results) - len(unsent)
+            answered = [r for r in results if r not in unsent]
+            released = [r.index for r in unsent]
+            sent += answered
+            done += len(answered)
             published += sum(1 for r in results if r.ok)
             if on_progress is not None:
                 on_progress(ReplayProgress(done, len(pending), published), results)
             if unsent:
+                journal.record(job_id, answered, released)
                 journal.set_state(job_id, JobState.PAUSED)
                 return journal.job(job_id)
-    except (InspectorError, asyncio.CancelledError):
+        journal.record(job_id, answered, released)
+    except BaseException:
+        if in_flight:  # stopped while a batch was out: it may have been published
+            journal.record(
+                job_id,
+                [
+                    ItemResult(i, Outcome.UNKNOWN, error=INTERRUPTED_ERROR.replace("interrupted", "stopped"))
+                    for i in in_flight
+                ],
+            )
+        else:
+            journal.record(job_id, answered, released)
         journal.set_state(job_id, JobState.PAUSED)
         raise
-    final = journal.job(job_id)
+    # The outcome from the counts in hand: reading the job back would fold every answer now, on the clock.
+    counts = {outcome: 0 for outcome in Outcome}
+    for result in sent:
+        counts[result.outcome] += 1
+    final = replace(
+        info,
+        published=info.published + counts[Outcome.SUCCESS],
+        failed=info.failed + counts[Outcome.FAILED],
+        unknown=info.unknown + counts[Outcome.UNKNOWN],
+    )
     state = JobState.DONE if final.published == final.total else JobState.FAILED
     if final.pending:
         state = JobState.PAUSED
     journal.set_state(job_id, state)
-    return journal.job(job_id)
+    return replace(final, state=state)
