@@ -47,22 +47,28 @@ def text_filter(needle: str) -> Predicate:
     return TextFilter(needle)
 
 
+def parse_error_words(exc: jmespath.exceptions.ParseError) -> tuple[str, int | None]:
+    """A JMESPath syntax error in words, and its 0-based position in the expression when known."""
+    position = getattr(exc, "lex_position", None)
+    token = getattr(exc, "token_value", None)
+    if isinstance(exc, jmespath.exceptions.IncompleteExpressionError) or getattr(exc, "token_type", "") == "EOF":
+        reason = "the expression ends too soon"
+    elif isinstance(exc, jmespath.exceptions.LexerError):
+        reason = getattr(exc, "message", "cannot read it")
+    elif token is not None:
+        reason = f"unexpected {token!r}"
+    else:
+        reason = "cannot read it"
+    return reason, position if isinstance(position, int) else None
+
+
 def jmespath_filter(expression: str) -> Predicate:
     """Rows for which the expression is truthy, e.g. ``payload.Name == 'Jane'`` or ``payload.total > `100```."""
     try:
         compiled = jmespath.compile(expression)
     except jmespath.exceptions.ParseError as exc:
-        position = getattr(exc, "lex_position", None)
-        where = f" at column {position + 1}" if isinstance(position, int) else ""
-        token = getattr(exc, "token_value", None)
-        if isinstance(exc, jmespath.exceptions.IncompleteExpressionError):
-            reason = "the expression ends too soon"
-        elif isinstance(exc, jmespath.exceptions.LexerError):
-            reason = getattr(exc, "message", "cannot read it")
-        elif token is not None:
-            reason = f"unexpected {token!r}"
-        else:
-            reason = "cannot read it"
+        reason, position = parse_error_words(exc)
+        where = f" at column {position + 1}" if position is not None else ""
         raise ValidationError(
             f"{reason}{where}", where="JMESPath", hint="for example: payload.status == 'paid' && payload.total > `100`"
         ) from None

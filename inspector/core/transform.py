@@ -37,6 +37,7 @@ from jmespath.lexer import Lexer
 from jmespath.parser import ParsedResult
 
 from inspector.core.errors import ValidationError
+from inspector.core.filtering import parse_error_words
 
 OPERATIONS = ("set", "remove")
 SET_HINT = "for example: set status = 'replayed'  or  set customer.name = payload.customer.full_name"
@@ -166,18 +167,8 @@ def _compile(expression: str) -> ParsedResult:
     calls = _function_calls(expression)
     try:
         compiled = jmespath.compile(expression)
-    except jmespath.exceptions.ParseError as exc:  # as in filtering.jmespath_filter
-        position = getattr(exc, "lex_position", None)
-        token = getattr(exc, "token_value", None)
-        if isinstance(exc, jmespath.exceptions.IncompleteExpressionError) or getattr(exc, "token_type", "") == "EOF":
-            reason = "the expression ends too soon"
-        elif isinstance(exc, jmespath.exceptions.LexerError):
-            reason = getattr(exc, "message", "cannot read it")
-        elif token is not None:
-            reason = f"unexpected {token!r}"
-        else:
-            reason = "cannot read it"
-        raise _ExpressionProblem(reason, position if isinstance(position, int) else None) from None
+    except jmespath.exceptions.ParseError as exc:
+        raise _ExpressionProblem(*parse_error_words(exc)) from None
     except jmespath.exceptions.JMESPathError as exc:
         raise _ExpressionProblem(str(exc).splitlines()[0]) from None
     except RecursionError:
