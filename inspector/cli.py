@@ -194,8 +194,11 @@ def _replay_offline(args: argparse.Namespace) -> int | None:
         if args.report:
             sys.stdout.write(json.dumps(journal.report(args.report), ensure_ascii=False, indent=2) + "\n")
         else:
-            for info in journal.jobs():
+            jobs = journal.jobs()
+            for info in jobs:
                 print(f"{info.describe()} · from {info.source} to {info.destination.get('label', '?')}")
+            if not jobs:
+                print(f"no replay jobs in {journal.path}", file=sys.stderr)
     finally:
         journal.close()
     return EXIT_OK
@@ -616,6 +619,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         done = _replay_offline(args)
         if done is not None:
             return done
+        if not args.resume and not (args.file and args.to):
+            raise UsageError("give FILE and --to TOPIC, or --resume JOB (see --list)")
     conn = _connection(args)
     check_topic_id(getattr(args, "topic", 1))
     token = _token(conn)

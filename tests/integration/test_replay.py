@@ -178,3 +178,12 @@ def test_replay_refuses_bad_input_naming_it(destination: EmulatorServer, tmp_pat
     missing = run_cli(["replay", "--report", "nope"], home=tmp_path)
     assert missing.returncode == 2
     assert "no replay job 'nope'" in missing.stderr
+
+
+def test_replay_says_what_it_needs(tmp_path: Path) -> None:
+    nothing = run_cli(["replay", "--region", "us"], home=tmp_path)
+    assert nothing.returncode == 2
+    assert "give FILE and --to TOPIC, or --resume JOB" in nothing.stderr
+    empty = run_cli(["replay", "--list"], home=tmp_path)
+    assert empty.returncode == 0
+    assert "no replay jobs" in empty.stderr
