@@ -383,7 +383,8 @@ def main() -> None:
     print(f"  ratio, median of the rounds': {ratio_burst:.3f}   (against the server alone: {server_ratio:.3f})")
     print(f"  run_job's time beyond the hand loop's: {loss * ms:5.0f} ms a replay (median of the rounds'), of which")
     print(
-        f"    journal commits around the batches: {writes * ms:4.0f} ms  ({commits} that write, "
+        f"    journal commits (the next batch's mark is written while a request is out, so most overlap it): "
+        f"{writes * ms:.0f} ms  ({commits} that write, "
         f"{writes / max(commits, 1) * ms:.2f} ms each: begin_batch {spent['begin_batch'] * ms:.0f},"
         f" record {spent['record'] * ms:.0f})"
     )

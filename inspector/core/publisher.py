@@ -96,8 +96,11 @@ async def publish_encoded_all(
     cancel: asyncio.Event | None = None,
     max_attempts: int = 6,
     backoff: Backoff | None = None,
+    on_sent: Callable[[], None] | None = None,
 ) -> list[ItemResult]:
-    """``publish_all`` for items already checked and encoded by ``encode_all`` (a replay journal keeps them so)."""
+    """``publish_all`` for items already checked and encoded by ``encode_all`` (a replay journal keeps them so).
+
+    ``on_sent`` is called when a request is on the wire (the replay journal works while the answer is awaited)."""
     topic_id = check_topic_id(topic_id)
     encoded = list(encoded)
     numbers = list(indices) if indices is not None else list(range(len(encoded)))
@@ -111,7 +114,9 @@ async def publish_encoded_all(
         if cancel is not None and cancel.is_set():
             results += [ItemResult(numbers[i], Outcome.FAILED, error="not sent: cancelled") for i in span]
             continue
-        chunk_results, fatal = await _send_chunk(client, topic_id, encoded, span, numbers, batch, max_attempts, backoff)
+        chunk_results, fatal = await _send_chunk(
+            client, topic_id, encoded, span, numbers, batch, max_attempts, backoff, on_sent
+        )
         results += chunk_results
         if fatal is not None:  # 401/404: no later chunk can succeed either
             for later in chunks[number:]:
@@ -132,17 +137,18 @@ async def _send_chunk(
     batch: bool,
     max_attempts: int,
     backoff: Backoff,
+    on_sent: Callable[[], None] | None = None,
 ) -> tuple[list[ItemResult], InspectorError | None]:
     """Send one chunk; the second value is an error that makes every later chunk futile (401, 404)."""
     backoff.reset()
     for attempt in range(1, max_attempts + 1):
         try:
             if batch and len(span) > 1:  # a lone item goes as a single publish: its body is the payload itself
-                answer = await client.publish_encoded_batch(topic_id, [encoded[i] for i in span])
+                answer = await client.publish_encoded_batch(topic_id, [encoded[i] for i in span], on_sent=on_sent)
                 return [
                     ItemResult(numbers[span[r.index]], r.outcome, r.message_id, r.error) for r in answer.items
                 ], None
-            message_id = await client.publish_encoded(topic_id, encoded[span[0]])
+            message_id = await client.publish_encoded(topic_id, encoded[span[0]], on_sent=on_sent)
             return [ItemResult(numbers[span[0]], Outcome.SUCCESS, message_id=message_id)], None
         except RateLimitedError:
             continue  # not processed; the shared limiter waits out Retry-After

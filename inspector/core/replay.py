@@ -31,6 +31,7 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
 NOT_SENT = "not sent: "  # the publisher's words for items a request certainly did not deliver
+STOPPED_ERROR = "stopped while sending: may have been published; check the destination, then requeue or skip"
 INTERRUPTED_ERROR = "interrupted while sending: may have been published; check the destination, then requeue or skip"
 
 
@@ -214,8 +215,12 @@ class Journal:
         if results:
             body = json.dumps([[r.index, r.outcome.value, r.message_id, r.error] for r in results])
             self._db.execute("INSERT INTO answers (job_id, body) VALUES (?, ?)", (job_id, body))
-        if results or released:
-            self._db.execute("DELETE FROM inflight WHERE job_id = ?", (job_id,))
+        over = {r.index for r in results} | set(released)
+        if over:  # the marks of the batches these items were in (at most two batches are marked at a time)
+            marks = self._db.execute("SELECT rowid, first_idx, last_idx FROM inflight WHERE job_id = ?", (job_id,))
+            for rowid, first, last in marks.fetchall():
+                if any(first <= index <= last for index in over):
+                    self._db.execute("DELETE FROM inflight WHERE rowid = ?", (rowid,))
 
     def _fold(self, job_id: str) -> None:
         """Move recorded answers into the items' rows."""
@@ -298,16 +303,25 @@ async def run_job(
     pending = journal.pending(job_id)
     spans = list(chunk_encoded([body for _, body in pending], max_items=MAX_BATCH_ITEMS))
     done = published = 0
-    answered: list[ItemResult] = []  # the last batch's answers, written with the next batch's mark
+    answered: list[ItemResult] = []  # answers not written yet: they go with the next mark
     released: list[int] = []
+    marked: list[int] = []  # a batch marked in flight ahead of its turn
     in_flight: list[int] = []
     sent: list[ItemResult] = []  # this run's answers
+    loop = asyncio.get_running_loop()
+
+    def flush(unmark: Sequence[int] = ()) -> None:
+        nonlocal answered, released
+        journal.record(job_id, answered, [*released, *unmark])
+        answered, released = [], []
+
     journal.set_state(job_id, JobState.RUNNING)
     try:
-        for span in spans:
+        for number, span in enumerate(spans):
+            indices = [pending[i][0] for i in span]
             if (resume_gate is not None and not resume_gate.is_set()) or (cancel is not None and cancel.is_set()):
-                journal.record(job_id, answered, released)
-                answered, released = [], []
+                flush(marked)  # a batch marked ahead was not sent: it is pending again
+                marked = []
                 if cancel is not None and cancel.is_set():
                     journal.set_state(job_id, JobState.PAUSED)
                     return journal.job(job_id)
@@ -318,42 +332,59 @@ async def run_job(
                 if cancel is not None and cancel.is_set():
                     journal.set_state(job_id, JobState.PAUSED)
                     return journal.job(job_id)
-            indices = [pending[i][0] for i in span]
-            if client.limiter.delay() > 0:  # the budget makes this batch wait: record the last answers now
-                journal.record(job_id, answered, released)
-                answered, released = [], []
+            if client.limiter.delay() > 0:  # the budget makes this batch wait: write what is known now
+                flush(marked)
+                marked = []
                 # Marked as in flight only once the budget lets it go at once: a run killed while it waits for
                 # the budget leaves its next batch pending, not unknown.
                 await client.limiter.ready()
-            journal.begin_batch(job_id, indices, answered=answered, released=released)
+            if marked != indices:
+                journal.begin_batch(job_id, indices, answered=answered, released=released)
+                answered, released = [], []
+            marked = []
+            on_wire: asyncio.Future[None] = loop.create_future()
+
+            def mark_sent(*_: object, wire: asyncio.Future[None] = on_wire) -> None:
+                if not wire.done():
+                    wire.set_result(None)
+
             in_flight = indices
-            results = await publish_encoded_all(client, topic_id, [pending[i][1] for i in span], indices=indices)
+            request = asyncio.ensure_future(
+                publish_encoded_all(client, topic_id, [pending[i][1] for i in span], indices=indices, on_sent=mark_sent)
+            )
+            request.add_done_callback(mark_sent)
+            try:
+                await on_wire
+            except BaseException:
+                request.cancel()
+                await asyncio.gather(request, return_exceptions=True)
+                raise
+            if number + 1 < len(spans) and not request.done() and client.limiter.delay() == 0:
+                # While this request is out, the next batch is marked (and the answers known so far written):
+                # the commit's fsync overlaps the server's work instead of delaying the next request.
+                marked = [pending[i][0] for i in spans[number + 1]]
+                journal.begin_batch(job_id, marked, answered=answered, released=released)
+                answered, released = [], []
+            results = await request
             in_flight = []
             # Items certainly not processed (401, 404, no connection) stay pending: a later run sends them.
             unsent = [r for r in results if r.outcome is Outcome.FAILED and (r.error or "").startswith(NOT_SENT)]
-            answered = [r for r in results if r not in unsent]
-            released = [r.index for r in unsent]
-            sent += answered
-            done += len(answered)
+            answered += [r for r in results if r not in unsent]
+            released += [r.index for r in unsent]
+            sent += [r for r in results if r not in unsent]
+            done += len(results) - len(unsent)
             published += sum(1 for r in results if r.ok)
             if on_progress is not None:
                 on_progress(ReplayProgress(done, len(pending), published), results)
             if unsent:
-                journal.record(job_id, answered, released)
+                flush(marked)
                 journal.set_state(job_id, JobState.PAUSED)
                 return journal.job(job_id)
-        journal.record(job_id, answered, released)
+        flush()
     except BaseException:
-        if in_flight:  # stopped while a batch was out: it may have been published
-            journal.record(
-                job_id,
-                [
-                    ItemResult(i, Outcome.UNKNOWN, error=INTERRUPTED_ERROR.replace("interrupted", "stopped"))
-                    for i in in_flight
-                ],
-            )
-        else:
-            journal.record(job_id, answered, released)
+        lost = [ItemResult(i, Outcome.UNKNOWN, error=STOPPED_ERROR) for i in in_flight]
+        answered += lost  # stopped while a batch was out: it may have been published
+        flush(marked)
         journal.set_state(job_id, JobState.PAUSED)
         raise
     # The outcome from the counts in hand: reading the job back would fold every answer now, on the clock.

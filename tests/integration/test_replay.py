@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from inspector.core.models import Outcome
+from inspector.core.models import ItemResult, Outcome
 from inspector.core.regions import custom_endpoint
 from inspector.core.replay import INTERRUPTED_ERROR, JobState, Journal, ReplayItem, run_job
 from inspector.core.services.workato import EventStreamsClient
@@ -187,3 +187,21 @@ def test_replay_says_what_it_needs(tmp_path: Path) -> None:
     empty = run_cli(["replay", "--list"], home=tmp_path)
     assert empty.returncode == 0
     assert "no replay jobs" in empty.stderr
+
+
+def test_marks_ahead_are_unknown_after_a_crash_and_answers_clear_only_their_own_mark(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "replay.sqlite")
+    job = journal.create(
+        "t", {"topic": 1, "events_url": "http://127.0.0.1", "label": "x"}, [ReplayItem({"n": n}) for n in range(300)]
+    )
+    journal.set_state(job, JobState.RUNNING)
+    journal.begin_batch(job, range(100))  # batch 0 goes out
+    journal.begin_batch(job, range(100, 200))  # batch 1 marked while batch 0 is out
+    answers = [ItemResult(i, Outcome.SUCCESS, message_id=f"m{i}") for i in range(100)]
+    journal.begin_batch(job, range(200, 300), answered=answers)  # batch 2 marked while 1 is out, with 0's answers
+    journal.close()  # the process dies here
+
+    journal = Journal(tmp_path / "replay.sqlite")
+    [info] = journal.recover()
+    assert (info.published, info.unknown, info.pending) == (100, 200, 0)  # 1 and 2 may have gone: never re-sent
+    journal.close()

@@ -112,7 +112,9 @@ class EventStreamsClient:
         """Publish 1..100 messages in one request; one result per input index."""
         return await self.publish_encoded_batch(check_topic_id(topic_id), check_batch(list(payloads)))
 
-    async def publish_encoded_batch(self, topic_id: int, encoded: Sequence[bytes]) -> BatchResult:
+    async def publish_encoded_batch(
+        self, topic_id: int, encoded: Sequence[bytes], *, on_sent: Callable[[], None] | None = None
+    ) -> BatchResult:
         """Like ``publish_batch`` for items already checked and encoded by the publisher."""
         if not self.endpoint.supports_batch:
             raise UnsupportedError(
@@ -123,13 +125,18 @@ class EventStreamsClient:
             self.endpoint.batch_path(topic_id),
             body=batch_body(encoded),
             not_found=f"topic {topic_id} not found",
+            on_sent=on_sent,
         )
         return parse_batch_result(data, len(encoded), self._api.host)
 
-    async def publish_encoded(self, topic_id: int, body: bytes) -> str:
+    async def publish_encoded(self, topic_id: int, body: bytes, *, on_sent: Callable[[], None] | None = None) -> str:
         """Like ``publish`` for a payload already checked and encoded."""
         data = await self._api.request(
-            "POST", self.endpoint.publish_path(topic_id), body=body, not_found=f"topic {topic_id} not found"
+            "POST",
+            self.endpoint.publish_path(topic_id),
+            body=body,
+            not_found=f"topic {topic_id} not found",
+            on_sent=on_sent,
         )
         if not isinstance(data, dict) or not isinstance(data.get("message_id"), str):
             raise shape_error(self._api.host, "a publish answer without a 'message_id' string")
