@@ -1,11 +1,13 @@
 """Replay jobs: payloads published in order to a destination topic, journaled so that nothing is sent twice.
 
-The journal is a SQLite file (WAL, synchronous FULL). Before each batch is sent its items are marked as being
-sent; the answer is recorded as one row (folded into the items' rows when the job is read), in the same
-transaction that marks the next batch when that one leaves at once: one commit per batch.
+The journal is a SQLite file (WAL, synchronous FULL). Before a batch is sent its index range is marked as in
+flight, durably. While a request is out, the next batch is marked ahead (when the budget lets it follow at
+once) together with the answers known so far, each batch's answers as one row (folded into the items' rows when
+the job is read): one commit per batch, its fsync overlapping the server's work rather than delaying the next
+request.
 
 A run that is killed leaves the job "running": opening the journal again (``recover``) marks it interrupted and
-turns the items of the batch that was in flight into ``unknown`` — they may have been published — which are
+turns the items of the marked batches without an answer into ``unknown`` — they may have been published — which are
 shown for the user to decide (``requeue``), never re-sent on their own. Resuming sends only the items with no
 outcome yet.
 """
