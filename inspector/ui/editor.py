@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
@@ -16,37 +18,16 @@ def matching_bracket(text: str, position: int) -> int | None:
     """The index of the bracket that pairs with the one at ``position`` (brackets inside strings ignored)."""
     if not 0 <= position < len(text) or text[position] not in BRACKETS:
         return None
-    if _inside_string(text, position):
+    strings = _string_mask(text, position)  # which characters up to the bracket are inside strings
+    if strings[position]:
         return None
-    opening = text[position] in "{["
     mine, partner = text[position], BRACKETS[text[position]]
+    if text[position] in "{[":
+        walk = ((i, c) for i, c, inside in _scan(text, position, len(text)) if not inside)
+    else:
+        walk = ((i, text[i]) for i in range(position, -1, -1) if not strings[i])
     depth = 0
-    if opening:
-        in_string = escaped = False
-        for index in range(position, len(text)):
-            char = text[index]
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-            elif char == '"':
-                in_string = True
-            elif char == mine:
-                depth += 1
-            elif char == partner:
-                depth -= 1
-                if depth == 0:
-                    return index
-        return None
-    # Backwards, strings are recognised by the quotes' parity on the scan from the start (cheap for an editor).
-    strings = _string_mask(text, position)
-    for index in range(position, -1, -1):
-        if strings[index]:
-            continue
-        char = text[index]
+    for index, char in walk:
         if char == mine:
             depth += 1
         elif char == partner:
@@ -56,27 +37,26 @@ def matching_bracket(text: str, position: int) -> int | None:
     return None
 
 
-def _string_mask(text: str, end: int) -> list[bool]:
-    mask = [False] * (end + 1)
+def _scan(text: str, start: int, stop: int) -> Iterator[tuple[int, str, bool]]:
+    """Each character from ``start`` (outside any string) to ``stop``, and whether it is part of a string."""
     in_string = escaped = False
-    for index in range(end + 1):
+    for index in range(start, stop):
         char = text[index]
         if in_string:
-            mask[index] = True
             if escaped:
                 escaped = False
             elif char == "\\":
                 escaped = True
             elif char == '"':
                 in_string = False
-        elif char == '"':
-            in_string = True
-            mask[index] = True
-    return mask
+            yield index, char, True
+        else:
+            in_string = char == '"'
+            yield index, char, in_string
 
 
-def _inside_string(text: str, position: int) -> bool:
-    return _string_mask(text, position)[position]
+def _string_mask(text: str, end: int) -> list[bool]:
+    return [inside for _, _, inside in _scan(text, 0, end + 1)]
 
 
 class _Margin(QWidget):

@@ -354,3 +354,11 @@ def test_an_unknown_outcome_is_shown_and_never_retried(qloop: EventLoop, tmp_pat
     qloop.run_until_complete(scenario())
     assert len(sent) == 1
     panel.deleteLater()
+
+
+def test_bracket_matching_with_escapes_in_strings() -> None:
+    text = '{"c": "x\\\\", "d": "q\\"]", "e": [1]}'
+    assert matching_bracket(text, 0) == len(text) - 1
+    assert matching_bracket(text, len(text) - 1) == 0
+    assert matching_bracket(text, text.index("]")) is None  # the one inside "q\"]"
+    assert matching_bracket(text, text.rindex("]")) == text.rindex("[")
