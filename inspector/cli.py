@@ -20,7 +20,7 @@ from inspector.core import redact
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.export import import_items
 from inspector.core.jsoninput import parse_publish_input
-from inspector.core.models import Message, Outcome
+from inspector.core.models import Message, Outcome, outcome_counts
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.publisher import PublishInputError, publish_all
 from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
@@ -169,9 +169,8 @@ async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> in
     for result in results:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     sys.stdout.flush()
-    ok = sum(1 for r in results if r.outcome is Outcome.SUCCESS)
-    unknown = sum(1 for r in results if r.outcome is Outcome.UNKNOWN)
-    failed = len(results) - ok - unknown
+    counts = outcome_counts(results)
+    ok, failed, unknown = counts[Outcome.SUCCESS], counts[Outcome.FAILED], counts[Outcome.UNKNOWN]
     summary = f"{ok} published, {failed} failed"
     if unknown:
         summary += f", {unknown} unknown (may have been published; check the topic before resending)"

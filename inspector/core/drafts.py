@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.core.models import ItemResult, Outcome
+from inspector.core.models import ItemResult, Outcome, outcome_counts
 from inspector.core.paths import AppPaths, atomic_write
 
 log = logging.getLogger("inspector.drafts")
@@ -37,9 +38,7 @@ class HistoryEntry:
 
     @classmethod
     def of(cls, moment: datetime, form: str, text: str, results: list[ItemResult]) -> HistoryEntry:
-        counts = {outcome: 0 for outcome in Outcome}
-        for result in results:
-            counts[result.outcome] += 1
+        counts = outcome_counts(results)
         return cls(
             time=moment.isoformat(),
             form=form,
@@ -67,6 +66,11 @@ def summarize(published: int, failed: int, unknown: int) -> str:
     if unknown:
         parts.append(f"{unknown} unknown")
     return ", ".join(parts)
+
+
+def summarize_results(results: Iterable[ItemResult]) -> str:
+    counts = outcome_counts(results)
+    return summarize(counts[Outcome.SUCCESS], counts[Outcome.FAILED], counts[Outcome.UNKNOWN])
 
 
 def _key(profile: str, topic_id: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -53,6 +54,14 @@ class ItemResult:
         if self.error is not None:
             data["error"] = self.error
         return data
+
+
+def outcome_counts(results: Iterable[ItemResult]) -> dict[Outcome, int]:
+    """How many results ended in each outcome (every outcome present, zero or not)."""
+    counts = dict.fromkeys(Outcome, 0)
+    for result in results:
+        counts[result.outcome] += 1
+    return counts
 
 
 @dataclass(frozen=True, slots=True)

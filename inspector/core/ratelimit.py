@@ -62,8 +62,7 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         """Wait for a slot, then take it. Cancellable at any point."""
-        while (wait := self.delay()) > 0:  # noqa: ASYNC110 - the wait is computed, nothing to signal
-            await asyncio.sleep(wait)
+        await self.ready()
         self._starts.append(self._clock())
 
     def pause(self, seconds: float) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core.errors import ValidationError
-from inspector.core.models import ItemResult, Outcome
+from inspector.core.models import ItemResult, Outcome, outcome_counts
 from inspector.core.paths import AppPaths
 from inspector.core.publisher import publish_encoded_all
 from inspector.core.services.workato import EventStreamsClient
@@ -390,9 +390,7 @@ async def run_job(
         journal.set_state(job_id, JobState.PAUSED)
         raise
     # The outcome from the counts in hand: reading the job back would fold every answer now, on the clock.
-    counts = {outcome: 0 for outcome in Outcome}
-    for result in sent:
-        counts[result.outcome] += 1
+    counts = outcome_counts(sent)
     final = replace(
         info,
         published=info.published + counts[Outcome.SUCCESS],

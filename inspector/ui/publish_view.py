@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.curl import publish_as_curl
-from inspector.core.drafts import HistoryEntry, PublishStore, summarize
+from inspector.core.drafts import HistoryEntry, PublishStore, summarize_results
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.jsoninput import JsonSyntaxError, PublishInput, parse_publish_input
 from inspector.core.models import ItemResult, Outcome
@@ -113,12 +113,6 @@ class ResultsModel(QAbstractTableModel):
         self.results = [fresh.pop(r.index, r) for r in self.results] + sorted(fresh.values(), key=lambda r: r.index)
         if self.results:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.results) - 1, 2))
-
-    def counts(self) -> dict[Outcome, int]:
-        counts = {outcome: 0 for outcome in Outcome}
-        for result in self.results:
-            counts[result.outcome] += 1
-        return counts
 
 
 class PublishPanel(QWidget):
@@ -566,11 +560,9 @@ class PublishPanel(QWidget):
             self.results.merge(results)
         else:
             self.results.set_results(results)
-        counts = self.results.counts()
-        summary = summarize(counts[Outcome.SUCCESS], counts[Outcome.FAILED], counts[Outcome.UNKNOWN])
-        set_text(self.summary_label, summary)
+        set_text(self.summary_label, summarize_results(self.results.results))
         self._say(f"{'Retried' if retry else 'Sent'}: {summarize_results(results)}")
-        self.retry_button.setEnabled(counts[Outcome.FAILED] > 0)
+        self.retry_button.setEnabled(any(r.outcome is Outcome.FAILED for r in self.results.results))
         self.lower_tabs.setCurrentIndex(0)
         entry = HistoryEntry.of(datetime.now(UTC), self._sent_form, self._sent_text, self.results.results)
         self.store.add_history(self.profile, self.entry.id, entry)
@@ -623,10 +615,3 @@ class PublishPanel(QWidget):
         set_text(self.summary_label, f"{entry.summary} (from the history)")
         self.retry_button.setEnabled(False)  # what was sent then may not be what the editor holds now
         self.lower_tabs.setCurrentIndex(0)
-
-
-def summarize_results(results: list[ItemResult]) -> str:
-    counts = {outcome: 0 for outcome in Outcome}
-    for result in results:
-        counts[result.outcome] += 1
-    return summarize(counts[Outcome.SUCCESS], counts[Outcome.FAILED], counts[Outcome.UNKNOWN])

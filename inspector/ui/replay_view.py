@@ -37,7 +37,7 @@ from inspector.core.profiles import Profile
 from inspector.core.replay import JobInfo, JobState, Journal, ReplayItem, ReplayProgress, run_job
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.transform import apply_edits, parse_edits
-from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, human_bytes
+from inspector.core.validation import MAX_BATCH_ITEMS, human_bytes
 from inspector.core.workspace import parse_topic_reference
 from inspector.ui.publish_view import ResultsModel
 from inspector.ui.widgets import set_text
@@ -428,7 +428,3 @@ class JobsPanel(QWidget):
         dialog.fileSelected.connect(lambda name: self.save_report(job_id, Path(name)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
-
-
-def topic_choices(entries: Sequence[Any]) -> list[tuple[int, str]]:
-    return [(check_topic_id(e.id), e.label) for e in entries]
