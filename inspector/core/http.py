@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -237,6 +238,30 @@ class ApiTransport:
         if status >= 500:
             raise ServerError(f"{where}: service error{said}", hint="the service failed; try again shortly", **kwargs)
         raise ApiError(f"{where}{said}", **kwargs)
+
+
+T = TypeVar("T")
+
+
+async def send_ahead(start: Callable[[Callable[[], None]], Coroutine[Any, Any, T]]) -> asyncio.Task[T]:
+    """Start a request as a task (``start(on_sent)``) and return the task once the request is on the wire (or
+    already over, failed before it went out included: that shows when the task is awaited). The caller works
+    while the answer is awaited; cancelled meanwhile, the request is cancelled too."""
+    sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def mark_sent(*_: object) -> None:
+        if not sent.done():
+            sent.set_result(None)
+
+    task = asyncio.ensure_future(start(mark_sent))
+    task.add_done_callback(mark_sent)
+    try:
+        await sent
+    except BaseException:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        raise
+    return task
 
 
 def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:

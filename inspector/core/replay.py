@@ -18,7 +18,7 @@ import asyncio
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core.errors import ValidationError
+from inspector.core.http import send_ahead
 from inspector.core.models import ItemResult, Outcome, outcome_counts
 from inspector.core.paths import AppPaths
 from inspector.core.publisher import publish_encoded_all
@@ -310,7 +311,6 @@ async def run_job(
     marked: list[int] = []  # a batch marked in flight ahead of its turn
     in_flight: list[int] = []
     sent: list[ItemResult] = []  # this run's answers
-    loop = asyncio.get_running_loop()
 
     def flush(unmark: Sequence[int] = ()) -> None:
         nonlocal answered, released
@@ -344,23 +344,15 @@ async def run_job(
                 journal.begin_batch(job_id, indices, answered=answered, released=released)
                 answered, released = [], []
             marked = []
-            on_wire: asyncio.Future[None] = loop.create_future()
-
-            def mark_sent(*_: object, wire: asyncio.Future[None] = on_wire) -> None:
-                if not wire.done():
-                    wire.set_result(None)
-
             in_flight = indices
-            request = asyncio.ensure_future(
-                publish_encoded_all(client, topic_id, [pending[i][1] for i in span], indices=indices, on_sent=mark_sent)
-            )
-            request.add_done_callback(mark_sent)
-            try:
-                await on_wire
-            except BaseException:
-                request.cancel()
-                await asyncio.gather(request, return_exceptions=True)
-                raise
+            bodies = [pending[i][1] for i in span]
+
+            def send(
+                on_sent: Callable[[], None], bodies: list[bytes] = bodies, indices: list[int] = indices
+            ) -> Coroutine[Any, Any, list[ItemResult]]:
+                return publish_encoded_all(client, topic_id, bodies, indices=indices, on_sent=on_sent)
+
+            request: asyncio.Task[list[ItemResult]] = await send_ahead(send)
             if number + 1 < len(spans) and not request.done() and client.limiter.delay() == 0:
                 # While this request is out, the next batch is marked (and the answers known so far written):
                 # the commit's fsync overlaps the server's work instead of delaying the next request.

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from inspector.core.backoff import Backoff
 from inspector.core.errors import BadRequestError, InspectorError, RateLimitedError, is_retryable
+from inspector.core.http import send_ahead
 from inspector.core.models import Message
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.timeparse import now_utc
@@ -173,7 +174,9 @@ class TopicTail:
                 fresh = self._accept(batch)
                 if fresh:
                     if self.max_messages is None or self.received + len(fresh) < self.max_messages:
-                        ahead = await self._fetch_ahead()
+                        # The next request goes out before this batch is handed over: the server prepares the
+                        # next page while the receiver works on this one. Batches are still handed over in order.
+                        ahead = await send_ahead(lambda on_sent: self._fetch(on_sent=on_sent))
                     await self._deliver(fresh)
                 if self.max_messages is not None and self.received >= self.max_messages:
                     return
@@ -183,25 +186,6 @@ class TopicTail:
             if ahead is not None:
                 ahead.cancel()
                 await asyncio.gather(ahead, return_exceptions=True)
-
-    async def _fetch_ahead(self) -> asyncio.Task[list[Message]]:
-        """Send the next request before this batch is handed over, so the server prepares the next page while
-        the receiver works on this one; batches are still handed over one at a time, in order."""
-        sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def mark_sent(*_: object) -> None:
-            if not sent.done():
-                sent.set_result(None)
-
-        ahead = asyncio.ensure_future(self._fetch(on_sent=mark_sent))
-        ahead.add_done_callback(mark_sent)  # failed before it was sent: it is handled when awaited
-        try:
-            await sent
-        except BaseException:
-            ahead.cancel()
-            await asyncio.gather(ahead, return_exceptions=True)
-            raise
-        return ahead
 
     async def _fetch(self, on_sent: Callable[[], None] | None = None) -> list[Message]:
         return await self.client.consume(
