@@ -36,7 +36,7 @@ from inspector.core.drafts import HistoryEntry, PublishStore, summarize_results
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.jsoninput import JsonSyntaxError, PublishInput, parse_publish_input
 from inspector.core.models import ItemResult, Outcome
-from inspector.core.publisher import UNKNOWN_PREFIX, Progress, encode_all, publish_all
+from inspector.core.publisher import UNKNOWN_PREFIX, Progress, encode_all, publish_encoded_all
 from inspector.core.schema import (
     JsonSchema,
     example_payload,
@@ -546,8 +546,8 @@ class PublishPanel(QWidget):
         self.retry_button.setEnabled(False)
         self._say(f"Publishing {len(items):,} item{'s' if len(items) != 1 else ''}…")
         try:
-            results = await publish_all(
-                self.client, self.entry.id, items, indices=indices, on_progress=self._on_progress, cancel=self._cancel
+            results = await publish_encoded_all(
+                self.client, self.entry.id, encoded, indices=indices, on_progress=self._on_progress, cancel=self._cancel
             )
         except InspectorError as exc:
             self._say(exc.message, error=True)

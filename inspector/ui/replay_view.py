@@ -84,6 +84,9 @@ class ReplayDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Replay to…")
         self.messages = list(messages)
+        self._size = sum(  # the payloads as they came, once: the summary is redrawn at each keystroke
+            len(json.dumps(m.payload, ensure_ascii=False, separators=(",", ":")).encode()) for m in self.messages
+        )
         self.source = source
         self._topics = topics
         self._profiles = {p.name: p for p in profiles}
@@ -150,9 +153,7 @@ class ReplayDialog(QDialog):
 
     def update_summary(self) -> None:
         profile = self.profile
-        size = sum(
-            len(json.dumps(m.payload, ensure_ascii=False, separators=(",", ":")).encode()) for m in self.messages
-        )
+        size = self._size
         rpm = profile.endpoint().rate_limit_rpm if profile else 0
         wait = budget_seconds(len(self.messages), rpm)
         set_text(
