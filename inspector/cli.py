@@ -21,6 +21,7 @@ from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.export import import_items
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Message, Outcome, outcome_counts
+from inspector.core.paths import read_text_file
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.publisher import PublishInputError, publish_all
 from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
@@ -149,15 +150,7 @@ def _read_input(source: str) -> str:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("give a FILE to publish, or pipe JSON into standard input")
         return sys.stdin.read()
-    path = Path(source).expanduser()
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError("no such file", where=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"is not UTF-8 text (byte {exc.start})", where=str(path)) from None
-    except OSError as exc:
-        raise ValidationError(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    return read_text_file(Path(source).expanduser())
 
 
 async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 from inspector.core.errors import ValidationError
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Message
-from inspector.core.paths import atomic_write
+from inspector.core.paths import atomic_write, read_text_file
 from inspector.core.timeparse import format_time
 
 FORMATS = ("jsonl", "json", "csv")
@@ -225,16 +225,4 @@ def import_file(path: Path) -> list[ImportedItem]:
             where=str(path),
             hint="export as JSON Lines (.jsonl) or JSON (.json) to replay messages",
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"cannot read the file ({exc.strerror or exc})", where=str(path)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"is not UTF-8 text (byte {exc.start})",
-            where=str(path),
-            hint="save the file as UTF-8",
-        ) from None
-    return import_items(text, source=str(path))
+    return import_items(read_text_file(path), source=str(path))

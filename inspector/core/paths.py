@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from inspector.core.errors import ValidationError
+
 APP_NAME = "topic-inspector"
 HOME_ENV = "TOPIC_INSPECTOR_HOME"
 
@@ -56,3 +58,17 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 text file the user chose; every failure is a ``ValidationError`` naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError("cannot read the file: no such file", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"is not UTF-8 text (byte {exc.start})", where=str(path), hint="save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read the file ({exc.strerror or exc})", where=str(path)) from None

@@ -36,6 +36,7 @@ from inspector.core.drafts import HistoryEntry, PublishStore, summarize_results
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.jsoninput import JsonSyntaxError, PublishInput, parse_publish_input
 from inspector.core.models import ItemResult, Outcome
+from inspector.core.paths import read_text_file
 from inspector.core.publisher import UNKNOWN_PREFIX, Progress, encode_all, publish_encoded_all
 from inspector.core.schema import (
     JsonSchema,
@@ -398,9 +399,9 @@ class PublishPanel(QWidget):
 
     def load_input_file(self, path: Path) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self._say(f"Cannot read {path}: {exc}", error=True)
+            text = read_text_file(path)
+        except ValidationError as exc:
+            self._say(exc.message, error=True)
             return
         self.set_text(text)
 
@@ -413,9 +414,9 @@ class PublishPanel(QWidget):
 
     def load_schema_file(self, path: Path) -> None:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(read_text_file(path))
             self.set_user_schema(document)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except ValueError as exc:  # ValidationError included
             message = exc.message if isinstance(exc, InspectorError) else str(exc)
             self._say(f"Cannot use {path.name} as a schema: {message}", error=True)
 
