@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,7 +102,6 @@ class TopicSession(QObject):
         self._until: datetime | None = None  # the end of a time window being loaded
         self.rates = RateCounter()  # messages per second over the last minutes, for the chart
         self._buffer: list[RawRow] = []
-        self._arrivals: deque[tuple[float, int]] = deque()
         self._tail: TopicTail | None = None
         self._task: asyncio.Task[None] | None = None
         self._timer = QTimer(self)
@@ -191,7 +189,6 @@ class TopicSession(QObject):
         self._buffer.extend(self.model.make_rows(batch))  # encoded now, in small steps, not in the flush
         self.received += len(batch)
         self.rates.add(len(batch))
-        self._arrivals.append((time.monotonic(), len(batch)))
         self.entry.cursor = batch[-1].message_id
         self.cursorChanged.emit(batch[-1].message_id)
 
@@ -218,12 +215,9 @@ class TopicSession(QObject):
             self.model.append_rows(batch)
             self._timer.setInterval(BUSY_FLUSH_MS if len(batch) >= BUSY_ROWS else FLUSH_MS)
 
-    def rate(self, window: float = 5.0) -> float:
-        """Messages per second over the last ``window`` seconds."""
-        now = time.monotonic()
-        while self._arrivals and self._arrivals[0][0] < now - window:
-            self._arrivals.popleft()
-        return sum(count for _, count in self._arrivals) / window
+    def rate(self) -> float:
+        """Messages per second over the last 5 seconds (the chart's counter, not a second tally)."""
+        return self.rates.rate()
 
     @property
     def cursor(self) -> str | None:
