@@ -39,10 +39,6 @@ class Row(NamedTuple):
     text: str
     size: int
 
-    @classmethod
-    def of(cls, seq: int, message: Message) -> Row:
-        return cls._make(make_row(seq, message))
-
     @property
     def preview(self) -> str:
         return self.text[:PREVIEW_CHARS]

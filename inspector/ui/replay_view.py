@@ -203,8 +203,6 @@ class _Run:
 class JobsPanel(QWidget):
     """Every journaled replay job with its state; the selected job's progress, controls and per-item results."""
 
-    jobChanged = Signal(str)
-
     def __init__(
         self, journal: Journal, client_for: Callable[[dict[str, Any]], Any], parent: QWidget | None = None
     ) -> None:
@@ -366,15 +364,12 @@ class JobsPanel(QWidget):
                 run = self.runs.get(job_id)
                 if run is not None:
                     run.done = step.done
-                self.jobChanged.emit(job_id)
                 self.refresh()
 
             return await run_job(client, self.journal, job_id, on_progress=progress, cancel=cancel, resume_gate=gate)
         except InspectorError as exc:
             self._say(f"job {job_id}: {exc.message}")
             return None
-        finally:
-            self.jobChanged.emit(job_id)
 
     def _say(self, text: str) -> None:
         self.notice.setText(text)
