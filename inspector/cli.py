@@ -353,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the window on the built-in emulator with live sample traffic"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=(
+            "check this installation: publish to and tail the built-in emulator, load the keyring backends and "
+            "open the window (offscreen without a screen); exit 0 when all passed"
+        ),
+    )
     common = _Parser(add_help=False)
     common.add_argument(
         "-v",
@@ -592,6 +603,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.self_test or args.demo:
+        if args.command is not None or (args.self_test and args.demo):
+            raise UsageError("--self-test and --demo take no command")
+        if args.demo:
+            return _run_gui(demo=True)
+        from inspector.ui.selftest import run_self_test
+
+        return run_self_test()
+    if args.command is None:
+        return _run_gui(demo=False)
     if args.command == "emulator":
         return _emulator_command(args)
     if args.command == "token":

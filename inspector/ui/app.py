@@ -8,11 +8,13 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from inspector import __version__
+from inspector import APP_ID, __version__
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
@@ -72,14 +74,29 @@ def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> N
         logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
+def app_icon() -> QIcon:
+    """The installed theme icon; else the SVG shipped beside the code (a source checkout, a packaged folder)."""
+    bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
+    source = bundle / "resources" / "icons" / "topic-inspector.svg"
+    fallback = QIcon(str(source)) if source.is_file() else QIcon()
+    return QIcon.fromTheme(APP_ID, fallback)
+
+
+def install_qt_message_handler() -> None:
+    """Qt's own messages go through logging (redacted, at their level) instead of straight to stderr."""
+    qInstallMessageHandler(_qt_message)
+
+
 def run(*, demo: bool = False, started: float | None = None) -> int:
     started = time.perf_counter() if started is None else started
-    qInstallMessageHandler(_qt_message)
+    install_qt_message_handler()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Topic Inspector")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("topic-inspector")
+    app.setDesktopFileName(APP_ID)  # desktops match the window to the installed launcher and its icon
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the app coroutine ends the loop after its cleanup
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)

@@ -23,6 +23,46 @@ def test_no_arguments_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     assert proc.stderr == ""
 
 
+def test_self_test_passes_and_leaves_the_app_folder_alone(app_home: Path) -> None:
+    """What every package check runs, here on the source install: all steps, nothing on stderr."""
+    proc = run(["--self-test"], timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    steps = [line.split(":")[1].strip() for line in proc.stdout.splitlines() if line.startswith("self-test: ")]
+    assert steps == ["runtime", "keyring", "emulator", "publish", "schema", "tail", "window"]
+    assert "(source)" in proc.stdout
+    assert "152 messages in the live table" in proc.stdout
+    assert proc.stdout.rstrip().splitlines()[-1].startswith("self-test passed in ")
+    assert proc.stderr == ""
+    assert not app_home.exists()  # profiles, drafts and the journal went to a temporary folder
+
+
+def test_self_test_without_a_screen_goes_offscreen(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    proc = run(["--self-test"], timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+
+
+def test_self_test_failure_names_the_step_and_the_reason() -> None:
+    """A keyring backend that does not load (as in a frozen build without keyring's metadata) fails the test."""
+    code = (
+        "import sys; from inspector.ui import selftest; "
+        "selftest.NATIVE_BACKENDS[sys.platform] = ('keyring.backends.Missing',); "
+        "raise SystemExit(selftest.run_self_test())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("self-test FAILED at keyring: the backend keyring.backends.Missing does not load")
+    assert "self-test passed" not in proc.stdout
+
+
+def test_self_test_takes_no_command() -> None:
+    proc = run(["--self-test", "consume", "1"])
+    assert proc.returncode == 2
+    assert "--self-test and --demo take no command" in proc.stderr
+
+
 def test_without_a_screen_the_window_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
