@@ -53,3 +53,12 @@ def endpoint(emulator: EmulatorServer) -> Endpoint:
 async def client(endpoint: Endpoint, emulator: EmulatorServer) -> AsyncIterator[EventStreamsClient]:
     async with EventStreamsClient(endpoint, emulator.token) as c:
         yield c
+
+
+# The package test builds and installs the .deb (minutes, root): only when asked for, as `.ci/run` does.
+PACKAGE_TESTS = os.environ.get("PACKAGE_TESTS") == "1"
+collect_ignore = [] if PACKAGE_TESTS else ["package"]
+
+
+def pytest_report_header() -> str:
+    return "package tests: " + ("on" if PACKAGE_TESTS else "off (set PACKAGE_TESTS=1 to build and install the .deb)")
