@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import getpass
 import json
 import logging
 import os
@@ -13,24 +11,24 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from inspector import __version__
 from inspector.core import redact
-from inspector.core.errors import InspectorError, ValidationError
-from inspector.core.export import import_items
-from inspector.core.jsoninput import parse_publish_input
-from inspector.core.models import Message, Outcome, outcome_counts
+from inspector.core.errors import InspectorError, PublishInputError, ValidationError
 from inspector.core.paths import read_text_file
 from inspector.core.profiles import Profile, ProfileStore
-from inspector.core.publisher import PublishInputError, publish_all
 from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
-from inspector.core.replay import Journal, ReplayItem, ReplayProgress, run_job
 from inspector.core.secrets import TOKEN_ENV, KeyringStore, SecretStoreError, check_token_text, env_token
-from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
-from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
+
+# The HTTP client, the tail, publishing and the replay journal are imported by the commands that use them:
+# `topic-inspector` with no arguments opens the window, which must not wait for them (bench/startup.py).
+if TYPE_CHECKING:
+    from inspector.core.models import Message
+    from inspector.core.replay import Journal, ReplayProgress
+    from inspector.core.tail import TailState, TailStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -103,6 +101,9 @@ def _write_batch(out: TextIO, batch: list[Message]) -> None:
 
 
 async def _consume(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    from inspector.core.services.workato import EventStreamsClient
+    from inspector.core.tail import StartPosition, TailState, TopicTail
+
     topic = check_topic_id(args.topic)
     start = StartPosition.beginning()
     if args.after:
@@ -154,6 +155,11 @@ def _read_input(source: str) -> str:
 
 
 async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    from inspector.core.jsoninput import parse_publish_input
+    from inspector.core.models import Outcome, outcome_counts
+    from inspector.core.publisher import publish_all
+    from inspector.core.services.workato import EventStreamsClient
+
     topic = check_topic_id(args.topic)
     source = "standard input" if args.file == "-" else args.file
     data = parse_publish_input(_read_input(args.file), source=source)
@@ -173,6 +179,8 @@ async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> in
 
 # ----- replay -----------------------------------------------------------------------------------------------
 def _journal(args: argparse.Namespace) -> Journal:
+    from inspector.core.replay import Journal
+
     return Journal(Path(args.journal).expanduser() if args.journal else None)
 
 
@@ -197,6 +205,10 @@ def _replay_offline(args: argparse.Namespace) -> int | None:
 
 
 def _replay_job(args: argparse.Namespace, conn: Connection, journal: Journal) -> str:
+    from inspector.core.export import import_items
+    from inspector.core.models import Outcome
+    from inspector.core.replay import ReplayItem
+
     if args.resume:
         info = journal.job(args.resume)
         if args.resend_unknown:
@@ -218,6 +230,9 @@ def _replay_job(args: argparse.Namespace, conn: Connection, journal: Journal) ->
 
 
 async def _replay(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    from inspector.core.replay import run_job
+    from inspector.core.services.workato import EventStreamsClient
+
     journal = _journal(args)
     try:
         for info in journal.recover():
@@ -250,6 +265,8 @@ async def _replay(args: argparse.Namespace, conn: Connection, token: str) -> int
 
 # ----- topics (Developer API) -------------------------------------------------------------------------------
 async def _topics(args: argparse.Namespace, conn: Connection, token: str) -> int:
+    from inspector.core.services.workato import DeveloperApiClient
+
     async with DeveloperApiClient(conn.endpoint, token) as client:
         topics = await client.list_topics(name=args.name, sort=args.sort, include_schema=args.include_schema)
     for topic in topics:
@@ -286,6 +303,8 @@ def _token_command(args: argparse.Namespace) -> int:
     if sys.stdin is not None and not sys.stdin.isatty():
         text = sys.stdin.readline()
     else:
+        import getpass
+
         text = getpass.getpass(f"Token for {conn.endpoint.label} (input hidden): ")
     token = check_token_text(text)
     store.set(conn.account, token)
@@ -529,8 +548,11 @@ def _run_gui(demo: bool) -> int:
 
 def _run_terminal_demo() -> int:
     """Without a screen (an SSH session): the emulator with live sample traffic, followed in the terminal."""
+    import asyncio
     import tempfile
 
+    from inspector.core.services.workato import EventStreamsClient
+    from inspector.core.tail import StartPosition, TopicTail
     from inspector.emulator.server import EmulatorConfig, EmulatorServer
     from inspector.emulator.traffic import generate_traffic
 
@@ -638,4 +660,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     check_topic_id(getattr(args, "topic", 1))
     token = _token(conn)
     runner = {"consume": _consume, "publish": _publish, "topics": _topics, "replay": _replay}[args.command]
+    import asyncio
+
     return asyncio.run(runner(args, conn, token))

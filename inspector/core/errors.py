@@ -115,3 +115,13 @@ def outcome_unknown(exc: BaseException) -> bool:
     if isinstance(exc, TransportError):
         return exc.maybe_sent
     return isinstance(exc, ServerError | UnexpectedResponseError)
+
+
+class PublishInputError(ValidationError):
+    """Some items cannot be sent; nothing was sent. ``problems`` lists each bad item's message."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        first = problems[0].message
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{first}{more}; nothing was sent", hint=problems[0].hint)
+        self.problems = problems

@@ -12,6 +12,7 @@ from inspector.core.errors import (
     BadRequestError,
     InspectorError,
     NotFoundError,
+    PublishInputError,
     RateLimitedError,
     TransportError,
     ValidationError,
@@ -22,16 +23,6 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
 UNKNOWN_PREFIX = "unknown — may have been published: "
-
-
-class PublishInputError(ValidationError):
-    """Some items cannot be sent; nothing was sent. ``problems`` lists each bad item's message."""
-
-    def __init__(self, problems: list[ValidationError]) -> None:
-        first = problems[0].message
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"{first}{more}; nothing was sent", hint=problems[0].hint)
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,12 @@ overrides the keyring for scripts and CI.
 from __future__ import annotations
 
 import os
-from typing import Protocol
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING, Protocol
 
 from inspector.core.errors import InspectorError, ValidationError
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 SERVICE = "topic-inspector"
 TOKEN_ENV = "TOPIC_INSPECTOR_TOKEN"  # noqa: S105 - the name of a variable, not a secret
@@ -62,6 +61,12 @@ class KeyringStore:
     """The OS keyring through ``keyring`` (Secret Service, macOS Keychain, Windows Credential Locker)."""
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+        # keyring (and the D-Bus, crypto and platform modules its backends load) only when a store is made:
+        # the window makes one off its thread after it is shown, a command when it needs a token.
+        import keyring
+        import keyring.errors
+
+        self._errors = keyring.errors
         self._backend = _unchain(backend or keyring.get_keyring())
 
     @property
@@ -92,7 +97,7 @@ class KeyringStore:
             return None
         try:
             value = self._backend.get_password(SERVICE, account)
-        except keyring.errors.KeyringError as exc:
+        except self._errors.KeyringError as exc:
             raise SecretStoreError(f"the keyring could not be read: {exc}", hint="unlock the keyring") from None
         return str(value) if value is not None else None
 
@@ -100,16 +105,16 @@ class KeyringStore:
         self._require()
         try:
             self._backend.set_password(SERVICE, account, secret)
-        except keyring.errors.KeyringError as exc:
+        except self._errors.KeyringError as exc:
             raise SecretStoreError(f"the keyring refused the token: {exc}", hint="unlock the keyring") from None
 
     def delete(self, account: str) -> bool:
         self._require()
         try:
             self._backend.delete_password(SERVICE, account)
-        except keyring.errors.PasswordDeleteError:
+        except self._errors.PasswordDeleteError:
             return False
-        except keyring.errors.KeyringError as exc:
+        except self._errors.KeyringError as exc:
             raise SecretStoreError(f"the keyring could not delete the token: {exc}") from None
         return True
 
