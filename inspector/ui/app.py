@@ -1,8 +1,12 @@
-"""Bootstrap: QApplication, then the app coroutine on a qasync loop; cleanup runs before the loop ends."""
+"""Bootstrap: QApplication and the main window, shown at once; then asyncio and the app coroutine on a qasync
+loop, which looks up the keyring, reopens the saved topics and cleans up before the loop ends.
+
+The window is shown before asyncio, qasync, the HTTP client, the keyring and the emulator are even imported
+(each module loads them where it needs them), so it appears about as fast as an empty PySide6 window
+(bench/startup.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import os
@@ -16,7 +20,6 @@ from PySide6.QtWidgets import QApplication
 
 from inspector import APP_ID, __version__
 from inspector.ui.context import AppContext
-from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
 
 STARTUP_ENV = "TOPIC_INSPECTOR_STARTUP_PROBE"  # print the time to the shown window, then quit
@@ -30,32 +33,34 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def run_window(app: QApplication, *, demo: bool, started: float) -> int:
+def show_window(app: QApplication, *, demo: bool, started: float) -> tuple[AppContext, MainWindow]:
+    """The main window, restored to its saved place and size and painted, before anything else starts."""
     ctx = AppContext(demo=demo)
     window = MainWindow(ctx)
+    window.restore()
+    window.show()
+    app.processEvents()  # map and paint it now
+    if os.environ.get(STARTUP_ENV):
+        print(f"startup_ms={(time.perf_counter() - started) * 1000:.1f}", flush=True)
+        QTimer.singleShot(0, window.close)  # and quit through the usual path once the loop runs
+    return ctx, window
+
+
+async def run_window(app: QApplication, ctx: AppContext, window: MainWindow, *, demo: bool) -> int:
     app.aboutToQuit.connect(window.closed.set)
     try:
         if demo:
             profile = await ctx.start_demo()
             window.show_demo_banner(profile.base_url or "")
             window.refresh_tree()
-        window.restore()
-        window.show()
         freeze_startup_objects()
-        if os.environ.get(STARTUP_ENV):
-            QTimer.singleShot(0, lambda: _report_startup(window, started))
-        await window.open_saved_topics()
+        await window.start_background()
         await window.closed.wait()
     finally:
         await window.shutdown()
         await ctx.aclose()
         window.deleteLater()
     return 0
-
-
-def _report_startup(window: MainWindow, started: float) -> None:
-    print(f"startup_ms={(time.perf_counter() - started) * 1000:.1f}", flush=True)
-    window.close()
 
 
 _QT_LEVELS = {
@@ -98,11 +103,17 @@ def run(*, demo: bool = False, started: float | None = None) -> int:
     app.setDesktopFileName(APP_ID)  # desktops match the window to the installed launcher and its icon
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the app coroutine ends the loop after its cleanup
+    ctx, window = show_window(app, demo=demo, started=started)
+
+    import asyncio
+
+    from inspector.ui.eventloop import EventLoop
+
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            result: int = loop.run_until_complete(run_window(app, demo=demo, started=started))
+            result: int = loop.run_until_complete(run_window(app, ctx, window, demo=demo))
             return result
     finally:
         asyncio.set_event_loop(None)

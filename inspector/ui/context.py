@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import tempfile
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from inspector.core.drafts import PublishStore
-from inspector.core.http import HttpPool
 from inspector.core.profiles import Profile, ProfileStore
-from inspector.core.ratelimit import token_fingerprint
-from inspector.core.replay import Journal
 from inspector.core.secrets import KeyringStore, MemoryStore, SecretStoreError, env_token
-from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient, check_connection
 from inspector.core.workspace import Workspace, WorkspaceStore
-from inspector.emulator.server import EmulatorConfig, EmulatorServer
-from inspector.emulator.traffic import generate_traffic
+
+# asyncio, the HTTP client, the replay journal, the keyring and the emulator are loaded when first needed,
+# after the window is shown (inspector/ui/app.py): importing them up front tripled the time to the window.
+if TYPE_CHECKING:
+    import asyncio
+
+    from inspector.core.drafts import PublishStore
+    from inspector.core.http import HttpPool
+    from inspector.core.replay import Journal
+    from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
+    from inspector.emulator.server import EmulatorServer
 
 log = logging.getLogger("inspector.ui.context")
 KEYRING_TIMEOUT = 10.0
@@ -25,15 +30,14 @@ DEMO_PROFILE = "Demo (local)"
 
 class AppContext:
     def __init__(self, *, demo: bool = False, keyring_store: KeyringStore | None = None) -> None:
-        self.pool = HttpPool()
         self.profile_store = ProfileStore()
         self.workspace_store = WorkspaceStore()
         self.workspace: Workspace = self.workspace_store.load()
-        self.publishing = PublishStore()  # drafts, templates and publish history
-        self.journal = Journal()  # replay jobs
-        store = keyring_store or KeyringStore()
-        self.keyring: KeyringStore | None = store if store.is_system else None
-        self.keyring_warning = "" if self.keyring else store.warning()
+        self.keyring: KeyringStore | None = None
+        self.keyring_warning = ""
+        self._keyring_lookup: asyncio.Future[None] | None = None
+        if keyring_store is not None:
+            self._use_keyring(keyring_store)
         self.session_tokens = MemoryStore()
         self.demo_mode = demo
         self.demo_profile: Profile | None = None
@@ -41,6 +45,56 @@ class AppContext:
         self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
         self._traffic: asyncio.Task[int] | None = None
         self._clients: dict[tuple[str, str], EventStreamsClient] = {}
+
+    @functools.cached_property
+    def pool(self) -> HttpPool:
+        """One connection pool per base URL, shared by every client."""
+        from inspector.core.http import HttpPool
+
+        return HttpPool()
+
+    @functools.cached_property
+    def publishing(self) -> PublishStore:
+        """Drafts, templates and publish history, read when a topic first opens."""
+        from inspector.core.drafts import PublishStore
+
+        return PublishStore()
+
+    @functools.cached_property
+    def journal(self) -> Journal:
+        """The replay jobs (SQLite), opened on first use."""
+        from inspector.core.replay import Journal
+
+        return Journal()
+
+    # ----- the OS keyring ---------------------------------------------------------------------------------
+    def _use_keyring(self, store: KeyringStore) -> None:
+        self.keyring = store if store.is_system else None
+        self.keyring_warning = "" if self.keyring else store.warning()
+
+    async def open_keyring(self) -> KeyringStore | None:
+        """The OS keyring, looked up once and off the event loop: keyring loads its backends and asks D-Bus,
+        which can take a while (or hang on a locked keychain). None when there is no usable keyring."""
+        import asyncio
+
+        if self.keyring is None and not self.keyring_warning:
+            if self._keyring_lookup is None:
+                self._keyring_lookup = asyncio.ensure_future(self._look_up_keyring())
+            await asyncio.shield(self._keyring_lookup)
+        return self.keyring
+
+    async def _look_up_keyring(self) -> None:
+        import asyncio
+
+        try:
+            store = await asyncio.wait_for(asyncio.to_thread(KeyringStore), KEYRING_TIMEOUT)
+        except TimeoutError:
+            self.keyring_warning = (
+                f"The OS keyring did not answer within {KEYRING_TIMEOUT:.0f} s. Tokens are kept in memory for this "
+                "session only; unlock the keyring and restart the app to save them."
+            )
+            return
+        self._use_keyring(store)
 
     # ----- profiles ---------------------------------------------------------------------------------------
     def profiles(self) -> list[Profile]:
@@ -62,16 +116,21 @@ class AppContext:
             return "kept in memory for this session (leave empty to keep it)"
         if self.keyring is not None:
             return f"stored in {self.keyring.backend_name} (leave empty to keep it)"
+        if self._keyring_lookup is None or not self._keyring_lookup.done():
+            return "the OS keyring is being checked"
         return "no token stored"
 
     async def get_token(self, profile: Profile) -> str | None:
+        import asyncio
+
         remembered = self.session_tokens.get(profile.account)
         if remembered:
             return remembered
-        if self.keyring is None:
+        keyring = await self.open_keyring()
+        if keyring is None:
             return env_token()
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(self.keyring.get, profile.account), KEYRING_TIMEOUT)
+            found = await asyncio.wait_for(asyncio.to_thread(keyring.get, profile.account), KEYRING_TIMEOUT)
         except (TimeoutError, SecretStoreError) as exc:
             log.warning("keyring read for %s failed: %s", profile.name, exc)
             return None
@@ -79,27 +138,36 @@ class AppContext:
 
     async def set_token(self, profile: Profile, token: str) -> str:
         """Keep the token (keyring, else this session); returns where it went, in words."""
-        if self.keyring is not None:
+        import asyncio
+
+        keyring = await self.open_keyring()
+        if keyring is not None:
             try:
-                await asyncio.wait_for(asyncio.to_thread(self.keyring.set, profile.account, token), KEYRING_TIMEOUT)
+                await asyncio.wait_for(asyncio.to_thread(keyring.set, profile.account, token), KEYRING_TIMEOUT)
                 self.session_tokens.delete(profile.account)
-                return f"stored in {self.keyring.backend_name}"
+                return f"stored in {keyring.backend_name}"
             except (TimeoutError, SecretStoreError) as exc:
                 log.warning("keyring write for %s failed: %s", profile.name, exc)
         self.session_tokens.set(profile.account, token)
         return "kept in memory for this session only"
 
     async def delete_token(self, profile: Profile) -> None:
+        import asyncio
+
         self.session_tokens.delete(profile.account)
-        if self.keyring is not None:
+        keyring = await self.open_keyring()
+        if keyring is not None:
             try:
-                await asyncio.wait_for(asyncio.to_thread(self.keyring.delete, profile.account), KEYRING_TIMEOUT)
+                await asyncio.wait_for(asyncio.to_thread(keyring.delete, profile.account), KEYRING_TIMEOUT)
             except (TimeoutError, SecretStoreError) as exc:
                 log.warning("keyring delete for %s failed: %s", profile.name, exc)
 
     # ----- clients ----------------------------------------------------------------------------------------
     def client(self, profile: Profile, token: str) -> EventStreamsClient:
         """One client per (profile, token), on the shared connection pool of its base URL."""
+        from inspector.core.ratelimit import token_fingerprint
+        from inspector.core.services.workato import EventStreamsClient
+
         key = (profile.name, token_fingerprint(token))
         client = self._clients.get(key)
         if client is None or client.endpoint != profile.endpoint():
@@ -109,10 +177,14 @@ class AppContext:
         return client
 
     def developer_client(self, profile: Profile, token: str) -> DeveloperApiClient:
+        from inspector.core.services.workato import DeveloperApiClient
+
         endpoint = profile.endpoint()
         return DeveloperApiClient(endpoint, token, http=self.pool.get(endpoint.developer_url))
 
     async def test_connection(self, profile: Profile, token: str | None, topic_id: int) -> tuple[bool, str]:
+        from inspector.core.services.workato import EventStreamsClient, check_connection
+
         token = token or await self.get_token(profile)
         if not token:
             return False, "No token: paste one first."
@@ -123,6 +195,11 @@ class AppContext:
     # ----- demo -------------------------------------------------------------------------------------------
     async def start_demo(self) -> Profile:
         """The emulator on a free loopback port with a temporary database, sample topics and live traffic."""
+        import asyncio
+
+        from inspector.emulator.server import EmulatorConfig, EmulatorServer
+        from inspector.emulator.traffic import generate_traffic
+
         self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
         config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{self._demo_dir.name}/demo.sqlite")
         server = EmulatorServer(config)
@@ -155,12 +232,19 @@ class AppContext:
         self.workspace_store.save(workspace)
 
     async def aclose(self) -> None:
+        import asyncio
+
         if self._traffic is not None:
             self._traffic.cancel()
             await asyncio.gather(self._traffic, return_exceptions=True)
         self._clients.clear()
-        await self.pool.aclose()
-        self.journal.close()
+        if self._keyring_lookup is not None and not self._keyring_lookup.done():
+            self._keyring_lookup.cancel()
+            await asyncio.gather(self._keyring_lookup, return_exceptions=True)
+        if "pool" in self.__dict__:
+            await self.pool.aclose()
+        if "journal" in self.__dict__:
+            self.journal.close()
         if self._demo_server is not None:
             await asyncio.to_thread(self._demo_server.stop)
         if self._demo_dir is not None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import json
 import logging
 import time
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import (
@@ -24,11 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -39,18 +36,22 @@ from PySide6.QtWidgets import (
 
 from inspector import __version__
 from inspector.core.errors import InspectorError
-from inspector.core.export import import_file
 from inspector.core.profiles import Profile
-from inspector.core.services.workato import EventStreamsClient
-from inspector.core.tail import StartPosition
 from inspector.ui.context import AppContext
-from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
-from inspector.ui.message_model import MessageTableModel, Row, format_utc
-from inspector.ui.publish_view import PublishPanel
-from inspector.ui.replay_view import JobsPanel, ReplayDialog, SourceMessage
-from inspector.ui.session import SessionStatus, TopicSession
-from inspector.ui.topic_view import TopicView
+from inspector.ui.status import SessionStatus
 from inspector.ui.widgets import counter_label, set_text
+
+# The window is shown before asyncio and qasync are loaded (inspector/ui/app.py). A topic's view and table,
+# publishing, replay and the HTTP client are loaded when a topic opens or a replay starts; the dialogs and
+# message boxes (whose Qt classes each cost their enums on first use) when they open (bench/startup.py).
+if TYPE_CHECKING:
+    import asyncio
+
+    from inspector.core.services.workato import EventStreamsClient
+    from inspector.ui.dialogs import ProfileDialog
+    from inspector.ui.message_model import Row
+    from inspector.ui.replay_view import JobsPanel, ReplayDialog, SourceMessage
+    from inspector.ui.topic_view import TopicView
 
 log = logging.getLogger("inspector.ui")
 KindRole = Qt.ItemDataRole.UserRole + 1  # "profile" or "topic"
@@ -79,7 +80,6 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.closed = asyncio.Event()
         self.views: dict[TopicKey, TopicView] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._dirty = False
@@ -124,22 +124,21 @@ class MainWindow(QMainWindow):
         self.demo_banner.setWordWrap(True)
         self.demo_banner.hide()
         layout.addWidget(self.demo_banner)
-        if ctx.keyring_warning:
-            warning = QLabel(ctx.keyring_warning)
-            warning.setWordWrap(True)
-            warning.setStyleSheet("color: #9a6700")
-            layout.addWidget(warning)
+        self.keyring_warning = QLabel(ctx.keyring_warning)  # filled in once the keyring has been looked up
+        self.keyring_warning.setWordWrap(True)
+        self.keyring_warning.setStyleSheet("color: #9a6700")
+        self.keyring_warning.setVisible(bool(ctx.keyring_warning))
+        layout.addWidget(self.keyring_warning)
         if ctx.workspace.notice:
             layout.addWidget(QLabel(ctx.workspace.notice))
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.jobs = JobsPanel(self.ctx.journal, self._client_for_destination)
-        self.jobs_dock = QDockWidget("Replay jobs", self)
+        self.jobs_dock = QDockWidget("Replay jobs", self)  # its panel comes with the journal: see `jobs`
         self.jobs_dock.setObjectName("replay-jobs")
-        self.jobs_dock.setWidget(self.jobs)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
-        self.jobs_dock.setVisible(not self.jobs.notice.isHidden())  # shown at once when a job was interrupted
+        self.jobs_dock.hide()
+        self._jobs: JobsPanel | None = None
 
         self.state_label = QLabel("")
         self.rate_label = counter_label("99999.9 msg/s")
@@ -159,6 +158,35 @@ class MainWindow(QMainWindow):
         self._save_timer.start()
         self.refresh_tree()
         self._update_empty_hint()
+
+    @functools.cached_property
+    def closed(self) -> asyncio.Event:
+        """Set when the window is closed: the app's coroutine then cleans up and ends the loop."""
+        import asyncio
+
+        return asyncio.Event()
+
+    @property
+    def jobs(self) -> JobsPanel:
+        """The replay jobs panel, made (and the journal opened) on first use: by ``start_background`` after the
+        window is shown, or earlier by whatever needs it."""
+        if self._jobs is None:
+            from inspector.ui.replay_view import JobsPanel
+
+            self._jobs = JobsPanel(self.ctx.journal, self._client_for_destination)
+            self.jobs_dock.setWidget(self._jobs)
+            if not self._jobs.notice.isHidden():  # shown at once when a job was interrupted
+                self.jobs_dock.show()
+        return self._jobs
+
+    async def start_background(self) -> None:
+        """What the window does once it is shown: look up the OS keyring (off the event loop), offer the
+        interrupted replay jobs, and reopen the topics that were open."""
+        await self.ctx.open_keyring()
+        set_text(self.keyring_warning, self.ctx.keyring_warning)
+        self.keyring_warning.setVisible(bool(self.ctx.keyring_warning))
+        _ = self.jobs
+        await self.open_saved_topics()
 
     # ----- actions and menus ------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -224,6 +252,8 @@ class MainWindow(QMainWindow):
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the loop, keeping a strong reference until it ends; failures reach the log."""
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
 
@@ -304,6 +334,8 @@ class MainWindow(QMainWindow):
             self._profile_dialog(profile)
 
     def _profile_dialog(self, profile: Profile | None) -> ProfileDialog:
+        from inspector.ui.dialogs import ProfileDialog
+
         dialog = ProfileDialog(
             self,
             profile=profile,
@@ -347,6 +379,8 @@ class MainWindow(QMainWindow):
         if profile is None or self.ctx.is_demo(profile):
             self.statusBar().showMessage("Select a profile of your own first.", 5000)
             return
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Remove profile",
@@ -379,6 +413,8 @@ class MainWindow(QMainWindow):
         if profile is None:
             self.statusBar().showMessage("Select the profile the topic belongs to first.", 5000)
             return
+        from inspector.ui.dialogs import AddTopicDialog
+
         dialog = AddTopicDialog(self)
         dialog.setObjectName("add-topic-dialog")
 
@@ -426,6 +462,8 @@ class MainWindow(QMainWindow):
         if entry is None:
             self.statusBar().showMessage("Select a topic first.", 5000)
             return
+        from PySide6.QtWidgets import QInputDialog
+
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Rename topic")
         dialog.setLabelText(f"Name for topic {entry.id}:")
@@ -475,6 +513,12 @@ class MainWindow(QMainWindow):
         token = await self.ctx.get_token(profile)
         if key in self.views:  # opened meanwhile
             return self.views[key]
+        from inspector.core.tail import StartPosition
+        from inspector.ui.message_model import MessageTableModel
+        from inspector.ui.publish_view import PublishPanel
+        from inspector.ui.session import TopicSession
+        from inspector.ui.topic_view import TopicView
+
         model = MessageTableModel(row_cap=self.ctx.workspace.row_cap, utc=self.ctx.workspace.utc_times)
         client = self.ctx.client(profile, token or "")
         session = TopicSession(client, entry, model, region_label=profile.endpoint().label)
@@ -512,11 +556,16 @@ class MainWindow(QMainWindow):
             view.notice.setText("No messages to replay: select some, or clear the filter.")
             view.notice.show()
             return None
+        from inspector.ui.message_model import format_utc
+        from inspector.ui.replay_view import SourceMessage
+
         messages = [SourceMessage(r.payload, r.message_id, format_utc(r.timestamp)) for r in rows]
         profile = next((p for p, t in self.views if self.views[(p, t)] is view), "?")
         return self.open_replay_dialog(messages, f"{profile} · {view.entry.label}")
 
     def open_replay_dialog(self, messages: list[SourceMessage], source: str) -> ReplayDialog:
+        from inspector.ui.replay_view import ReplayDialog
+
         def topics(profile: str) -> list[tuple[int, str]]:
             return [(e.id, e.label) for e in self.ctx.workspace.topics_of(profile)]
 
@@ -564,6 +613,8 @@ class MainWindow(QMainWindow):
             view.detail_tabs.setCurrentWidget(view.publisher)
 
     def ask_replay_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         dialog = QFileDialog(self, "Replay messages from a file")
         dialog.setNameFilters(["JSON Lines and JSON (*.jsonl *.ndjson *.json)", "All files (*)"])
         dialog.fileSelected.connect(lambda name: self.replay_file(Path(name)))
@@ -571,6 +622,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def replay_file(self, path: Path) -> ReplayDialog | None:
+        from inspector.core.export import import_file
+        from inspector.ui.replay_view import SourceMessage
+
         try:
             items = import_file(path)
         except InspectorError as exc:
@@ -636,6 +690,8 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def ask_row_cap(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Row limit")
         dialog.setLabelText("Most messages kept per topic table (the oldest are dropped past it):")
@@ -659,6 +715,8 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "About Topic Inspector",
@@ -682,10 +740,14 @@ class MainWindow(QMainWindow):
         set_text(self.rate_label, f"{rate:.1f} msg/s")
         self._update_budget()
 
+    def current_view(self) -> TopicView | None:
+        widget = self.tabs.currentWidget()
+        return next((view for view in self.views.values() if view is widget), None)
+
     def _update_budget(self) -> None:
-        view = self.tabs.currentWidget()
+        view = self.current_view()
         text, style = "", ""
-        if isinstance(view, TopicView):
+        if view is not None:
             usage = view.session.client.limiter.usage()
             if usage.paused_for > 0:
                 text = f"rate limit: paused {usage.paused_for:.0f} s"
@@ -728,8 +790,8 @@ class MainWindow(QMainWindow):
         workspace.geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         workspace.window_state = bytes(self.saveState().toBase64().data()).decode()
         workspace.splitters["main"] = self.splitter.sizes()
-        current = self.tabs.currentWidget()
-        if isinstance(current, TopicView):
+        current = self.current_view()
+        if current is not None:
             workspace.splitters["detail"] = current.splitter.sizes()
         workspace.open_topics = [key for key in workspace.open_topics if key in self.views]
 
@@ -762,4 +824,6 @@ class MainWindow(QMainWindow):
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
+        import asyncio
+
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from inspector.core.filtering import Predicate
-from inspector.core.models import Message
+if TYPE_CHECKING:
+    from inspector.core.filtering import Predicate  # JMESPath is loaded with the first filter
+    from inspector.core.models import Message
 
 Index = QModelIndex | QPersistentModelIndex
 COL_NUMBER, COL_ID, COL_TIME, COL_SIZE, COL_PREVIEW = range(5)

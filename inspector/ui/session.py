@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,40 +17,12 @@ from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.message_model import MessageTableModel, RawRow
 from inspector.ui.rate_chart import RateCounter
+from inspector.ui.status import SessionStatus
 
 log = logging.getLogger("inspector.ui.session")
 FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in
 BUSY_FLUSH_MS = 250  # when a backlog pours in, fewer and larger inserts leave time to fetch
 BUSY_ROWS = 100  # ~3,000 messages a second at 30 flushes a second
-
-
-@dataclass(frozen=True)
-class SessionStatus:
-    kind: str  # connecting | live | paused | backoff | ratelimited | error | stopped
-    text: str
-    problem: str = ""  # "auth" or "not_found" when the user must act
-    retry_until: float | None = None  # monotonic time when a wait ends
-
-    def describe(self, now: float | None = None) -> str:
-        """The state in words, with the seconds left of a wait counted down."""
-        if self.retry_until is None:
-            return self.text
-        left = max(self.retry_until - (time.monotonic() if now is None else now), 0.0)
-        if self.kind == "backoff":
-            return f"reconnecting in {left:.0f} s — {self.text}"
-        return f"rate limit reached: paused {left:.0f} s"
-
-    @property
-    def color(self) -> str:
-        return {
-            "live": "#2e9d45",
-            "paused": "#8a8a8a",
-            "connecting": "#8a8a8a",
-            "backoff": "#d08a00",
-            "ratelimited": "#d08a00",
-            "error": "#c62828",
-            "stopped": "#8a8a8a",
-        }[self.kind]
 
 
 def parse_window(text: str) -> tuple[datetime, datetime]:

@@ -44,7 +44,8 @@ from inspector.ui.message_model import (
 )
 from inspector.ui.publish_view import PublishPanel
 from inspector.ui.rate_chart import RateChart
-from inspector.ui.session import SessionStatus, TopicSession, parse_window
+from inspector.ui.session import TopicSession, parse_window
+from inspector.ui.status import SessionStatus
 from inspector.ui.widgets import counter_label, set_text
 
 FILTER_SLICE_SECS = 0.03

@@ -30,7 +30,9 @@ def test_profile_token_goes_to_the_secret_service_and_nowhere_else(qloop: qasync
     with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, token=token)) as server:
 
         async def scenario() -> None:
-            ctx = AppContext()  # the real keyring
+            ctx = AppContext()  # the real keyring, looked up off the event loop
+            assert ctx.keyring is None
+            assert await ctx.open_keyring() is ctx.keyring
             assert ctx.keyring is not None
             assert "SecretService" in ctx.keyring.backend_name
             window = MainWindow(ctx)

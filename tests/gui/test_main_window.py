@@ -310,7 +310,7 @@ def test_restart_restores_tabs_layout_and_resumes_from_the_saved_cursor(
         window.restore()
         window.show()
         later = publish(emulator, topic, {"n": 3})
-        await window.open_saved_topics()
+        await window.start_background()  # as the app does once its window is shown
         view = window.views[("Local", topic)]
         await wait_until(lambda: view.model.rowCount() >= 1)
         await asyncio.sleep(0.3)
@@ -329,21 +329,21 @@ def test_demo_mode_starts_and_quits_cleanly(qloop: qasync.QEventLoop, qapp: QApp
 
     seen: dict[str, object] = {}
 
-    async def watch() -> None:
-        await wait_until(lambda: QApplication.activeWindow() is not None or _main_window() is not None)
-        window = _main_window()
-        assert window is not None
+    async def watch(window: MainWindow) -> None:
+        await wait_until(lambda: _main_window() is window, what="the window shown")
         await wait_until(lambda: len(window.views) == 2, what="demo topics open")
         orders = window.views[("Demo (local)", 1)]
         await wait_until(lambda: orders.model.rowCount() >= 2, within=15, what="demo traffic")
         seen["banner"] = window.demo_banner.text()
         seen["schema"] = orders.schema_text.toPlainText()
         seen["title"] = window.windowTitle()
-        window.close()
 
     async def scenario() -> int:
-        watcher = asyncio.ensure_future(watch())
-        result = await ui_app.run_window(qapp, demo=True, started=0.0)
+        ctx, window = ui_app.show_window(qapp, demo=True, started=0.0)
+        assert window.isVisible()  # shown before the loop's work (the demo, the keyring, the topics) starts
+        watcher = asyncio.ensure_future(watch(window))
+        watcher.add_done_callback(lambda _: window.close())  # also when a check failed: the app must end
+        result = await ui_app.run_window(qapp, ctx, window, demo=True)
         await watcher
         return result
 

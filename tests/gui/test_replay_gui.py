@@ -156,6 +156,7 @@ def test_an_interrupted_job_is_offered_and_resumes_without_sending_twice(
         ctx.journal.begin_batch(job, range(100))  # the app was killed while this batch was in flight
         window = MainWindow(ctx)  # a new start of the app
         window.show()
+        await window.start_background()  # as the app does once its window is shown
         assert window.jobs_dock.isVisible()
         assert "interrupted" in window.jobs.notice.text()
         assert window.jobs.selected() == job
