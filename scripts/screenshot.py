@@ -29,7 +29,7 @@ async def shoot(target: Path) -> None:
     window.refresh_tree()
     window.resize(1400, 860)
     window.show()
-    await window.open_saved_topics()
+    await window.start_background()  # as the app does once the window is shown
     await asyncio.sleep(4)
     view = window.views[("Demo (local)", 1)]
     window.tabs.setCurrentWidget(view)
