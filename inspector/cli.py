@@ -22,6 +22,7 @@ from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
 from inspector.core.secrets import TOKEN_ENV, KeyringStore, SecretStoreError, check_token_text, env_token
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
+from inspector.ui import has_screen
 
 # The HTTP client, the tail, publishing and the replay journal are imported by the commands that use them:
 # `topic-inspector` with no arguments opens the window, which must not wait for them (bench/startup.py).
@@ -521,14 +522,8 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _has_screen() -> bool:
-    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def _run_gui(demo: bool) -> int:
-    if not _has_screen():
+    if not has_screen():
         if demo:
             print(
                 "No screen here (DISPLAY and WAYLAND_DISPLAY are unset): running the demo in the terminal.",

@@ -22,6 +22,8 @@ import traceback
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from inspector.ui import has_screen
+
 SINGLE = {"self_test": "single", "text": "naïve café ✓ — 東京", "nested": {"list": [1, 2.5, None, True]}}
 BATCH_SIZE = 150  # two requests: a full batch of 100 and one of 50
 STEP_TIMEOUT = 30.0
@@ -214,17 +216,11 @@ async def _until(condition: Any, step: str, what: str) -> None:
         await asyncio.sleep(0.02)
 
 
-def _has_screen() -> bool:
-    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def run_self_test(out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     report = Report(out)
-    if not _has_screen():
+    if not has_screen():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     step = "start"
     try:

@@ -129,41 +129,29 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_metainfo_passes_appstreamcli() -> None:
+def _assert_appstreamcli_passes(*args: str) -> None:
+    """``appstreamcli ARGS`` exits 0 with no warning (W:) or error (E:) line."""
     appstreamcli = _tool("appstreamcli", "appstream")
-    proc = subprocess.run(
-        [appstreamcli, "validate", "--no-net", "--no-color", "--explain", str(METAINFO)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = subprocess.run([appstreamcli, *args], capture_output=True, text=True, timeout=60, check=False)
     output = proc.stdout + proc.stderr
     issues = [line for line in output.splitlines() if line.lstrip().startswith(("W:", "E:"))]
     assert proc.returncode == 0, output
     assert not issues, output
 
 
+def test_metainfo_passes_appstreamcli() -> None:
+    _assert_appstreamcli_passes("validate", "--no-net", "--no-color", "--explain", str(METAINFO))
+
+
 def test_install_tree_passes_appstreamcli(rendered: Path, tmp_path: Path) -> None:
     """The files where a .deb puts them: appstreamcli checks the metainfo against the desktop entry."""
-    appstreamcli = _tool("appstreamcli", "appstream")
     share = tmp_path / "root" / "usr" / "share"
     (share / "applications").mkdir(parents=True)
     (share / "metainfo").mkdir()
     shutil.copy(DESKTOP, share / "applications")
     shutil.copy(METAINFO, share / "metainfo")
     shutil.copytree(rendered / "hicolor", share / "icons" / "hicolor")
-    proc = subprocess.run(
-        [appstreamcli, "validate-tree", "--no-net", "--no-color", str(tmp_path / "root")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    output = proc.stdout + proc.stderr
-    issues = [line for line in output.splitlines() if line.lstrip().startswith(("W:", "E:"))]
-    assert proc.returncode == 0, output
-    assert not issues, output
+    _assert_appstreamcli_passes("validate-tree", "--no-net", "--no-color", str(tmp_path / "root"))
 
 
 def test_desktop_file_passes_desktop_file_validate() -> None:
