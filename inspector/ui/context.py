@@ -116,7 +116,7 @@ class AppContext:
             return "kept in memory for this session (leave empty to keep it)"
         if self.keyring is not None:
             return f"stored in {self.keyring.backend_name} (leave empty to keep it)"
-        if self._keyring_lookup is None or not self._keyring_lookup.done():
+        if not self.keyring_warning:  # not looked up yet (see open_keyring)
             return "the OS keyring is being checked"
         return "no token stored"
 

@@ -3,17 +3,24 @@ client, the keyring and the Qt namespace's enums are loaded, and it still works 
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.secrets import KeyringStore
 from inspector.core.workspace import WorkspaceStore
-from inspector.ui import main_window
+from inspector.ui import context, main_window
+from inspector.ui.eventloop import EventLoop
+from tests.helpers import InMemoryKeyring
 
 # Run in a fresh interpreter: show the window as the app does, and report what was loaded by then.
 PROBE = r"""
@@ -71,3 +78,45 @@ def test_state_dots_are_drawn(qapp: object) -> None:
     assert not icon.isNull()
     assert image.pixelColor(6, 6) == QColor("#2e9d45")
     assert image.pixelColor(0, 0).alpha() == 0
+
+
+def test_the_keyring_is_looked_up_off_the_loop_once(qloop: EventLoop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window starts before the keyring is known; its answer then decides where tokens go."""
+    lookups: list[str] = []
+    memory = InMemoryKeyring()
+
+    def store() -> KeyringStore:
+        lookups.append(threading.current_thread().name)
+        return KeyringStore(memory)
+
+    monkeypatch.setattr(context, "KeyringStore", store)
+    ctx = context.AppContext()
+    profile = Profile("Later", "custom", "http://127.0.0.1:9")
+    assert ctx.keyring is None
+    assert ctx.token_note(profile) == "the OS keyring is being checked"
+
+    async def scenario() -> None:
+        first, second = await asyncio.gather(ctx.open_keyring(), ctx.open_keyring())
+        assert first is second is ctx.keyring
+        assert await ctx.set_token(profile, "t-123") == f"stored in {memory.name}"
+        assert ctx.token_note(profile).startswith("stored in")
+        await ctx.aclose()
+
+    qloop.run_until_complete(scenario())
+    assert len(lookups) == 1
+    assert lookups[0] != threading.main_thread().name
+
+
+def test_without_a_usable_keyring_tokens_stay_in_memory_and_it_says_so(qloop: EventLoop) -> None:
+    ctx = context.AppContext(keyring_store=KeyringStore(importlib.import_module("keyring.backends.null").Keyring()))
+    profile = Profile("Here", "custom", "http://127.0.0.1:9")
+    assert ctx.keyring is None
+    assert "No OS keyring" in ctx.keyring_warning
+    assert ctx.token_note(profile) == "no token stored"
+
+    async def scenario() -> None:
+        assert await ctx.open_keyring() is None
+        assert await ctx.set_token(profile, "t-123") == "kept in memory for this session only"
+        await ctx.aclose()
+
+    qloop.run_until_complete(scenario())
