@@ -39,9 +39,13 @@ def package() -> dict[str, object]:
     """``make package``, as the README says; its last line is JSON with the path and the sizes."""
     if os.geteuid() != 0:
         pytest.fail("the package test installs with apt-get and needs root (run it in CI or a throwaway machine)")
-    build = subprocess.run(["make", "package"], cwd=ROOT, capture_output=True, text=True, check=False)
+    build = subprocess.run(
+        ["make", "--no-print-directory", "package"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert build.returncode == 0, f"make package failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
-    figures: dict[str, object] = json.loads(build.stdout.strip().splitlines()[-1])
+    figures: dict[str, object] = json.loads(
+        next(line for line in reversed(build.stdout.splitlines()) if line.startswith("{"))
+    )
     print(f"\n.deb {figures['deb_mb']} MB, installed {figures['installed_mb']} MB")
     return figures
 
