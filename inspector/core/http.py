@@ -99,22 +99,28 @@ def body_excerpt(response: httpx.Response, limit: int = 120) -> str:
 
 
 def _describe_body(response: httpx.Response) -> str:
-    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    kind = response.headers.get("content-type", "").split(";")[0].strip()
     if "html" in kind:
         return "an HTML page"
     if not response.content:
         return "an empty body"
-    return f"a {kind} body"
+    if not kind:
+        return "a body without a content type"
+    return f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind} body"  # "an application/json body"
 
 
 class ApiTransport:
     """Sends one API request at a time through the limiter and turns every failure into an ``InspectorError``."""
 
-    def __init__(self, http: httpx.AsyncClient, token: TokenSource, limiter: RateLimiter) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: TokenSource, limiter: RateLimiter, *, read_timeout: float | None = None
+    ) -> None:
         self._http = http
         self._token = token
         self.limiter = limiter
         self.host = urlsplit(str(http.base_url)).netloc
+        # None: READ_TIMEOUT for a request, LONG_POLL_GRACE beyond a long poll's wait; a number replaces both.
+        self.read_timeout = read_timeout
 
     def _authorization(self) -> str:
         token = self._token() if callable(self._token) else self._token
@@ -127,14 +133,18 @@ class ApiTransport:
         *,
         body: bytes | None = None,
         params: dict[str, str] | None = None,
-        read_timeout: float = READ_TIMEOUT,
+        read_timeout: float | None = None,
         not_found: str = "",
         on_sent: Callable[[], None] | None = None,
     ) -> Any:
         """Send and return the decoded JSON of a 2xx answer. ``not_found`` words a 404 for the caller.
 
+        ``read_timeout`` defaults to the transport's own (``READ_TIMEOUT`` unless one was given).
+
         ``on_sent`` is called once the whole request is on the wire, while the answer is awaited.
         """
+        if read_timeout is None:
+            read_timeout = READ_TIMEOUT if self.read_timeout is None else self.read_timeout
         await self.limiter.acquire()
         headers = {"Authorization": self._authorization()}
         if body is not None:

@@ -43,7 +43,8 @@ class EventStreamsClient:
     """Consume, publish and batch-publish against one endpoint with one token.
 
     Pass ``http`` to share a connection pool (one per base URL); otherwise the client owns its own and closes
-    it in ``aclose``. The rate limiter is shared per (base URL, token) unless one is given.
+    it in ``aclose``. The rate limiter is shared per (base URL, token) unless one is given. ``read_timeout``
+    (seconds) is how long an answer may take beyond a long poll's wait; by default 30 s (15 s beyond a wait).
     """
 
     def __init__(
@@ -54,13 +55,14 @@ class EventStreamsClient:
         http: httpx.AsyncClient | None = None,
         limiter: RateLimiter | None = None,
         rate_limit_rpm: int | None = None,
+        read_timeout: float | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._owns_http = http is None
         self._http = http or new_http_client(endpoint.events_url)
         rpm = endpoint.rate_limit_rpm if rate_limit_rpm is None else rate_limit_rpm
         self.limiter = limiter or shared_limiter(endpoint.events_url, _token_value(token), rpm)
-        self._api = ApiTransport(self._http, token, self.limiter)
+        self._api = ApiTransport(self._http, token, self.limiter, read_timeout=read_timeout)
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -94,11 +96,12 @@ class EventStreamsClient:
         body = consume_body(
             after_message_id=after_message_id, since_time=since_time, batch_size=batch_size, timeout_secs=timeout_secs
         )
+        grace = LONG_POLL_GRACE if self._api.read_timeout is None else self._api.read_timeout
         data = await self._api.request(
             "POST",
             self.endpoint.consume_path(topic_id),
             body=encode_json(body),
-            read_timeout=timeout_secs + LONG_POLL_GRACE,
+            read_timeout=timeout_secs + grace,
             not_found=f"topic {topic_id} not found",
             on_sent=on_sent,
         )
