@@ -64,18 +64,19 @@ def parse_error_words(exc: jmespath.exceptions.ParseError) -> tuple[str, int | N
 
 def jmespath_filter(expression: str) -> Predicate:
     """Rows for which the expression is truthy, e.g. ``payload.Name == 'Jane'`` or ``payload.total > `100```."""
+    # The edit list's reading: it also refuses, before any row is matched, what JMESPath finds only while matching
+    # (an unknown function, a wrong number of arguments) and a `text` literal that is not JSON.
+    from inspector.core.transform import ExpressionProblem, compile_expression  # transform imports this module
+
     try:
-        compiled = jmespath.compile(expression)
-    except jmespath.exceptions.ParseError as exc:
-        reason, position = parse_error_words(exc)
-        where = f" at column {position + 1}" if position is not None else ""
+        compiled = compile_expression(expression)
+    except ExpressionProblem as problem:
+        where = f" at column {problem.position + 1}" if problem.position is not None else ""
         raise ValidationError(
-            f"{reason}{where}", where="JMESPath", hint="for example: payload.status == 'paid' && payload.total > `100`"
+            f"{problem.reason}{where}",
+            where="JMESPath",
+            hint=problem.hint or "for example: payload.status == 'paid' && payload.total > `100`",
         ) from None
-    except jmespath.exceptions.JMESPathError as exc:
-        raise ValidationError(str(exc).splitlines()[0], where="JMESPath") from None
-    except RecursionError:
-        raise ValidationError("is nested too deeply", where="JMESPath", hint="use fewer parentheses") from None
 
     def matches(row: FilterableRow) -> bool:
         document: dict[str, Any] = {
@@ -85,8 +86,10 @@ def jmespath_filter(expression: str) -> Predicate:
         }
         try:
             result = compiled.search(document)
-        except jmespath.exceptions.JMESPathError:
-            return False  # a type error on one message (comparing a string with a number) is just no match
+        except (ValueError, TypeError, RecursionError):
+            # A type error on one message is just no match: a JMESPathError (a ValueError), or the TypeError that
+            # `payload.total > 'x'` raises from Python's comparison; RecursionError: a payload nested very deeply.
+            return False
         return result not in (None, False, [], {}, "")
 
     return matches

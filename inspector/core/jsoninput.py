@@ -45,6 +45,8 @@ _WORDS = (
     ("Extra data", "more text after the end of the JSON value"),
     ("Invalid control character at", "a tab or line break inside a string must be written as \\t or \\n"),
     ("Invalid \\escape", 'an invalid escape (a backslash must be followed by ", \\\\, /, b, f, n, r, t or uXXXX)'),
+    ("Invalid \\uXXXX escape", "an invalid \\u escape (it takes four hexadecimal digits, as in \\u00e9)"),
+    ("Unexpected UTF-8 BOM", "a byte order mark (U+FEFF) where the text should begin; remove it"),
 )
 
 
@@ -67,6 +69,15 @@ def _try_loads(line: str) -> Any:
         return _strict_loads(line)
     except ValueError:
         return _NOT_JSON
+
+
+def _hint(exc: ValueError) -> str:
+    """How to fix a value refused after the syntax was read (NaN, Infinity, a number of thousands of digits)."""
+    if "integer string conversion" in str(exc):
+        return "a number of more than 4300 digits cannot be read; write it as a string"
+    if "allowed in JSON" in str(exc):
+        return "JSON has no NaN or Infinity: use null, or a number"
+    return ""
 
 
 def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
@@ -96,7 +107,7 @@ def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
                         column=exc.colno,
                     ) from None
                 except ValueError as exc:
-                    raise ValidationError(f"line {number}: {exc}", where=source) from None
+                    raise ValidationError(f"line {number}: {exc}", where=source, hint=_hint(exc)) from None
             return PublishInput(items, single=False, form="JSON Lines")
         raise JsonSyntaxError(
             f"is not valid JSON ({_where(whole_error)})",
@@ -106,7 +117,7 @@ def parse_publish_input(text: str, *, source: str = "input") -> PublishInput:
             column=whole_error.colno,
         ) from None
     except ValueError as exc:
-        raise ValidationError(str(exc), where=source) from None
+        raise ValidationError(str(exc), where=source, hint=_hint(exc)) from None
     if isinstance(value, dict):
         return PublishInput([value], single=True, form="object")
     if isinstance(value, list):

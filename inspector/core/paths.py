@@ -60,15 +60,45 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.close(dir_fd)
 
 
+# Byte order marks of the encodings a file saved "as Unicode" is often in; UTF-32 first (it starts like UTF-16).
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def read_text_file(path: Path) -> str:
     """A UTF-8 text file the user chose; every failure is a ``ValidationError`` naming the file."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ValidationError("cannot read the file: no such file", where=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"is not UTF-8 text (byte {exc.start})", where=str(path), hint="save the file as UTF-8"
-        ) from None
     except OSError as exc:
         raise ValidationError(f"cannot read the file ({exc.strerror or exc})", where=str(path)) from None
+    except ValueError:  # a NUL character in the name
+        raise ValidationError("cannot read the file: its name holds a NUL character", where=repr(str(path))) from None
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise ValidationError(
+                f"is {encoding} text, not UTF-8", where=str(path), hint="save the file as UTF-8 and open it again"
+            )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ValidationError(
+            f"is not a text file: it holds a NUL byte (byte {nul})",
+            where=str(path),
+            hint="choose a JSON or JSON Lines file saved as UTF-8 (UTF-16 text without a byte order mark reads so too)",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(
+            f"is not UTF-8 text (byte {exc.start}, line {line})",
+            where=str(path),
+            hint="save the file as UTF-8 (it may be in Latin-1 or Windows-1252)",
+        ) from None
+    # What reading in text mode did before: universal newlines.
+    return text.replace("\r\n", "\n").replace("\r", "\n")

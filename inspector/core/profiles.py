@@ -42,8 +42,13 @@ def check_profile(profile: Profile) -> Profile:
     name = profile.name.strip() if isinstance(profile.name, str) else ""
     if not _NAME.match(name):
         raise ValidationError("must be 1 to 64 printable characters", where="profile name")
-    if profile.rate_limit_rpm is not None and profile.rate_limit_rpm < 0:
-        raise ValidationError("must be 0 (off) or more", where="rate limit")
+    rpm = profile.rate_limit_rpm
+    if rpm is not None and (isinstance(rpm, bool) or not isinstance(rpm, int) or rpm < 0):
+        raise ValidationError(
+            f"must be a whole number of requests per minute, 0 (off) or more, not {rpm!r}",
+            where="rate limit",
+            hint="leave it empty for the region's limit (60 requests/min)",
+        )
     if profile.region == "custom":
         base = normalize_base_url(profile.base_url or "", where=f"profile {name!r} base URL")
         return replace(profile, name=name, base_url=base)
@@ -64,11 +69,11 @@ class ProfileStore:
             return []
         try:
             data = json.loads(raw)
-            rows = data["profiles"] if isinstance(data, dict) else None
+            rows = data.get("profiles") if isinstance(data, dict) else None
             if not isinstance(rows, list):
                 raise ValueError("no 'profiles' list")
             return [_from_json(row) for row in rows]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested too deeply
             raise ValidationError(
                 f"cannot be read ({exc})",
                 where=str(self.path),

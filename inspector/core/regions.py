@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,14 +74,16 @@ REGIONS: dict[str, Endpoint] = {
 def region(key: str) -> Endpoint:
     try:
         return REGIONS[key.strip().lower()]
-    except KeyError:
+    except (KeyError, AttributeError):  # AttributeError: not a string (a profile file edited by hand)
         names = ", ".join(REGIONS)
         raise ValidationError(f"unknown region {key!r}", where="region", hint=f"choose one of: {names}") from None
 
 
 def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 and ``localhost`` itself. Not ``*.localhost``: a system resolver may look such a name up
+    in DNS, which would send a plain-HTTP token off the machine."""
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -88,11 +91,47 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+# What httpx would refuse (or quietly percent-encode into a host no DNS knows) after the URL was accepted here.
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
+_ASCII_HOST = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$")
+_IPV4_STYLE = re.compile(r"^[0-9]+.[0-9]+.[0-9]+.[0-9]+$")  # httpx's own test, unescaped dots included
+
+
+def _host_problem(host: str) -> str | None:
+    """Why httpx could not use ``host`` (a hostname as urlsplit gives it: lower case, no brackets), or None."""
+    if ":" in host:  # an IPv6 address; urlsplit has already checked it
+        return None
+    if _IPV4_STYLE.match(host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return f"{host!r} is not a valid IPv4 address"
+        return None
+    if host.isascii():
+        if not _ASCII_HOST.match(host):
+            return f"{host!r} is not a valid host name"
+        return None
+    import idna  # only for international names; httpx encodes them with the same library
+
+    try:
+        idna.encode(host)
+    except UnicodeError as exc:  # idna.IDNAError is one
+        return f"{host!r} is not a valid international domain name ({exc})"
+    return None
+
+
 def normalize_base_url(url: str, *, where: str = "base URL") -> str:
     """Check and normalise a base URL: https only (http only to loopback), no credentials, query or fragment."""
     text = url.strip() if isinstance(url, str) else ""
     if not text:
         raise InsecureUrlError("is empty", where=where, hint="enter a URL such as https://event-streams.workato.com")
+    bad = _CONTROL_OR_SPACE.search(text)
+    if bad is not None:
+        raise InsecureUrlError(
+            f"{url!r} has a space or control character at position {bad.start() + 1}",
+            where=where,
+            hint="check that the URL was pasted whole, with nothing around or inside it",
+        )
     try:
         parts = urlsplit(text)
     except ValueError as exc:  # a malformed [IPv6] host
@@ -114,7 +153,12 @@ def normalize_base_url(url: str, *, where: str = "base URL") -> str:
     try:
         port = parts.port
     except ValueError:
-        raise InsecureUrlError(f"{url!r} has an invalid port", where=where, hint="use a port from 1 to 65535") from None
+        port = 0
+    if port == 0:
+        raise InsecureUrlError(f"{url!r} has an invalid port", where=where, hint="use a port from 1 to 65535")
+    problem = _host_problem(parts.hostname)
+    if problem is not None:
+        raise InsecureUrlError(problem, where=where, hint="check the host name, e.g. event-streams.workato.com")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InsecureUrlError(
             f"plain http is refused for {parts.hostname}: the token would travel unencrypted",

@@ -13,6 +13,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
+from referencing import Registry
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from inspector.core.errors import ValidationError
 from inspector.core.timeparse import parse_time
@@ -50,7 +53,12 @@ def fieldlist_to_jsonschema(fields: object, *, where: str = "schema") -> JsonSch
             where=where,
             hint='a Workato schema looks like [{"name": "id", "type": "integer"}, ...]',
         )
-    return _object_schema(fields, where)
+    try:
+        return _object_schema(fields, where)
+    except RecursionError:
+        raise ValidationError(
+            "is nested too deeply (fields within fields, hundreds of levels down)", where=where
+        ) from None
 
 
 def _object_schema(fields: list[Any], where: str) -> JsonSchema:
@@ -128,16 +136,30 @@ def _is_date(value: object) -> bool:
     return True
 
 
+# No retrieval: with no registry given, jsonschema fetches a "$ref" to an http(s) or file URL itself.
+_NO_REMOTE_REFERENCES: Registry[Any] = Registry()
+
+
 def make_validator(schema: JsonSchema) -> Draft202012Validator:
     """A reusable validator for a JSON Schema (from a field list or loaded by the user)."""
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=_formats)
+    return Draft202012Validator(schema, format_checker=_formats, registry=_NO_REMOTE_REFERENCES)
 
 
 def violations(validator: Draft202012Validator, payload: object, *, root: str = "payload") -> list[SchemaViolation]:
     """Every way ``payload`` breaks the schema, first by path."""
     found = []
-    for error in validator.iter_errors(payload):
+    try:
+        errors = list(validator.iter_errors(payload))
+    except Unresolvable as exc:  # a schema not checked by schema_from_document, or a reference met only here
+        return [SchemaViolation(root, f"cannot be checked: the schema's reference {exc} cannot be resolved")]
+    except RecursionError:
+        return [
+            SchemaViolation(
+                root, "cannot be checked: the schema refers to itself without end, or the payload is nested too deeply"
+            )
+        ]
+    for error in errors:
         path = root
         for part in error.absolute_path:
             path += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -188,9 +210,62 @@ def schema_from_document(document: object, *, where: str = "schema file") -> Jso
                 where=where,
                 hint="fix it, or load a field list",
             ) from None
+        except RecursionError:
+            raise ValidationError("is nested too deeply to check (hundreds of levels)", where=where) from None
+        _check_references(document, where)
         return document
     raise ValidationError(
         "must be a Workato field list (an array) or a JSON Schema (an object)",
         where=where,
         hint='for example [{"name": "id", "type": "integer"}] or {"type": "object", "properties": {...}}',
     )
+
+
+_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples"})  # their values are data, not schemas
+
+
+def _check_references(document: JsonSchema, where: str) -> None:
+    """Refuse what would fail only when a payload is checked: a ``$ref`` to another file or URL (never fetched), a
+    ``$ref`` to nothing in this file, and references that lead back to themselves without end."""
+    own_id = document.get("$id")
+    base = own_id.split("#")[0] if isinstance(own_id, str) and own_id.split("#")[0] else "urn:topic-inspector:schema"
+    resolver = Registry().with_resource(base, DRAFT202012.create_resource(document)).resolver(base)
+    stack: list[tuple[str, object]] = [("", document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(node))
+            continue
+        if not isinstance(node, dict) or (path and "$id" in node):  # a nested $id starts another base: not followed
+            continue
+        for keyword in ("$ref", "$dynamicRef"):
+            ref = node.get(keyword)
+            if not isinstance(ref, str):
+                continue
+            spot = f"{where}{path}.{keyword}"
+            if not ref.startswith(("#", f"{base}#")) and ref != base:
+                raise ValidationError(
+                    f"refers to {ref!r}, outside this file: only references within the file (#/...) are read",
+                    where=spot,
+                    hint="copy the referenced schema into the file, under $defs, and refer to it as #/$defs/NAME",
+                )
+            try:
+                resolver.lookup(ref)
+            except Unresolvable:
+                raise ValidationError(
+                    f"refers to {ref!r}, which is not in the file", where=spot, hint="check the path after the #"
+                ) from None
+        stack.extend((f"{path}.{key}", child) for key, child in node.items() if key not in _DATA_KEYWORDS)
+    validator = Draft202012Validator(document, registry=_NO_REMOTE_REFERENCES)
+    instances: tuple[object, ...] = (None, {}, [])
+    for instance in instances:
+        try:
+            next(validator.iter_errors(instance), None)
+        except RecursionError:
+            raise ValidationError(
+                "refers to itself without end (a $ref that leads back to itself)",
+                where=where,
+                hint="make each $ref lead to a schema that describes something",
+            ) from None
+        except Unresolvable as exc:
+            raise ValidationError(f"has a reference that cannot be resolved ({exc})", where=where) from None

@@ -7,9 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 from inspector.core.errors import ValidationError
 
-_FRACTION = re.compile(r"(\.\d+)")
+# re.ASCII: \d would match any script's digits (fullwidth "２０２４"), which fromisoformat then refuses in its words.
+_FRACTION = re.compile(r"(\.\d+)", re.ASCII)
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$",
+    re.ASCII,
+)
+_NO_ZONE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", re.ASCII)
+_PARTS = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::(\d{2}))?(?:\.\d+)?(?:[Zz]|[+-](\d{2}):?(\d{2}))$",
+    re.ASCII,
 )
 
 
@@ -31,15 +38,22 @@ def parse_time(text: str, *, where: str = "time") -> datetime:
         except ValueError:
             pass
         else:
-            if fast.tzinfo is not None:
+            if fast.tzinfo is not None and 1 < fast.year < 9999:  # years 1 and 9999: see _check_utc_range
                 return fast
     value = text.strip()
+    if _NO_ZONE.match(value):
+        raise ValidationError(
+            f"{text!r} has no time zone",
+            where=where,
+            hint=f"add Z for UTC ({value}Z) or the offset from UTC, like {value}+02:00",
+        )
     if not _RFC3339.match(value):
         raise ValidationError(
             f"{text!r} is not an RFC 3339 timestamp",
             where=where,
             hint="write it like 2024-05-01T12:30:00Z or 2024-05-01T14:30:00+02:00",
         )
+    _check_parts(text, value, where)
     value = value[:-1] + "+00:00" if value[-1] in "Zz" else value
     round_up = False
     match = _FRACTION.search(value)
@@ -55,7 +69,43 @@ def parse_time(text: str, *, where: str = "time") -> datetime:
         raise ValidationError(f"{text!r} is not a valid date or time ({exc})", where=where) from None
     if parsed.tzinfo is None:  # pragma: no cover - the pattern requires a zone
         raise ValidationError(f"{text!r} has no time zone", where=where)
+    _check_utc_range(text, parsed, where)
     return parsed
+
+
+def _check_parts(text: str, value: str, where: str) -> None:
+    """Say in words what Python's parser would say in its own terms: a leap second, an offset out of range."""
+    parts = _PARTS.match(value)
+    if parts is None:  # pragma: no cover - _RFC3339 matched
+        return
+    second, hours, minutes = parts.groups()
+    if second == "60":
+        raise ValidationError(
+            f"{text!r} is a leap second (:60), which cannot be represented",
+            where=where,
+            hint="use :59 of the same minute, or :00 of the next one",
+        )
+    if hours is not None and (int(hours) > 23 or int(minutes) > 59):
+        raise ValidationError(
+            f"{text!r} has an offset from UTC out of range",
+            where=where,
+            hint="an offset runs from -23:59 to +23:59, for example +02:00",
+        )
+
+
+def _check_utc_range(text: str, moment: datetime, where: str) -> None:
+    """Refuse a time that exists only in its own zone: 0001-01-01T00:00+01:00 is in year 0 in UTC, and converting
+    it (to show it in UTC or as a timestamp for the table) would raise OverflowError later, far from the input."""
+    if 1 < moment.year < 9999:
+        return
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(
+            f"{text!r} is out of range: in UTC it falls outside the years 1 to 9999",
+            where=where,
+            hint="check the year",
+        ) from None
 
 
 def format_time(moment: datetime) -> str:

@@ -79,6 +79,7 @@ def parse_edits(text: str) -> list[Edit]:
     """The edits of an edit list, in order. Raises ``EditError`` (a ``ValidationError``) for the first bad line;
     an expression is compiled here, so its mistakes are found before any message is touched."""
     edits: list[Edit] = []
+    text = text.removeprefix("\ufeff")  # a byte order mark from a file would read as part of the first word
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         body = raw.strip()
         if body and not body.startswith("#"):
@@ -175,6 +176,12 @@ def _compile(expression: str) -> ParsedResult:
         raise _ExpressionProblem("the expression is nested too deeply") from None
     _check_tree(compiled.parsed, calls)
     return compiled
+
+
+# The table's filter reads its expressions the same way, with the same refusals (filtering imports these inside a
+# function: this module imports filtering).
+compile_expression = _compile
+ExpressionProblem = _ExpressionProblem
 
 
 def _function_calls(expression: str) -> dict[str, int]:
@@ -282,6 +289,8 @@ def _evaluate(edit: Edit, message_id: str | None, time: str | None, payload: dic
         reason = f"{exc.function_name}() got {actual} where it takes {expected}"
     except ValueError as exc:  # every JMESPathError, and the few plain ValueErrors of its evaluator
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except TypeError as exc:  # JMESPath compares a number with a string by Python's rules: `1 > 'x'` raises this
+        reason = f"the expression compares values of different types ({exc})"
     except RecursionError:
         reason = "the payload is nested too deeply to evaluate the expression"
     raise EditError(f"{_on(message_id)}: {reason}", line=edit.line, message_id=message_id)

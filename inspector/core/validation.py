@@ -14,6 +14,7 @@ MAX_BODY_BYTES = 1024 * 1024  # the API's 1 MB limit on a request body
 MAX_BATCH_ITEMS = 100
 MAX_CONSUME_BATCH = 50
 MAX_WAIT_SECS = 60
+MAX_TOPIC_ID = 2**63 - 1  # a signed 64-bit integer: what the API's ids (and SQLite's integers) hold
 
 
 # One encoder for every payload: json.dumps with options builds a new one per call, a cost per published item.
@@ -40,16 +41,33 @@ def check_topic_id(topic_id: object, *, where: str = "topic") -> int:
     elif isinstance(topic_id, int):
         value = topic_id
     elif isinstance(topic_id, str) and topic_id.strip().isdigit() and topic_id.strip().isascii():
-        value = int(topic_id.strip())
+        digits = topic_id.strip()
+        # Past 19 digits it cannot be an id (and past 4300, int() itself refuses with a ValueError of its own).
+        value = int(digits) if len(digits) <= 19 else MAX_TOPIC_ID + 1
     else:
         value = None
     if value is None or value <= 0:
         raise ValidationError(
-            f"{topic_id!r} is not a topic id",
+            f"{_shown(topic_id)} is not a topic id",
             where=where,
             hint="a topic id is a positive whole number, as shown in the topic's URL in Workato",
         )
+    if value > MAX_TOPIC_ID:
+        raise ValidationError(
+            f"{_shown(topic_id)} is too large for a topic id",
+            where=where,
+            hint="a topic id is a positive whole number of at most 19 digits, as shown in the topic's URL in Workato",
+        )
     return value
+
+
+def _shown(value: object) -> str:
+    """A value for a message, shortened: repr() of an int of over 4300 digits raises ValueError."""
+    if isinstance(value, str) and len(value) > 40:
+        return f"{value[:20]!r}… ({len(value)} characters)"
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"a number of {value.bit_length()} bits"
+    return repr(value)
 
 
 def encode_payload(payload: object, *, where: str = "payload") -> bytes:
@@ -68,7 +86,20 @@ def encode_payload(payload: object, *, where: str = "payload") -> bytes:
             where=where,
             hint="flatten the payload",
         ) from None
-    except (TypeError, ValueError) as exc:
+    except UnicodeEncodeError as exc:  # a lone surrogate, from a "\ud800" escape: valid JSON text, not UTF-8
+        char = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+        raise ValidationError(
+            f"cannot be encoded as UTF-8: it holds a lone surrogate {char!r} (half of a \\uXXXX pair)",
+            where=where,
+            hint="remove that escape, or complete the pair (e.g. \\ud83d\\ude00)",
+        ) from None
+    except ValueError as exc:  # allow_nan=False: NaN or an infinity (a number like 1e999 is read as one)
+        raise ValidationError(
+            f"cannot be encoded as JSON: it holds NaN or Infinity, which JSON has no way to write ({exc})",
+            where=where,
+            hint="use a finite number, or null; a number such as 1e999 is too large and reads as Infinity",
+        ) from None
+    except TypeError as exc:
         raise ValidationError(f"cannot be encoded as JSON ({exc})", where=where) from None
     if len(body) > MAX_BODY_BYTES:
         over = len(body) - MAX_BODY_BYTES

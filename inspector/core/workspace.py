@@ -83,17 +83,27 @@ _TOPIC_URL = re.compile(r"/(?:event_topics|event_streams/topics|topics|pubsub/to
 def parse_topic_reference(text: str) -> int:
     """A topic id from what a person pastes: ``1234``, or a topic's URL from the Workato web app."""
     value = text.strip() if isinstance(text, str) else ""
-    if value.isdigit():
-        return check_topic_id(value)
+    if value.isdigit() or re.fullmatch(r"[-+]?[\d.,]+", value):
+        return check_topic_id(value)  # "-1", "1.5": refused as numbers that are not ids
     match = _TOPIC_URL.search(value)
-    if match is None and value.startswith(("http://", "https://")):
+    # Another shape of topic address: its last number. Only when it speaks of topics: the last number of a recipe's
+    # or a connection's address is that recipe's id, and taking it for a topic's would show another topic.
+    speaks_of_topics = any(word in value.lower() for word in ("topic", "event_stream", "pubsub"))
+    if match is None and value.startswith(("http://", "https://")) and speaks_of_topics:
         numbers = re.findall(r"/(\d+)(?=[/?#]|$)", value)
         match_id = numbers[-1] if numbers else None
     else:
         match_id = match.group(1) if match else None
+    shown = repr(value) if len(value) <= 80 else f"{value[:60]!r}…"  # what was pasted may be a whole document
+    if match_id is None and value.startswith(("http://", "https://")):
+        raise ValidationError(
+            f"{shown} is not the address of a topic's page: it has no topic id",
+            where="topic",
+            hint="open the topic in Workato and copy its address (…/event_topics/1234), or paste the number",
+        )
     if match_id is None:
         raise ValidationError(
-            f"{text!r} is neither a topic id nor a topic URL",
+            f"{shown if isinstance(text, str) else repr(text)} is neither a topic id nor a topic URL",
             where="topic",
             hint="paste the number, or the address of the topic's page in Workato (…/event_topics/1234)",
         )
@@ -111,7 +121,8 @@ class WorkspaceStore:
             return Workspace()
         try:
             return _from_json(json.loads(raw))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # RecursionError: JSON nested deeper than the parser goes; OverflowError: int() of an infinity (1e400).
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError) as exc:
             broken = self.path.with_suffix(".json.broken")
             self.path.replace(broken)
             log.warning("workspace file unreadable (%s); set aside as %s", exc, broken)
