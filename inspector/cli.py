@@ -520,6 +520,9 @@ def _setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     if not verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+    # qasync's executor logs the arguments and results of what runs in its threads at DEBUG: keyring reads and
+    # writes, whose argument or result is a token that no filter can recognise as one.
+    logging.getLogger("qasync").setLevel(logging.INFO)
 
 
 def _run_gui(demo: bool) -> int:

@@ -9,7 +9,7 @@ import socket
 from collections.abc import Awaitable, Callable, Coroutine
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -25,6 +25,7 @@ from inspector.core.errors import (
     UnexpectedResponseError,
 )
 from inspector.core.ratelimit import RateLimiter
+from inspector.core.redact import redact
 from inspector.core.regions import normalize_base_url
 from inspector.core.timeparse import now_utc
 
@@ -126,6 +127,15 @@ class ApiTransport:
         token = self._token() if callable(self._token) else self._token
         return f"Bearer {token}"
 
+    def _scrub(self, text: str) -> str:
+        """What a server said, fit to show and keep: a server or proxy that echoes the token (an error page
+        listing the request's headers) must not put it in errors, logs or saved publish results."""
+        token = self._token() if callable(self._token) else self._token
+        if token:
+            for form in {token, quote(token, safe=""), json.dumps(token)[1:-1]}:
+                text = text.replace(form, "[token]")
+        return redact(text)
+
     async def request(
         self,
         method: str,
@@ -197,21 +207,21 @@ class ApiTransport:
         try:
             data = json.loads(response.content)
             if isinstance(data, dict):
-                server_message = str(data.get("message") or data.get("error") or "")
-                code = str(data.get("code") or "")
+                server_message = self._scrub(str(data.get("message") or data.get("error") or ""))
+                code = self._scrub(str(data.get("code") or ""))
         except (ValueError, RecursionError):
             data = None
         said = f": {server_message}" if server_message else ""
         where = f"{self.host} answered {status}"
         if 300 <= status < 400:
-            target = response.headers.get("location", "?")
+            target = self._scrub(response.headers.get("location", "?"))
             raise UnexpectedResponseError(
                 f"{where}, a redirect to {target}; not followed, so the token stays with {self.host}",
                 status=status,
                 hint="check the base URL (a redirect usually means a wrong host or path)",
             )
         if data is None and status not in (401, 404, 429):
-            server_message = body_excerpt(response)
+            server_message = self._scrub(body_excerpt(response))
             raise (ServerError if status >= 500 else UnexpectedResponseError)(
                 f"{where} with {_describe_body(response)} instead of the API's JSON",
                 status=status,

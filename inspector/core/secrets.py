@@ -155,4 +155,11 @@ def check_token_text(token: str) -> str:
         raise ValidationError("is empty", where="token", hint="paste the API client token from Workato")
     if any(ch.isspace() or ord(ch) < 32 for ch in value):
         raise ValidationError("contains spaces or control characters", where="token", hint="paste the token alone")
+    if not all(0x21 <= ord(ch) <= 0x7E for ch in value):  # an HTTP header carries ASCII only
+        odd = next(ch for ch in value if not 0x21 <= ord(ch) <= 0x7E)
+        raise ValidationError(
+            f"contains {odd!r} (U+{ord(odd):04X}), which no API token has",
+            where="token",
+            hint="paste the token alone: copied text can bring typographic quotes or dashes along with it",
+        )
     return value

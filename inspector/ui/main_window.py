@@ -679,6 +679,8 @@ class MainWindow(QMainWindow):
         for key, view in self.views.items():
             if key[0] == name and token:
                 view.session.client = self.ctx.client(profile, token)
+                if view.publisher is not None:  # its Publish panel publishes with the same client
+                    view.publisher.client = view.session.client
                 view.session.region_label = profile.endpoint().label
                 view.session.resume()
 
