@@ -58,6 +58,7 @@ def _add_connection(parser: argparse.ArgumentParser) -> None:
 class Connection:
     endpoint: Endpoint
     account: str  # where the token lives in the keyring
+    legacy_account: str | None = None  # where an earlier build kept it
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -68,7 +69,7 @@ def _connection(args: argparse.Namespace) -> Connection:
         profile = ProfileStore().get(args.profile)
         if rpm is not None:
             profile = Profile(profile.name, profile.region, profile.base_url, rpm)
-        return Connection(profile.endpoint(), profile.account)
+        return Connection(profile.endpoint(), profile.account, profile.legacy_account)
     if args.base_url:
         endpoint = custom_endpoint(args.base_url, **({} if rpm is None else {"rate_limit_rpm": rpm}))
     elif args.region:
@@ -86,7 +87,7 @@ def _token(conn: Connection) -> str:
     token = env_token()
     if token:
         return check_token_text(token)
-    stored = KeyringStore().get(conn.account)
+    stored = KeyringStore().get_moving(conn.account, conn.legacy_account)
     if stored:
         return stored
     raise InspectorError(
@@ -289,7 +290,7 @@ def _token_command(args: argparse.Namespace) -> int:
     conn = _connection(args)
     store = KeyringStore()
     if args.action == "status":
-        stored = store.get(conn.account) is not None
+        stored = store.get_moving(conn.account, conn.legacy_account) is not None
         where = f"stored in {store.backend_name}" if stored else "not stored"
         print(f"token for {conn.endpoint.label}: {where}")
         if not store.is_system:
@@ -322,16 +323,25 @@ def _profile_command(args: argparse.Namespace) -> int:
             print(f"{profile.name}\t{where}")
         return EXIT_OK
     if args.action == "remove":
-        if not profiles.remove(args.name):
+        gone = next((p for p in profiles.load() if p.name == args.name), None)
+        if gone is None or not profiles.remove(args.name):
             raise ValidationError(f"no profile named {args.name!r}", where="profile")
         with contextlib.suppress(SecretStoreError):
-            KeyringStore().delete(Profile(args.name).account)
+            store = KeyringStore()
+            store.delete(gone.account)
+            store.delete(gone.legacy_account)
         print(f"profile {args.name!r} removed (and its token, if one was stored)")
         return EXIT_OK
     if bool(args.region) == bool(args.base_url):
         raise UsageError("profile add needs exactly one of --region R or --base-url URL")
     profile = Profile(args.name, "custom" if args.base_url else args.region.lower(), args.base_url, args.rate_limit)
+    previous = next((p for p in profiles.load() if p.name == args.name), None)
     saved = profiles.upsert(profile)
+    if previous is not None and previous.account != saved.account:  # a token stays with its address
+        with contextlib.suppress(SecretStoreError):
+            store = KeyringStore()
+            if store.delete(previous.account) | store.delete(previous.legacy_account):
+                print(f"the token stored for {previous.endpoint().events_url} was removed: its address changed")
     print(
         f"profile {saved.name!r} saved: {saved.endpoint().events_url}; store its token with "
         f"'topic-inspector token set --profile {saved.name!r}'"

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from inspector.core.errors import ValidationError
+from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.paths import AppPaths, atomic_write
 from inspector.core.regions import REGIONAL_RPM, REGIONS, Endpoint, custom_endpoint, normalize_base_url, region
 
@@ -34,7 +34,17 @@ class Profile:
 
     @property
     def account(self) -> str:
-        """The keyring account under which this profile's token is stored."""
+        """The keyring account under which this profile's token is stored: by name *and* address, so a profile
+        moved to another address does not take the token entered for the old one along."""
+        try:
+            where = self.endpoint().events_url
+        except InspectorError:  # a profile file edited by hand: still one account per name and text given
+            where = f"{self.region}:{self.base_url or ''}"
+        return f"profile:{self.name}@{where}"
+
+    @property
+    def legacy_account(self) -> str:
+        """Where earlier builds kept the token, by name alone (moved to ``account`` when first read)."""
         return f"profile:{self.name}"
 
 

@@ -101,6 +101,16 @@ class KeyringStore:
             raise SecretStoreError(f"the keyring could not be read: {exc}", hint="unlock the keyring") from None
         return str(value) if value is not None else None
 
+    def get_moving(self, account: str, legacy: str | None) -> str | None:
+        """``get(account)``; a token still kept under an older ``legacy`` account is moved to ``account`` first."""
+        found = self.get(account)
+        if found is None and legacy and legacy != account:
+            found = self.get(legacy)
+            if found is not None:
+                self.set(account, found)
+                self.delete(legacy)
+        return found
+
     def set(self, account: str, secret: str) -> None:
         self._require()
         try:

@@ -130,7 +130,9 @@ class AppContext:
         if keyring is None:
             return env_token()
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(keyring.get, profile.account), KEYRING_TIMEOUT)
+            found = await asyncio.wait_for(
+                asyncio.to_thread(keyring.get_moving, profile.account, profile.legacy_account), KEYRING_TIMEOUT
+            )
         except (TimeoutError, SecretStoreError) as exc:
             log.warning("keyring read for %s failed: %s", profile.name, exc)
             return None
@@ -158,7 +160,8 @@ class AppContext:
         keyring = await self.open_keyring()
         if keyring is not None:
             try:
-                await asyncio.wait_for(asyncio.to_thread(keyring.delete, profile.account), KEYRING_TIMEOUT)
+                for account in (profile.account, profile.legacy_account):
+                    await asyncio.wait_for(asyncio.to_thread(keyring.delete, account), KEYRING_TIMEOUT)
             except (TimeoutError, SecretStoreError) as exc:
                 log.warning("keyring delete for %s failed: %s", profile.name, exc)
 

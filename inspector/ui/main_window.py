@@ -381,12 +381,13 @@ class MainWindow(QMainWindow):
         return dialog
 
     async def _save_profile(self, original: Profile | None, profile: Profile, token: str | None) -> None:
-        if original is not None and original.name != profile.name:
+        if original is not None and original.account != profile.account:  # renamed, or moved to another address
             old_token = await self.ctx.get_token(original)
-            self.ctx.profile_store.remove(original.name)
             await self.ctx.delete_token(original)
-            if token is None and old_token:
-                token = old_token
+            if token is None and old_token and original.endpoint().events_url == profile.endpoint().events_url:
+                token = old_token  # renamed only: a token stays with the address it was entered for
+        if original is not None and original.name != profile.name:
+            self.ctx.profile_store.remove(original.name)
             self.ctx.workspace.rename_profile(original.name, profile.name)
             self.ctx.publishing.rename_profile(original.name, profile.name)
             for key in [k for k in self.views if k[0] == original.name]:

@@ -43,7 +43,7 @@ def test_profile_token_goes_to_the_secret_service_and_nowhere_else(qloop: qasync
             dialog.base_url.setText(server.url)
             dialog.token.setText(token)
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-            await wait_until(lambda: keyring.get_password(SERVICE, "profile:Keyring test") == token)
+            await wait_until(lambda: keyring.get_password(SERVICE, f"profile:Keyring test@{server.url}") == token)
             profile = ctx.profile("Keyring test")
             assert profile is not None
             assert ctx.token_note(profile).startswith("stored in SecretService")
@@ -66,4 +66,4 @@ def test_profile_token_goes_to_the_secret_service_and_nowhere_else(qloop: qasync
         for path in files:
             assert token.encode() not in path.read_bytes(), path
     finally:
-        keyring.delete_password(SERVICE, "profile:Keyring test")
+        keyring.delete_password(SERVICE, f"profile:Keyring test@{server.url}")

@@ -94,7 +94,7 @@ def test_add_profile_and_topic_then_watch_messages_arrive(
         assert dialog.test_result.text().startswith("OK"), dialog.test_result.text()
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
         await wait_until(lambda: keyring_backend.items, what="token in the keyring")
-        assert keyring_backend.items == {("topic-inspector", "profile:Local"): emulator.token}
+        assert keyring_backend.items == {("topic-inspector", f"profile:Local@{emulator.url}"): emulator.token}
         profile = ctx.profile("Local")
         assert profile is not None
         assert "stored in" in ctx.token_note(profile)
@@ -444,7 +444,7 @@ def test_renaming_a_profile_keeps_its_token_and_topics(
         renamed = Profile("Renamed", "custom", emulator.url, rate_limit_rpm=0)
         await window._save_profile(original, renamed, None)
         assert ctx.profile("Local") is None
-        assert keyring_backend.items == {("topic-inspector", "profile:Renamed"): emulator.token}
+        assert keyring_backend.items == {("topic-inspector", f"profile:Renamed@{emulator.url}"): emulator.token}
         assert ctx.workspace.topic("Renamed", topic) is not None
         assert ("Renamed", topic) in window.views
         sent = await asyncio.to_thread(publish, emulator, topic, {"after": "rename"})

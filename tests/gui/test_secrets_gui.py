@@ -215,7 +215,9 @@ def test_a_window_session_leaves_the_token_nowhere(
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
             assert dialog.token.text() == ""  # not kept in the closed dialog either (deleted later)
             await wait_until(lambda: keyring_backend.items, what="the token in the keyring")
-            assert keyring_backend.items == {("topic-inspector", "profile:Session"): token}
+            assert list(keyring_backend.items.values()) == [token]  # one entry: the profile's, for its address
+            [(service, account)] = keyring_backend.items
+            assert (service, account) == ("topic-inspector", f"profile:Session@{server.url}")
 
             # The topic: single and batch publishes from the Publish panel, then the live table.
             ctx.workspace.add_topic("Session", topic, "orders")
@@ -271,7 +273,7 @@ def test_a_window_session_leaves_the_token_nowhere(
             assert "token" in wrong_dialog.test_result.text().lower(), wrong_dialog.test_result.text()
             shown.extend(shown_texts(qapp))
             wrong_dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-            await wait_until(lambda: ("topic-inspector", "profile:Wrong") in keyring_backend.items)
+            await wait_until(lambda: ("topic-inspector", f"profile:Wrong@{server.url}") in keyring_backend.items)
             ctx.workspace.add_topic("Wrong", topic)
             bad = await window.open_topic("Wrong", topic)
             assert bad is not None
@@ -370,14 +372,6 @@ class Recorder:
         self.server.server_close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: tokens are kept per profile name (Profile.account); after the base URL is edited with the token field "
-        "left empty, ProfileDialog's Test connection (AppContext.test_connection -> get_token) and the open tabs "
-        "(MainWindow._save_profile -> restart_profile) send the old token to the new host"
-    ),
-)
 def test_editing_the_base_url_does_not_send_the_stored_token_to_the_new_host(
     qloop: EventLoop, ctx: AppContext, keyring_backend: InMemoryKeyring
 ) -> None:

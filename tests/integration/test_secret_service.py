@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from inspector.core.profiles import Profile
 from inspector.core.secrets import SERVICE, KeyringStore
 from tests.helpers import run_cli
 
@@ -72,9 +73,10 @@ def test_profile_token_lives_under_the_service_name(tmp_path: Path) -> None:
     assert cli(["token", "set", "--profile", "Prod EU"], home, stdin=token).returncode == 0
     import keyring
 
-    assert keyring.get_password(SERVICE, "profile:Prod EU") == token
+    account = Profile("Prod EU", "eu").account  # by name and address
+    assert keyring.get_password(SERVICE, account) == token
     assert cli(["profile", "remove", "Prod EU"], home).returncode == 0
-    assert keyring.get_password(SERVICE, "profile:Prod EU") is None
+    assert keyring.get_password(SERVICE, account) is None
     for path in home.rglob("*"):
         if path.is_file():
             assert token.encode() not in path.read_bytes()

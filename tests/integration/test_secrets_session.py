@@ -176,7 +176,7 @@ def test_a_whole_cli_session_leaves_the_token_nowhere(
             from inspector.core.secrets import KeyringStore
 
             with contextlib.suppress(Exception):
-                KeyringStore().delete(f"profile:{profile}")
+                KeyringStore().delete(f"profile:{profile}@{server.url}")
 
     # Everything the session wrote or printed.
     files = sorted(p for folder in (home, workdir) for p in folder.rglob("*") if p.is_file())

@@ -10,6 +10,8 @@ import pytest
 from inspector.core.errors import InsecureUrlError, ValidationError
 from inspector.core.profiles import FILE_VERSION, Profile, ProfileStore, check_profile
 from inspector.core.regions import LEGACY_RPM, REGIONAL_RPM, REGIONS
+from inspector.core.secrets import KeyringStore
+from tests.helpers import InMemoryKeyring
 
 
 @pytest.fixture
@@ -225,5 +227,19 @@ def test_custom_endpoint_refuses_an_insecure_url_from_the_file() -> None:
         Profile("local", "custom", "http://example.com").endpoint()
 
 
-def test_account_names_the_profile() -> None:
-    assert Profile("work").account == "profile:work"
+def test_account_names_the_profile_and_its_address() -> None:
+    assert Profile("work").account == "profile:work@https://event-streams.workato.com"
+    assert Profile("work", "eu").account != Profile("work").account  # moved: the old token does not follow
+    assert Profile("work", "custom", "http://127.0.0.1:9300").account == "profile:work@http://127.0.0.1:9300"
+    assert Profile("work", "custom", "not a url").account == "profile:work@custom:not a url"  # hand-edited file
+    assert Profile("work").legacy_account == "profile:work"
+
+
+def test_a_token_kept_by_an_earlier_build_is_moved_to_the_new_account() -> None:
+    backend = InMemoryKeyring()
+    store = KeyringStore(backend)
+    profile = Profile("work")
+    store.set(profile.legacy_account, "tok-1")
+    assert store.get_moving(profile.account, profile.legacy_account) == "tok-1"
+    assert backend.items == {("topic-inspector", profile.account): "tok-1"}
+    assert store.get_moving(profile.account, profile.legacy_account) == "tok-1"  # read from its new place

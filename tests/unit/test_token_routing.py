@@ -449,13 +449,6 @@ async def test_cli_base_url_tokens_are_keyed_by_address(
     assert network.authorizations("event-streams.example.test") == [f"Bearer {TOKEN}"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: profile tokens are keyed by name only (Profile.account = 'profile:NAME'); re-adding the profile with "
-        "another --base-url keeps the stored token, and the next command sends it to the new host"
-    ),
-)
 async def test_cli_profile_moved_to_another_host_does_not_take_its_token_along(
     network: Network,
     keyring_backend: InMemoryKeyring,
@@ -472,14 +465,6 @@ async def test_cli_profile_moved_to_another_host_does_not_take_its_token_along(
     assert network.authorizations(NEW_HOST) == [], "the token entered for the old address went to the new host"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: AppContext.get_token looks the token up by profile name only; after the window saves the profile with "
-        "a new base URL and an empty token field (MainWindow._save_profile(..., token=None)), the old token is used "
-        "for the new host (restart_profile resumes open tabs with it at once)"
-    ),
-)
 async def test_window_profile_moved_to_another_host_does_not_take_its_token_along(network: Network) -> None:
     network.answer = _consume_answer
     ctx = AppContext(keyring_store=KeyringStore(InMemoryKeyring()))
