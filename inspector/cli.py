@@ -658,6 +658,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise ValidationError(f"must be 0 to {MAX_WAIT_SECS}", where="--wait")
         if not 1 <= args.batch_size <= MAX_CONSUME_BATCH:
             raise ValidationError(f"must be 1 to {MAX_CONSUME_BATCH}", where="--batch-size")
+        if args.since and args.since != "now":
+            parse_time(args.since, where="--since")  # a bad argument is said before any token is asked for
     if args.command == "replay":
         done = _replay_offline(args)
         if done is not None:

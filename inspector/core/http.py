@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import socket
 from collections.abc import Awaitable, Callable, Coroutine
@@ -31,6 +32,7 @@ from inspector.core.timeparse import now_utc
 
 TokenSource = str | Callable[[], str]
 DEFAULT_RETRY_AFTER = 5.0
+MAX_RETRY_AFTER = 3600.0
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 LONG_POLL_GRACE = 15.0  # read timeout beyond the long-poll wait
@@ -73,20 +75,26 @@ class HttpPool:
 
 
 def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait, from a ``Retry-After`` header (seconds or an HTTP date), within 0..MAX_RETRY_AFTER: a
+    server asking for days (or "inf") is waited out an hour at a time, with the state shown, not forever."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        if math.isnan(seconds):
+            return DEFAULT_RETRY_AFTER
+        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         return None
-    return max((when - now_utc()).total_seconds(), 0.0)
+    return min(max((when - now_utc()).total_seconds(), 0.0), MAX_RETRY_AFTER)
 
 
 _TAGS = re.compile(r"<[^>]+>")

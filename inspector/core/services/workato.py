@@ -141,7 +141,7 @@ class EventStreamsClient:
             not_found=f"topic {topic_id} not found",
             on_sent=on_sent,
         )
-        if not isinstance(data, dict) or not isinstance(data.get("message_id"), str):
+        if not isinstance(data, dict) or not isinstance(data.get("message_id"), str) or not data["message_id"]:
             raise shape_error(self._api.host, "a publish answer without a 'message_id' string")
         return str(data["message_id"])
 
@@ -156,14 +156,15 @@ def parse_messages(data: Any, host: str) -> list[Message]:
         message_id, time_text, payload = item.get("message_id"), item.get("time"), item.get("payload")
         if not isinstance(message_id, str) or not message_id:
             raise shape_error(host, f"message {index} has no 'message_id' string")
+        shown = message_id if message_id.isprintable() else repr(message_id)  # a line break must not forge a line
         if not isinstance(time_text, str):
-            raise shape_error(host, f"message {message_id} has no 'time' string")
+            raise shape_error(host, f"message {shown} has no 'time' string")
         if not isinstance(payload, dict):
-            raise shape_error(host, f"message {message_id} has a payload that is not an object")
+            raise shape_error(host, f"message {shown} has a payload that is not an object")
         try:
             moment = parse_time(time_text)
         except ValidationError:
-            raise shape_error(host, f"message {message_id} has an unreadable time {time_text!r}") from None
+            raise shape_error(host, f"message {shown} has an unreadable time {time_text!r}") from None
         messages.append(Message(message_id, moment, payload, time_text))
     return messages
 
@@ -313,7 +314,9 @@ def _unwrap(data: Any) -> Any:
 
 
 def parse_topic(row: Any, host: str) -> Topic:
-    if not isinstance(row, dict) or not isinstance(row.get("id"), int) or not isinstance(row.get("name"), str):
+    topic_id = row.get("id") if isinstance(row, dict) else None
+    valid_id = isinstance(topic_id, int) and not isinstance(topic_id, bool) and topic_id > 0
+    if not isinstance(row, dict) or not valid_id or not isinstance(row.get("name"), str):
         raise shape_error(host, "a topic without an integer 'id' and a 'name'")
     schema = row.get("schema")
     if isinstance(schema, str):
@@ -321,6 +324,8 @@ def parse_topic(row: Any, host: str) -> Topic:
             schema = json.loads(schema)
         except ValueError:
             schema = None
+        except RecursionError:
+            raise shape_error(host, f"topic {topic_id} has a schema nested too deeply to read") from None
     retention = row.get("retention")
 
     def when(key: str) -> datetime | None:
