@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
@@ -64,3 +67,29 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def token_forms(token: str) -> dict[str, bytes]:
+    """The token as bytes in every form it could be written in."""
+    raw = token.encode()
+    forms = {
+        "raw": raw,
+        "url-encoded": quote(token, safe="").encode(),
+        "form-encoded": quote_plus(token).encode(),
+        "json": json.dumps(token)[1:-1].encode(),
+        "hex": raw.hex().encode(),
+        "HEX": raw.hex().upper().encode(),
+        "utf-16": token.encode("utf-16-le"),
+    }
+    for name, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
+        for shift in range(3):  # inside a longer base64 text the token starts at one of 3 alignments
+            text = encode(b"\0" * shift + raw)
+            first, end = -(-8 * shift // 6), 8 * (shift + len(raw)) // 6  # characters made of token bits only
+            forms[f"{name}@{shift}"] = text[first:end]
+    return forms
+
+
+def token_leaks(data: bytes | str, token: str) -> list[str]:
+    """The forms of ``token`` (see ``token_forms``) found in ``data``."""
+    blob = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    return [name for name, form in token_forms(token).items() if form in blob]

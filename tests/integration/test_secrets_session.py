@@ -20,39 +20,17 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, quote_plus
 
 import pytest
 
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from tests.helpers import token_leaks
 
 SECRET_SERVICE = os.environ.get("TOPIC_INSPECTOR_SECRET_SERVICE") == "1"
 MARKER = "payload-marker-" + secrets.token_hex(4)  # shows the search really reads the files' content
 
 
-def token_forms(token: str) -> dict[str, bytes]:
-    """The token as bytes in every form it could be written in."""
-    raw = token.encode()
-    forms = {
-        "raw": raw,
-        "url-encoded": quote(token, safe="").encode(),
-        "form-encoded": quote_plus(token).encode(),
-        "json": json.dumps(token)[1:-1].encode(),
-        "hex": raw.hex().encode(),
-        "HEX": raw.hex().upper().encode(),
-        "utf-16": token.encode("utf-16-le"),
-    }
-    for name, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
-        for shift in range(3):  # inside a longer base64 text the token starts at one of 3 alignments
-            text = encode(b"\0" * shift + raw)
-            first, end = -(-8 * shift // 6), 8 * (shift + len(raw)) // 6  # characters made of token bits only
-            forms[f"{name}@{shift}"] = text[first:end]
-    return forms
-
-
-def leaks(data: bytes | str, token: str) -> list[str]:
-    blob = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
-    return [name for name, form in token_forms(token).items() if form in blob]
+leaks = token_leaks
 
 
 @dataclass

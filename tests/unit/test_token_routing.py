@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -36,42 +36,20 @@ from inspector.core.regions import Endpoint, custom_endpoint, normalize_base_url
 from inspector.core.secrets import KeyringStore, check_token_text
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
 from inspector.ui.context import AppContext  # Qt-free: the window's token functions, without a window
-from tests.helpers import InMemoryKeyring
+from tests.helpers import InMemoryKeyring, token_leaks
 
 TOKEN = "ti-" + secrets.token_urlsafe(24) + "+/="  # '+/=' make the URL-encoded forms differ from the token
 BASE = "https://event-streams.example.test"
 OTHER = "evil.example"
 
 
-def token_forms(token: str) -> dict[str, str]:
-    """The token as it could be written: as is, URL-encoded, JSON-escaped, hex, and base64 at any alignment."""
-    raw = token.encode()
-    forms = {
-        "raw": token,
-        "url-encoded": quote(token, safe=""),
-        "form-encoded": quote_plus(token),
-        "json": json.dumps(token)[1:-1],
-        "hex": raw.hex(),
-    }
-    for name, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
-        for shift in range(3):  # inside a longer base64 text the token starts at one of 3 alignments
-            text = encode(b"\0" * shift + raw).decode()
-            first, end = -(-8 * shift // 6), 8 * (shift + len(raw)) // 6  # characters made of token bits only
-            forms[f"{name}@{shift}"] = text[first:end]
-    unique: dict[str, str] = {}
-    for name, form in forms.items():
-        if form not in unique.values():  # e.g. the JSON form of a token with nothing to escape is the token
-            unique[name] = form
-    return unique
-
-
 def leaks(text: str, token: str = TOKEN) -> list[str]:
-    return [name for name, form in token_forms(token).items() if form in text]
+    return token_leaks(text, token)
 
 
 def test_the_leak_check_finds_every_form() -> None:
     """The check itself can fail: the token hidden in each form is found."""
-    assert leaks(f"x {TOKEN} y") == ["raw"]
+    assert "raw" in leaks(f"x {TOKEN} y")
     assert "url-encoded" in leaks("a=" + quote(TOKEN, safe=""))
     for prefix in ("", "a", "ab", "abc"):
         inside = base64.b64encode(f"{prefix}Bearer {TOKEN};".encode()).decode()
