@@ -251,6 +251,9 @@ async def _consume(request: Request, state: _State) -> Response:
     batch_size = _int_field(body, "batch_size", MAX_CONSUME, 1, MAX_CONSUME)
     wait = _int_field(body, "timeout_secs", 0, 0, MAX_WAIT)
     after, since = body.get("after_message_id"), body.get("since_time")
+    for name in ("after_message_id", "since_time"):
+        if name in body and body[name] is None:  # the document says string: null is not "absent"
+            raise ApiProblem(400, f"{name} must be a string", "invalid_request")
     if after is not None and since is not None:
         raise ApiProblem(400, "after_message_id and since_time cannot be used together", "invalid_request")
     after_seq = since_us = None
