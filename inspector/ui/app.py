@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -87,6 +88,14 @@ def app_icon() -> QIcon:
     return QIcon.fromTheme(APP_ID, fallback)
 
 
+def close_on_signals(window: MainWindow) -> None:
+    """SIGTERM (logout, a service manager, ``kill``) and Ctrl+C close the window the usual way: its tails stop
+    and the workspace, cursors and drafts are saved, instead of the process ending mid-way. Python runs the
+    handler between the loop's steps (its timers tick at least twice a second), and Qt then closes the window."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, window.close))
+
+
 def install_qt_message_handler() -> None:
     """Qt's own messages go through logging (redacted, at their level) instead of straight to stderr."""
     qInstallMessageHandler(_qt_message)
@@ -104,6 +113,7 @@ def run(*, demo: bool = False, started: float | None = None) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the app coroutine ends the loop after its cleanup
     ctx, window = show_window(app, demo=demo, started=started)
+    close_on_signals(window)
 
     import asyncio
 

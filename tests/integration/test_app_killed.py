@@ -1,0 +1,431 @@
+"""The app and the CLI killed at a bad moment (SIGKILL, as a crash, the OOM killer or a power cut would end them).
+
+What must hold afterwards: every file in the app folder still parses (the writes are atomic), the window starts
+again and resumes a topic after its saved cursor, and a publish cut short has stored a prefix of its items in
+order, none twice. Each program runs as a real subprocess against the session's emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inspector.core.drafts import PublishStore
+from inspector.core.workspace import Workspace, WorkspaceStore
+from inspector.emulator.server import EmulatorServer
+
+PROFILE = "Local"
+TEMP_FILE = re.compile(r"^\..+\.tmp$")  # what atomic_write's mkstemp names look like
+
+
+# ----- helpers -----------------------------------------------------------------------------------------------
+def child_env(home: Path, token: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "TOPIC_INSPECTOR_TOKEN")}
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        TOPIC_INSPECTOR_HOME=str(home),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        PYTHONUNBUFFERED="1",
+    )
+    if token:
+        env["TOPIC_INSPECTOR_TOKEN"] = token
+    return env
+
+
+def saved_home(home: Path, base_url: str, topic: int, *, pad: int = 0) -> None:
+    """A profile for the emulator and one open topic, saved as bench/startup.py's saved_home() does (``pad``: a
+    splitter entry of that many numbers, which the window keeps, so each of its saves takes a while)."""
+    code = (
+        "import sys\n"
+        "from inspector.core.profiles import Profile, ProfileStore\n"
+        "from inspector.core.workspace import WorkspaceStore\n"
+        f"ProfileStore().upsert(Profile({PROFILE!r}, 'custom', sys.argv[1], rate_limit_rpm=0))\n"
+        "store = WorkspaceStore()\n"
+        "workspace = store.load()\n"
+        "workspace.add_topic(sys.argv[2], int(sys.argv[3]), 'killed')\n"
+        "workspace.open_topics = [(sys.argv[2], int(sys.argv[3]))]\n"
+        "workspace.splitters['pad'] = list(range(int(sys.argv[4])))\n"
+        "store.save(workspace)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, base_url, PROFILE, str(topic), str(pad)], env=child_env(home), check=True
+    )
+
+
+def start_app(home: Path, token: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "inspector"],
+            env=child_env(home, token),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def kill(proc: subprocess.Popen[Any], sig: int = signal.SIGKILL) -> int:
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    return proc.wait(timeout=15)
+
+
+def workspace_file(home: Path) -> Path:
+    return home / "data" / "workspace.json"
+
+
+def saved_cursor(home: Path, topic: int) -> str | None:
+    """The topic's cursor in workspace.json; a file that does not parse fails the test (a torn write)."""
+    path = workspace_file(home)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    data = json.loads(raw)
+    for row in data["topics"].get(PROFILE, []):
+        if row["id"] == topic:
+            return row.get("cursor")
+    return None
+
+
+def wait_for(
+    predicate: Callable[[], bool], timeout: float, what: str, proc: subprocess.Popen[Any] | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the app ended (status {proc.returncode}) while waiting for {what}")
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def check_app_folder(home: Path) -> list[Path]:
+    """Every file the app keeps parses; returns the temp files left behind (which must not be real files)."""
+    leftovers = []
+    for path in sorted(p for p in home.rglob("*") if p.is_file()):
+        if TEMP_FILE.match(path.name):
+            leftovers.append(path)
+        elif path.suffix == ".json":
+            data = json.loads(path.read_bytes())  # raises on a torn or empty file
+            assert isinstance(data, dict | list), path
+        elif path.suffix in (".sqlite", ".db", ".sqlite3"):
+            db = sqlite3.connect(path)
+            try:
+                assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",), path
+            finally:
+                db.close()
+        assert not path.name.endswith(".broken"), f"{path} was set aside as unreadable"
+    workspace = WorkspaceStore(workspace_file(home)).load()
+    assert workspace.notice == "", workspace.notice
+    drafts = PublishStore(home / "data")
+    assert drafts.notice == "", drafts.notice
+    return leftovers
+
+
+def http_publish(emulator: EmulatorServer, topic: int, payload: dict[str, Any]) -> str:
+    """Publish one message over HTTP, as any producer does (this also wakes the emulator's long polls)."""
+    request = urllib.request.Request(  # noqa: S310 (the emulator's http:// address)
+        f"{emulator.url.rstrip('/')}/api/v1/topics/{topic}/publish",
+        data=json.dumps(payload).encode(),
+        headers={"Authorization": f"Bearer {emulator.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return str(json.loads(response.read())["message_id"])
+
+
+class Publisher:
+    """Publishes a message to the topic every ``interval`` seconds over HTTP, from a thread."""
+
+    def __init__(self, emulator: EmulatorServer, topic: int, interval: float = 0.05) -> None:
+        self.emulator = emulator
+        self.topic = topic
+        self.interval = interval
+        self.ids: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.ids.append(http_publish(self.emulator, self.topic, {"n": len(self.ids)}))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Publisher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+# ----- 1. the window killed while tailing ---------------------------------------------------------------------
+@pytest.fixture
+def read_calls(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int | None]]:
+    """(topic id, after_seq) of every read the emulator serves: shows where a tail started."""
+    store = emulator.store
+    assert store is not None
+    calls: list[tuple[int, int | None]] = []
+    original = store.read
+
+    def read(topic: Any, **kwargs: Any) -> Any:
+        calls.append((topic.id, kwargs.get("after_seq")))
+        return original(topic, **kwargs)
+
+    monkeypatch.setattr(store, "read", read)
+    return calls
+
+
+@pytest.mark.slow
+def test_window_killed_while_tailing_resumes_after_saved_cursor(
+    emulator: EmulatorServer, topic: int, app_home: Path, tmp_path: Path, read_calls: list[tuple[int, int | None]]
+) -> None:
+    store = emulator.store
+    assert store is not None
+    saved_home(app_home, emulator.url, topic, pad=300_000)  # a ~2.5 MB workspace.json: slow saves
+    log = tmp_path / "app.log"
+
+    # Run 1: messages arrive while the window tails; SIGKILL as soon as a cursor is on disk.
+    app = start_app(app_home, emulator.token, log)
+    try:
+        with Publisher(emulator, topic):
+            wait_for(lambda: saved_cursor(app_home, topic) is not None, 25, "a saved cursor", app)
+            assert kill(app) == -signal.SIGKILL
+    finally:
+        kill(app)
+    leftovers_1 = check_app_folder(app_home)
+    first = saved_cursor(app_home, topic)
+    assert first is not None
+    first_seq = store.seq_of(topic, first)
+    assert first_seq is not None, f"the saved cursor {first!r} is no message of the topic"
+    total_before = store.count(topic)
+
+    # Run 2: restart, publish more; the tail must start after the saved cursor, not from the beginning.
+    read_calls.clear()
+    app = start_app(app_home, emulator.token, log)
+    killed_mid_save = False
+    try:
+        with Publisher(emulator, topic, interval=0.03) as publisher:
+            wait_for(lambda: len(publisher.ids) >= 20, 10, "20 more messages")
+            newest_seen = publisher.ids[19]
+            wait_for(
+                lambda: (
+                    (c := saved_cursor(app_home, topic)) is not None
+                    and (store.seq_of(topic, c) or 0) >= (store.seq_of(topic, newest_seen) or 0)
+                ),
+                25,
+                "the cursor to reach the new messages",
+                app,
+            )
+            # Try to land the kill inside a save: watch for atomic_write's temp file (saves come every ~2 s).
+            data = app_home / "data"
+            deadline = time.monotonic() + 4.5
+            while time.monotonic() < deadline and not killed_mid_save:
+                killed_mid_save = any(TEMP_FILE.match(name) for name in os.listdir(data))
+                time.sleep(0.0005)
+            assert kill(app) == -signal.SIGKILL
+    finally:
+        kill(app)
+    leftovers_2 = check_app_folder(app_home)
+    second = saved_cursor(app_home, topic)
+    assert second is not None
+    second_seq = store.seq_of(topic, second)
+    assert second_seq is not None
+    assert second_seq > first_seq, "the cursor did not move past the one saved before the kill"
+    assert store.count(topic) > total_before
+
+    # Where the restarted tail read from. A long poll of the killed window may still be answered after the
+    # restart (after its own, later cursor), so: reads after the saved cursor, never from the beginning.
+    reads = [after for tid, after in read_calls if tid == topic]
+    assert first_seq in reads, f"the restarted window never read after the saved cursor (reads after: {reads[:5]})"
+    assert None not in reads, "the restarted window read the topic from the beginning"
+    assert min(reads) >= first_seq, f"the restarted window read after seq {min(reads)}, before its saved cursor"
+
+    # Run 3: after the kill inside a save, start again; publish a last few, then nothing: the window's next
+    # save must hold the newest message as the cursor, and it read on after cursor 2.
+    read_calls.clear()
+    app = start_app(app_home, emulator.token, log)
+    try:
+        last = [http_publish(emulator, topic, {"last": i}) for i in range(5)][-1]
+        wait_for(lambda: saved_cursor(app_home, topic) == last, 15, "the newest message as the cursor", app)
+        assert kill(app) == -signal.SIGKILL
+    finally:
+        kill(app)
+    leftovers_3 = check_app_folder(app_home)
+    reads = [after for tid, after in read_calls if tid == topic]
+    assert second_seq in reads
+    assert None not in reads
+    assert min(reads) >= second_seq
+    print(
+        f"\ncursor 1 seq {first_seq}, cursor 2 seq {second_seq}, killed mid-save: {killed_mid_save}, "
+        f"temp files left after each run: {[[p.name for p in run] for run in (leftovers_1, leftovers_2, leftovers_3)]}"
+    )
+
+
+@pytest.mark.slow
+def test_window_sigterm_keeps_the_latest_cursor(
+    emulator: EmulatorServer, topic: int, app_home: Path, tmp_path: Path
+) -> None:
+    """SIGTERM (logout, systemd, `kill`) should close the window as Quit does: the cursor as it is then."""
+    store = emulator.store
+    assert store is not None
+    saved_home(app_home, emulator.url, topic)
+    app = start_app(app_home, emulator.token, tmp_path / "app.log")
+    try:
+        first = http_publish(emulator, topic, {"n": 0})
+        wait_for(lambda: saved_cursor(app_home, topic) == first, 25, "the first cursor", app)
+        time.sleep(0.2)  # just after a save: the next is ~2 s away
+        last = http_publish(emulator, topic, {"n": 1})
+        time.sleep(0.5)  # the tail's long poll hands it over at once
+        status = kill(app, signal.SIGTERM)
+    finally:
+        kill(app)
+    check_app_folder(app_home)
+    assert saved_cursor(app_home, topic) == last, f"SIGTERM lost the cursor (exit status {status})"
+
+
+# ----- 2. atomic writes under SIGKILL -----------------------------------------------------------------------
+PAD = "x" * 300_000  # big enough that a write takes a while, so kills land inside one
+
+DRAFT_WRITER = f"""
+import sys
+from inspector.core.drafts import PublishStore
+store = PublishStore()
+print("ready", flush=True)
+i = 0
+while True:
+    store.set_draft("p", 7, "draft %d " % i + "x" * {len(PAD)})
+    store.save_drafts()
+    print(i, flush=True)
+    i += 1
+"""
+
+WORKSPACE_WRITER = f"""
+from inspector.core.workspace import WorkspaceStore
+store = WorkspaceStore()
+workspace = store.load()
+entry = workspace.add_topic("p", 7)
+print("ready", flush=True)
+i = 0
+while True:
+    entry.cursor = "c%d" % i
+    workspace.geometry = "g" * {len(PAD)}
+    store.save(workspace)
+    print(i, flush=True)
+    i += 1
+"""
+
+
+def kill_writer(code: str, home: Path, delay: float) -> int | None:
+    """Start a writer, SIGKILL it ``delay`` s after it is ready; the last counter it reported written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], env=child_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n", proc.stderr.read() if proc.stderr else b""
+    time.sleep(delay)
+    kill(proc)
+    lines = proc.stdout.read().split()
+    proc.stdout.close()
+    assert proc.stderr is not None
+    proc.stderr.close()
+    return int(lines[-1]) if lines else None
+
+
+def written(last: int | None, previous: int | None) -> set[int | None]:
+    """What the file may hold: the last write reported, the one in flight, or (none reported) what was before."""
+    if last is None:
+        return {previous, 0}
+    return {last, last + 1}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["drafts", "workspace"])
+def test_atomic_writes_survive_sigkill(kind: str, app_home: Path) -> None:
+    rng = random.Random(20261126)
+    code = DRAFT_WRITER if kind == "drafts" else WORKSPACE_WRITER
+    held: int | None = None
+    temps = 0
+    for _ in range(20):
+        last = kill_writer(code, app_home, rng.uniform(0, 0.15))
+        if kind == "drafts":
+            publishing = PublishStore(app_home / "data")
+            assert publishing.notice == "", publishing.notice
+            text = publishing.draft("p", 7)
+            match = re.fullmatch(r"draft (\d+) (x*)", text)
+            assert match is not None, f"draft is {text[:40]!r}… ({len(text)} chars)"
+            assert len(match.group(2)) == len(PAD), "a torn draft"
+            value: int | None = int(match.group(1))
+        else:
+            workspace: Workspace = WorkspaceStore(app_home / "data" / "workspace.json").load()
+            assert workspace.notice == "", workspace.notice
+            entry = workspace.topic("p", 7)
+            assert entry is not None
+            assert entry.cursor is not None
+            assert workspace.geometry == "g" * len(PAD), "a torn workspace"
+            value = int(entry.cursor.removeprefix("c"))
+        assert value in written(last, held), f"file holds {value}, the writer reported {last} (before: {held})"
+        held = value
+        temps = len([p for p in (app_home / "data").iterdir() if TEMP_FILE.match(p.name)])
+    check_app_folder(app_home)
+    print(f"\n{kind}: temp files left behind by 20 kills: {temps}")
+
+
+# ----- 3. a CLI publish killed mid-way -----------------------------------------------------------------------
+ITEMS = 1000
+
+
+@pytest.mark.slow
+def test_cli_publish_killed_midway_stores_a_prefix(
+    emulator: EmulatorServer, topic: int, app_home: Path, tmp_path: Path
+) -> None:
+    store = emulator.store
+    assert store is not None
+    source = tmp_path / "items.jsonl"
+    # ~5 KB items: 100 to a request (~500 KB), ten requests, so a kill can land between two.
+    source.write_text("".join(json.dumps({"n": i, "pad": "p" * 5000}) + "\n" for i in range(ITEMS)), "utf-8")
+    command = [sys.executable, "-m", "inspector", "publish", str(topic), str(source), "--base-url", emulator.url]
+    env = child_env(app_home, emulator.token)
+
+    def stored() -> list[int]:
+        topic_row = store.get_topic(topic)
+        assert topic_row is not None
+        return [json.loads(m.payload)["n"] for m in store.read(topic_row, limit=10 * ITEMS)]
+
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: store.count(topic) > 0 or proc.poll() is not None, 30, "the first chunk")
+        kill(proc)
+    finally:
+        kill(proc)
+    assert proc.stderr is not None
+    proc.stderr.close()
+    time.sleep(0.3)  # a request already in the emulator's hands finishes there
+    first = stored()
+    assert first == list(range(len(first))), "not a prefix in order (or an item twice)"
+    assert len(first) % 100 == 0, f"{len(first)} items: a chunk was stored in part"
+
+    # What a user does next: publish the same file again. Everything is sent again, in order, after the prefix.
+    done = subprocess.run(command, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    lines = done.stdout.decode().splitlines()
+    assert len(lines) == ITEMS
+    results = [json.loads(line) for line in lines]
+    assert [r["index"] for r in results] == list(range(ITEMS))
+    assert all(r["result"] == "success" for r in results), [r for r in results if r["result"] != "success"][:3]
+    assert stored() == list(range(len(first))) + list(range(ITEMS))
+    print(f"\nstored before the kill: {len(first)} of {ITEMS}")
