@@ -6,7 +6,8 @@
    Through it, a TopicTail follows 10,000 messages published while it tails, and publish_all sends 5,000
    items. Each message is checked: handed over exactly once and in order, stored exactly once under the id the
    client reported, and every outcome the client could not know reported as unknown. The same two scenarios
-   first run with no faults, as the baseline.
+   first run with no faults, as the baseline. Then the window tails 5,000 messages through the proxy (and
+   without it): its longest UI-loop stall (a 5 ms timer's lateness) and the states it showed in words.
 2. Bad input: the corpus in tests/corpus/ (every entry point: editor text, files, CLI arguments, profile
    fields, base and topic URLs, since-times, schemas, JMESPath filters, edit lists, payloads, server answers,
    the app's own files), the bounded Hypothesis fuzzing of the parsers and validators, and the CLI's bad
@@ -31,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fault proxy and the corpus live in tests/
 
+from bench._gui_faults import gui_under_faults  # noqa: E402
 from inspector.emulator.server import EmulatorConfig, EmulatorServer  # noqa: E402
 from tests import corpus  # noqa: E402
 from tests.faults import run_fault_scenarios  # noqa: E402
@@ -85,6 +87,8 @@ def bad_inputs() -> dict[str, Any]:
 def main() -> None:
     baseline = faults(0.0)
     faulted = faults(RATE)
+    window_clean = gui_under_faults(rate=0.0, seed=SEED)
+    window = gui_under_faults(rate=RATE, seed=SEED)
     bad = bad_inputs()
     uncaught = faulted["uncaught"] + baseline["uncaught"] + bad["uncaught"]
     rows = [
@@ -95,11 +99,21 @@ def main() -> None:
         ("duplicated", baseline["duplicated"], faulted["duplicated"], "0"),
         ("unknown outcomes surfaced", baseline["unknown_outcomes"], faulted["unknown_outcomes"], "-"),
         ("seconds", baseline["seconds"], faulted["seconds"], "-"),
+        ("window: messages received", window_clean["received"], window["received"], "all"),
+        (
+            "window: lost + duplicated",
+            window_clean["lost"] + window_clean["duplicated"],
+            window["lost"] + window["duplicated"],
+            "0",
+        ),
+        ("window: faults injected", window_clean["faults_injected"], window["faults_injected"], "-"),
+        ("window: longest UI stall (ms)", window_clean["max_stall_ms"], window["max_stall_ms"], "< 50"),
     ]
     print(f"{'':34} {'no faults':>10} {f'{RATE:.0%} faults':>11}   goal")
     for name, clean, dirty, goal in rows:
         print(f"{name:34} {clean:>10,} {dirty:>11,}   {goal}")
     print(f"faults by kind: {faulted.get('faults_by_kind', {})}")
+    print("the window said:", *(f"  {text}" for text in window["states_in_words"][:8]), sep="\n")
     print(f"bad inputs tried: {bad['corpus_cases']} corpus cases {bad['corpus_by_entry_point']}")
     print(f"  as {bad['tests']} tests with the bounded fuzzing and the CLI's bad arguments")
     print(f"uncaught exceptions: {uncaught} (goal 0)")
@@ -109,11 +123,13 @@ def main() -> None:
                 "faults_injected": faulted["faults_injected"],
                 "published": faulted["published"],
                 "received": faulted["received"],
-                "lost": faulted["lost"],
-                "duplicated": faulted["duplicated"],
+                "lost": faulted["lost"] + window["lost"],
+                "duplicated": faulted["duplicated"] + window["duplicated"],
                 "unknown_outcomes": faulted["unknown_outcomes"],
                 "bad_inputs": bad["corpus_cases"],
                 "uncaught": uncaught,
+                "window_faults_injected": window["faults_injected"],
+                "window_max_stall_ms": window["max_stall_ms"],
                 "baseline": {key: baseline[key] for key in ("published", "received", "lost", "duplicated")},
             }
         )

@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
                 view = self.views.get((profile.name, entry.id))
                 status = view.session.status if view else SessionStatus("stopped", "not open")
                 child.setIcon(dot(status.color))
-                child.setToolTip(status.text)
+                child.setToolTip(status.describe())
                 item.appendRow(child)
             self.tree_model.appendRow(item)
             if profile.name in expanded or not expanded:
@@ -668,7 +668,7 @@ class MainWindow(QMainWindow):
         item = self._topic_item(key)
         if item is not None:
             item.setIcon(dot(status.color))
-            item.setToolTip(status.text)
+            item.setToolTip(status.describe())  # with the seconds left of a wait, as the status bar says
         self.update_status_bar()
 
     async def restart_profile(self, name: str) -> None:

@@ -1,0 +1,193 @@
+"""The window offscreen tailing a topic through the fault proxy (tests/faults.py) while messages are published
+straight to an emulator: what arrives, the longest UI-loop stall (lateness of a 5 ms timer, as gui_ingest.py
+measures it) and the states shown in words.
+
+``gui_under_faults`` is for bench scripts: ``from bench._gui_faults import gui_under_faults`` from the repo root,
+or ``from _gui_faults import gui_under_faults`` with bench/ on sys.path. Run alone, it prints the figures at rate 0
+and at 0.2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the fault proxy lives in tests/
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import httpx  # noqa: E402
+from keyring.backends import fail  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from inspector.core import tail as tail_module  # noqa: E402
+from inspector.core.backoff import Backoff  # noqa: E402
+from inspector.core.profiles import Profile  # noqa: E402
+from inspector.core.secrets import KeyringStore  # noqa: E402
+from inspector.core.services.workato import EventStreamsClient  # noqa: E402
+from inspector.emulator.server import EmulatorConfig, EmulatorServer  # noqa: E402
+from inspector.ui.context import AppContext  # noqa: E402
+from inspector.ui.eventloop import EventLoop  # noqa: E402
+from inspector.ui.main_window import MainWindow  # noqa: E402
+from inspector.ui.message_model import COL_ID  # noqa: E402
+from inspector.ui.status import SessionStatus  # noqa: E402
+from tests.faults import FaultProxy, ScaledLimiter  # noqa: E402
+
+WITHIN = 120.0  # seconds for every message to arrive
+
+
+class _StallMeter:
+    """A 5 ms timer; records how late each tick fires (as bench/gui_ingest.py does)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, (now - self._last) * 1000 - 5)
+        self._last = now
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.worst = 0.0
+        self.timer.start()
+
+
+async def _publish(url: str, token: str, topic: int, messages: int) -> list[str]:
+    """``messages`` straight to the emulator, 100 a request, a little apart (the tail follows them live)."""
+    sent: list[str] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, trust_env=False) as http:
+        for start in range(0, messages, 100):
+            payloads = [{"n": n} for n in range(start, min(start + 100, messages))]
+            answer = await http.post(f"/api/v1/batch/topics/{topic}/publish", json={"payloads": payloads})
+            answer.raise_for_status()
+            results = answer.json()["message_ids"]
+            sent += [results[str(i)]["message_id"] for i in range(len(payloads))]
+            await asyncio.sleep(0.02)
+    return sent
+
+
+async def _scenario(emulator: EmulatorServer, proxy: FaultProxy, topic: int, messages: int) -> dict[str, Any]:
+    ctx = AppContext(keyring_store=KeyringStore(fail.Keyring()))  # tokens for this run only
+    ctx.workspace.row_cap = max(ctx.workspace.row_cap, messages)
+
+    def client(profile: Profile, token: str) -> EventStreamsClient:
+        # a short wait beyond the long poll, and 429 pauses a tenth as long, as the fault scenarios use
+        endpoint = profile.endpoint()
+        http = ctx.pool.get(endpoint.events_url)
+        return EventStreamsClient(endpoint, token, http=http, limiter=ScaledLimiter(0.1), read_timeout=0.5)
+
+    ctx.client = client  # type: ignore[method-assign]
+    profile = ctx.profile_store.upsert(Profile("Faults", "custom", proxy.url, rate_limit_rpm=0))
+    await ctx.set_token(profile, emulator.token)
+    ctx.workspace.add_topic("Faults", topic, "faults")
+    window = MainWindow(ctx)
+    window.resize(1280, 800)
+    window.show()
+    await asyncio.sleep(0.2)
+    words: list[str] = []
+    view = await window.open_topic("Faults", topic)
+    assert view is not None
+
+    def record(status: SessionStatus) -> None:
+        text = status.describe()
+        if text not in words:
+            words.append(text)
+
+    view.session.statusChanged.connect(record)
+    record(view.session.status)
+    # opening the tab (built and painted once, the first request) is not the stall under faults: as gui_ingest.py
+    # does, the meter starts once the tab is open; the tail is then live on an empty topic
+    deadline = time.monotonic() + WITHIN
+    while view.session.status.kind not in ("live", "error") and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    meter = _StallMeter()
+    meter.start()
+    began = time.perf_counter()
+    sent = await _publish(emulator.url, emulator.token, topic, messages)
+    deadline = time.monotonic() + WITHIN
+    while view.model.rowCount() < messages and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    seconds = time.perf_counter() - began
+    while view.session.status.kind != "live" and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # anything late or repeated shows up
+    stall = meter.worst
+    meter.timer.stop()
+    rows = [view.model.data(view.model.index(r, COL_ID)) for r in range(view.model.rowCount())]
+    final = view.session.status.describe()
+    window.close()
+    await window.shutdown()
+    await ctx.aclose()
+    return {
+        "sent": sent,
+        "rows": rows,
+        "max_stall_ms": stall,
+        "states_in_words": words,
+        "final_state": final,
+        "seconds": seconds,
+    }
+
+
+def gui_under_faults(rate: float = 0.2, seed: int = 1, messages: int = 5000) -> dict[str, Any]:
+    """The window tails a new topic through a ``FaultProxy`` at ``rate`` (``seed``) while ``messages`` are
+    published straight to an in-process emulator; returns what arrived, the faults, the longest UI stall (ms) and
+    the distinct states shown in words."""
+    os.environ.setdefault("TOPIC_INSPECTOR_HOME", tempfile.mkdtemp(prefix="topic-inspector-bench-"))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)  # type: ignore[union-attr]
+    original_backoff = tail_module.Backoff
+    # the session's tail backs off 0.01..0.1 s, as the fault scenarios' tail does (not 0.5..30 s)
+    tail_module.Backoff = functools.partial(Backoff, base=0.01, cap=0.1, rng=random.Random(seed))  # type: ignore[misc]
+    try:
+        with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0)) as emulator:
+            assert emulator.store is not None
+            topic = emulator.store.create_topic(f"gui-faults-{time.monotonic_ns()}").id
+            with FaultProxy(emulator.url, rate=rate, seed=seed, stall_secs=2.0) as proxy:
+                loop = EventLoop(app)
+                asyncio.set_event_loop(loop)
+                try:
+                    with loop:
+                        run = loop.run_until_complete(_scenario(emulator, proxy, topic, messages))
+                finally:
+                    asyncio.set_event_loop(None)
+                faults = proxy.fault_counts()
+                requests = proxy.requests
+    finally:
+        tail_module.Backoff = original_backoff  # type: ignore[misc]
+    sent, rows = run["sent"], run["rows"]
+    return {
+        "messages": messages,
+        "received": len(set(rows) & set(sent)),
+        "lost": len(set(sent) - set(rows)),
+        "duplicated": len(rows) - len(set(rows)),
+        "in_order": rows == sent,
+        "faults_injected": sum(faults.values()),
+        "faults_by_kind": {str(k): v for k, v in sorted(faults.items())},
+        "requests": requests,
+        "max_stall_ms": round(run["max_stall_ms"], 1),
+        "states_in_words": run["states_in_words"],
+        "final_state": run["final_state"],
+        "seconds": round(run["seconds"], 2),
+    }
+
+
+if __name__ == "__main__":
+    for fault_rate in (0.0, 0.2):
+        print(json.dumps({"rate": fault_rate, **gui_under_faults(rate=fault_rate)}, ensure_ascii=False))
