@@ -27,7 +27,7 @@ from inspector.ui import has_screen
 # The HTTP client, the tail, publishing and the replay journal are imported by the commands that use them:
 # `topic-inspector` with no arguments opens the window, which must not wait for them (bench/startup.py).
 if TYPE_CHECKING:
-    from inspector.core.models import Message
+    from inspector.core.models import ItemResult, Message
     from inspector.core.replay import Journal, ReplayProgress
     from inspector.core.tail import TailState, TailStatus
 
@@ -165,11 +165,17 @@ async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> in
     topic = check_topic_id(args.topic)
     source = "standard input" if args.file == "-" else args.file
     data = parse_publish_input(_read_input(args.file), source=source)
+    printed: set[int] = set()
+
+    def emit(chunk: Sequence[ItemResult]) -> None:  # each chunk's lines as soon as it is answered
+        fresh = [result for result in chunk if result.index not in printed]
+        sys.stdout.write("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in fresh))
+        sys.stdout.flush()
+        printed.update(result.index for result in fresh)
+
     async with EventStreamsClient(conn.endpoint, token) as client:
-        results = await publish_all(client, topic, data.items)
-    for result in results:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+        results = await publish_all(client, topic, data.items, on_progress=lambda _step, chunk: emit(chunk))
+    emit(results)  # items no chunk reported (after a refusal that stopped the rest)
     counts = outcome_counts(results)
     ok, failed, unknown = counts[Outcome.SUCCESS], counts[Outcome.FAILED], counts[Outcome.UNKNOWN]
     summary = f"{ok} published, {failed} failed"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,9 +41,18 @@ class AppPaths:
         return (self.config, self.data, self.cache, self.log)
 
 
+STALE_TEMP_SECS = 600.0  # a write takes milliseconds: a temporary file this old was left by a killed process
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so a crash leaves either the old or the new content, never a torn one."""
+    """Write a file so a crash leaves either the old or the new content, never a torn one. Temporary files an
+    earlier, killed write left beside it are removed (another process's write in progress is far younger)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > STALE_TEMP_SECS:
+                stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

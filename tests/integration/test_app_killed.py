@@ -406,16 +406,23 @@ def test_cli_publish_killed_midway_stores_a_prefix(
         assert topic_row is not None
         return [json.loads(m.payload)["n"] for m in store.read(topic_row, limit=10 * ITEMS)]
 
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for(lambda: store.count(topic) > 0 or proc.poll() is not None, 30, "the first chunk")
-        kill(proc)
-    finally:
-        kill(proc)
+    out = tmp_path / "results.jsonl"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.PIPE)
+        try:  # each chunk's result lines are printed as soon as it is answered: kill after the first chunk's
+            wait_for(lambda: out.stat().st_size > 0 or proc.poll() is not None, 30, "the first chunk's lines")
+            kill(proc)
+        finally:
+            kill(proc)
     assert proc.stderr is not None
     proc.stderr.close()
     time.sleep(0.3)  # a request already in the emulator's hands finishes there
     first = stored()
+    told = [json.loads(line) for line in out.read_text().splitlines() if line.endswith("}")]
+    assert told, "no result line before the kill: the user would not know what was stored"
+    assert [r["index"] for r in told] == list(range(len(told)))
+    assert all(r["result"] == "success" for r in told)
+    assert len(told) <= len(first)  # what it said was published is in the topic
     assert first == list(range(len(first))), "not a prefix in order (or an item twice)"
     assert len(first) % 100 == 0, f"{len(first)} items: a chunk was stored in part"
 
