@@ -27,9 +27,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import httpx  # noqa: E402
 from keyring.backends import fail  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from bench._stall import StallMeter  # noqa: E402
 from inspector.core import tail as tail_module  # noqa: E402
 from inspector.core.backoff import Backoff  # noqa: E402
 from inspector.core.profiles import Profile  # noqa: E402
@@ -44,27 +44,6 @@ from inspector.ui.status import SessionStatus  # noqa: E402
 from tests.faults import FaultProxy, ScaledLimiter  # noqa: E402
 
 WITHIN = 120.0  # seconds for every message to arrive
-
-
-class _StallMeter:
-    """A 5 ms timer; records how late each tick fires (as bench/gui_ingest.py does)."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, (now - self._last) * 1000 - 5)
-        self._last = now
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self.worst = 0.0
-        self.timer.start()
 
 
 async def _publish(url: str, token: str, topic: int, messages: int) -> list[str]:
@@ -117,7 +96,7 @@ async def _scenario(emulator: EmulatorServer, proxy: FaultProxy, topic: int, mes
     while view.session.status.kind not in ("live", "error") and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)
-    meter = _StallMeter()
+    meter = StallMeter()
     meter.start()
     began = time.perf_counter()
     sent = await _publish(emulator.url, emulator.token, topic, messages)

@@ -21,8 +21,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TOPIC_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="topic-inspector-bench-")
 
 from _common import emulator_process, tail_drain
+from _stall import StallMeter
 from keyring.backends import fail
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.profiles import Profile
@@ -40,27 +40,6 @@ PAYLOAD_BYTES = 1024
 def rss_bytes() -> int:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * resource.getpagesize()
-
-
-class StallMeter:
-    """A 5 ms timer; records how late each tick fires."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, (now - self._last) * 1000 - 5)
-        self._last = now
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self.worst = 0.0
-        self.timer.start()
 
 
 async def gui(url: str, token: str, topic: int) -> dict[str, float]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from inspector.core import ratelimit
 from inspector.core.regions import Endpoint, custom_endpoint
 from inspector.core.services.workato import EventStreamsClient
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
@@ -26,6 +27,14 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TOPIC_INSPECTOR_HOME", str(home))
     monkeypatch.delenv("TOPIC_INSPECTOR_TOKEN", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiters() -> Iterator[None]:
+    """Each test starts with no rate limiter shared from an earlier one (they are kept per base URL and token)."""
+    ratelimit._shared.clear()
+    yield
+    ratelimit._shared.clear()
 
 
 @pytest.fixture(scope="session")

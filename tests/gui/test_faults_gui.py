@@ -8,14 +8,13 @@ import functools
 import random
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import qasync
 
-from inspector.core import ratelimit, tail
+from inspector.core import tail
 from inspector.core.backoff import Backoff
 from inspector.core.profiles import Profile
 from inspector.core.services.workato import EventStreamsClient
@@ -32,13 +31,6 @@ SEED = 6  # its first 25 requests draw 8 faults: stalls, drops, a 429 with Retry
 MESSAGES = 1_000
 BACKOFF_WORDS = re.compile(r"^reconnecting in \d+ s — \S.*$")
 RATELIMIT_WORDS = re.compile(r"^rate limit reached: paused \d+ s$")
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
 
 
 @pytest.fixture

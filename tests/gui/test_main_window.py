@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -13,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from inspector.core import ratelimit
 from inspector.core.profiles import Profile
 from inspector.core.secrets import KeyringStore
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
@@ -23,13 +21,6 @@ from inspector.ui.main_window import MainWindow
 from inspector.ui.message_model import COL_ID
 from inspector.ui.topic_view import TopicView
 from tests.helpers import InMemoryKeyring, wait_until
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
 
 
 def publish(server: EmulatorServer, topic: int, *payloads: dict[str, object]) -> list[str]:

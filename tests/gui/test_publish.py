@@ -4,7 +4,6 @@ refusals before anything is sent, drafts, templates, history, curl and the link 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from inspector.core import ratelimit
 from inspector.core.drafts import PublishStore
 from inspector.core.models import Outcome
 from inspector.core.publisher import Progress
@@ -34,13 +32,6 @@ from inspector.ui.publish_view import PublishPanel, ResultsModel
 from inspector.ui.topic_view import TopicView
 from tests.gui.test_main_window import close, ids, local_profile, publish
 from tests.helpers import InMemoryKeyring, wait_until
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
 
 
 def stored(emulator: EmulatorServer, topic: int) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from inspector.core import ratelimit
 from inspector.core.export import import_file
 from inspector.core.profiles import Profile
 from inspector.core.replay import JobState, Journal, ReplayItem
@@ -25,13 +24,6 @@ from inspector.ui.main_window import MainWindow
 from inspector.ui.topic_view import TopicView
 from tests.gui.test_main_window import close, local_profile, publish
 from tests.helpers import InMemoryKeyring, wait_until
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 )
 
 from inspector import cli
-from inspector.core import ratelimit
 from inspector.core.export import FORMATS
 from inspector.core.models import Outcome
 from inspector.core.profiles import Profile
@@ -61,13 +60,6 @@ def leaks(data: bytes | str, *tokens: str) -> list[str]:
 
 def new_token() -> str:
     return "ti-" + secrets.token_urlsafe(24) + "+/="  # '+/=' make the URL-encoded forms differ
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
 
 
 @pytest.fixture

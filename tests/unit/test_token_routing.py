@@ -79,13 +79,6 @@ class Network:
         return {r.url.host for r in self.requests}
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
-
-
 @pytest.fixture
 def network(monkeypatch: pytest.MonkeyPatch) -> Network:
     net = Network()
