@@ -227,16 +227,28 @@ async def replay_round(
         client, http = limited_client(url, token, traffic)
         try:
             await warm_up(http, token)
-            already, start = list(traffic.sent), time.monotonic()
-            elapsed = await replay(client, journal, job_id)
-            spent, calls = dict(journal.spent), dict(journal.calls)
-            await read_back(client, journal, job_id, items)
+            run = await measured_replay(client, journal, job_id, items, traffic, create)
         finally:
             await http.aclose()
-        times[name] = elapsed
-        run = Replay(elapsed, already, start, traffic, create, spent, calls)
+        times[name] = run.elapsed
     assert run is not None
     return times, run
+
+
+async def measured_replay(
+    client: EventStreamsClient,
+    journal: TimedJournal,
+    job_id: str,
+    items: list[ReplayItem],
+    traffic: Traffic,
+    create: float,
+) -> Replay:
+    """Replay the job and time it, keep the journal's timings of that run, then check the destination."""
+    already, start = list(traffic.sent), time.monotonic()
+    elapsed = await replay(client, journal, job_id)
+    spent, calls = dict(journal.spent), dict(journal.calls)
+    await read_back(client, journal, job_id, items)
+    return Replay(elapsed, already, start, traffic, create, spent, calls)
 
 
 async def paced(url: str, token: str, items: list[ReplayItem], journal: TimedJournal) -> Replay:
@@ -251,13 +263,9 @@ async def paced(url: str, token: str, items: list[ReplayItem], journal: TimedJou
             await asyncio.sleep(max(origin + k * step - time.monotonic(), 0))
             await client.consume(SPARE_TOPIC, batch_size=1)
         await asyncio.sleep(max(origin + WINDOW - time.monotonic(), 0))
-        already, start = list(traffic.sent), time.monotonic()
-        elapsed = await replay(client, journal, job_id)
-        spent, calls = dict(journal.spent), dict(journal.calls)
-        await read_back(client, journal, job_id, items)
+        return await measured_replay(client, journal, job_id, items, traffic, create)
     finally:
         await http.aclose()
-    return Replay(elapsed, already, start, traffic, create, spent, calls)
 
 
 def fsync_secs(folder: str, count: int = 200) -> float:
