@@ -1,20 +1,25 @@
-"""Shared test helpers: an in-memory keyring backend and waiting on the qasync loop."""
+"""Shared test helpers: an in-memory keyring backend, waiting on the qasync loop, the emulator as a process."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote, quote_plus
 
+import httpx
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring.errors import KeyringLocked, PasswordDeleteError
 
 
 class InMemoryKeyring(KeyringBackend):
@@ -93,3 +98,118 @@ def token_leaks(data: bytes | str, token: str) -> list[str]:
     """The forms of ``token`` (see ``token_forms``) found in ``data``."""
     blob = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     return [name for name, form in token_forms(token).items() if form in blob]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmulatorProcess:
+    """``topic-inspector emulator`` in a child process on a fixed port and data file; killed and started again."""
+
+    def __init__(self, port: int, data: Path, log: Path, *, args: Sequence[str] = ()) -> None:
+        self.port = port
+        self.args = list(args)  # more options: --token, --topic, --rate-limit
+        self.data = data
+        self.url = f"http://127.0.0.1:{port}"
+        self._log_path = log
+        self._log: IO[bytes] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self.process is None
+        self._log = open(self._log_path, "ab")  # noqa: SIM115 - closed in kill()
+        args = ["emulator", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(self.data)]
+        args += self.args
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "inspector", *args], stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the emulator ended: {self._log_path.read_text(errors='replace')}")
+            try:
+                httpx.get(self.url, timeout=2)  # any answer: it is up
+                return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the emulator did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no answers to the requests in progress."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+            self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+class ReversingKeyring(KeyringBackend):
+    """A keyring that keeps each secret reversed: like the OS keyring, which keeps it in another process, it
+    holds no copy of the secret itself that a search of this process could find (see ``token_holders``)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reversed: dict[tuple[str, str], str] = {}
+        self.reads = 0
+        self.locked = False  # reads raise KeyringLocked, as a locked Secret Service collection does
+        self.delay = 0.0  # seconds each read takes (an unlock prompt waiting for the user)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        if self.delay:
+            time.sleep(self.delay)
+        if self.locked:
+            raise KeyringLocked("the collection is locked")
+        stored = self.reversed.get((service, username))
+        return None if stored is None else stored[::-1]
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.reversed[(service, username)] = password[::-1]
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.reversed.pop((service, username), None) is None:
+            raise PasswordDeleteError("missing")
+
+
+def token_holders(reversed_token: str) -> list[str]:
+    """What in this process's Python heap holds the token (given reversed, so the caller holds no copy): each
+    container, frame or object with a ``str``, ``bytes`` or ``bytearray`` referent that contains it, described.
+
+    Objects reachable by the garbage collector are searched; garbage is collected first."""
+    gc.collect()
+    probe = reversed_token[-8:][::-1]  # the token's first 8 characters: a quick filter, not the token
+    probe_bytes = probe.encode()
+    token_bytes_reversed = reversed_token.encode()
+    found: list[str] = []
+    for holder in gc.get_objects():
+        for value in gc.get_referents(holder):
+            kind = type(value)
+            if kind is str:
+                hit = probe in value and reversed_token in value[::-1]
+            elif kind is bytes or kind is bytearray:
+                hit = probe_bytes in value and token_bytes_reversed in bytes(value)[::-1]
+            else:
+                continue
+            if hit:
+                found.append(_describe_holder(holder))
+    return found
+
+
+def _describe_holder(holder: object) -> str:
+    code = getattr(holder, "cr_code", None) or getattr(holder, "gi_code", None) or getattr(holder, "f_code", None)
+    if code is not None:
+        return f"{type(holder).__name__} {code.co_qualname} ({code.co_filename}:{code.co_firstlineno})"
+    if isinstance(holder, dict):
+        keys = [k for k in holder if isinstance(k, str)][:6]
+        return f"dict with keys {keys}"
+    return f"{type(holder).__module__}.{type(holder).__qualname__}"

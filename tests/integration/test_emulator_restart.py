@@ -11,14 +11,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
@@ -29,65 +28,20 @@ from inspector.core.regions import custom_endpoint
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import TailState, TailStatus, TopicTail
 from inspector.emulator.store import Store
-from tests.helpers import wait_until
+from tests.helpers import EmulatorProcess, free_port, wait_until
 
 TOKEN = "emulator-token"
 TOPIC = 7
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class EmulatorProcess:
-    """``topic-inspector emulator`` in a child process on a fixed port and data file; killed and started again."""
-
-    def __init__(self, port: int, data: Path, log: Path) -> None:
-        self.port = port
-        self.data = data
-        self.url = f"http://127.0.0.1:{port}"
-        self._log_path = log
-        self._log: IO[bytes] | None = None
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        assert self.process is None
-        self._log = open(self._log_path, "ab")  # noqa: SIM115 - closed in kill()
-        args = ["emulator", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(self.data)]
-        args += ["--rate-limit", "0", "--topic", f"{TOPIC}:restart-test"]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "inspector", *args], stdout=self._log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the emulator ended: {self._log_path.read_text(errors='replace')}")
-            try:
-                httpx.get(self.url, timeout=2)  # any answer: it is up
-                return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the emulator did not start on port {self.port}")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no answers to the requests in progress."""
-        if self.process is not None:
-            if self.process.poll() is None:
-                os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-            self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-
 @pytest.fixture
 def emulator_process(tmp_path: Path) -> Iterator[EmulatorProcess]:
-    server = EmulatorProcess(free_port(), tmp_path / "emulator.sqlite", tmp_path / "emulator.log")
+    server = EmulatorProcess(
+        free_port(),
+        tmp_path / "emulator.sqlite",
+        tmp_path / "emulator.log",
+        args=["--rate-limit", "0", "--topic", f"{TOPIC}:restart-test"],
+    )
     server.start()
     try:
         yield server
