@@ -27,6 +27,7 @@ from inspector.ui import has_screen
 # The HTTP client, the tail, publishing and the replay journal are imported by the commands that use them:
 # `topic-inspector` with no arguments opens the window, which must not wait for them (bench/startup.py).
 if TYPE_CHECKING:
+    from inspector.core.http import TokenSource
     from inspector.core.models import ItemResult, Message
     from inspector.core.replay import Journal, ReplayProgress
     from inspector.core.tail import TailState, TailStatus
@@ -83,13 +84,18 @@ def _connection(args: argparse.Namespace) -> Connection:
     return Connection(endpoint, f"endpoint:{endpoint.events_url}")
 
 
-def _token(conn: Connection) -> str:
+def _token(conn: Connection) -> TokenSource:
+    """``TOPIC_INSPECTOR_TOKEN``, else the keyring's token as a source read again for each request, so a long
+    ``consume --follow`` or ``replay`` does not hold the token between requests."""
+    from inspector.core.secrets import KeyringToken, token_fingerprint
+
     token = env_token()
     if token:
         return check_token_text(token)
-    stored = KeyringStore().get_moving(conn.account, conn.legacy_account)
+    store = KeyringStore()
+    stored = store.get_moving(conn.account, conn.legacy_account)
     if stored:
-        return stored
+        return KeyringToken(store, conn.account, fingerprint=token_fingerprint(stored), label=f"{conn.endpoint.label}")
     raise InspectorError(
         f"no token for {conn.endpoint.label}",
         hint=f"store one with 'topic-inspector token set' and the same connection options, or set {TOKEN_ENV}",
@@ -102,7 +108,7 @@ def _write_batch(out: TextIO, batch: list[Message]) -> None:
     out.flush()
 
 
-async def _consume(args: argparse.Namespace, conn: Connection, token: str) -> int:
+async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
     from inspector.core.services.workato import EventStreamsClient
     from inspector.core.tail import StartPosition, TailState, TopicTail
 
@@ -156,7 +162,7 @@ def _read_input(source: str) -> str:
     return read_text_file(Path(source).expanduser())
 
 
-async def _publish(args: argparse.Namespace, conn: Connection, token: str) -> int:
+async def _publish(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
     from inspector.core.jsoninput import parse_publish_input
     from inspector.core.models import Outcome, outcome_counts
     from inspector.core.publisher import publish_all
@@ -237,7 +243,7 @@ def _replay_job(args: argparse.Namespace, conn: Connection, journal: Journal) ->
     return journal.create(source, destination, [ReplayItem(i.payload, i.source_id) for i in items])
 
 
-async def _replay(args: argparse.Namespace, conn: Connection, token: str) -> int:
+async def _replay(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
     from inspector.core.replay import run_job
     from inspector.core.services.workato import EventStreamsClient
 
@@ -272,7 +278,7 @@ async def _replay(args: argparse.Namespace, conn: Connection, token: str) -> int
 
 
 # ----- topics (Developer API) -------------------------------------------------------------------------------
-async def _topics(args: argparse.Namespace, conn: Connection, token: str) -> int:
+async def _topics(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
     from inspector.core.services.workato import DeveloperApiClient
 
     async with DeveloperApiClient(conn.endpoint, token) as client:

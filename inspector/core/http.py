@@ -7,6 +7,7 @@ import json
 import math
 import re
 import socket
+import traceback
 from collections.abc import Awaitable, Callable, Coroutine
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from inspector.core.errors import (
     ApiError,
     AuthError,
     BadRequestError,
+    InspectorError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -28,9 +30,12 @@ from inspector.core.errors import (
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.redact import redact
 from inspector.core.regions import normalize_base_url
+from inspector.core.secrets import token_fingerprint
 from inspector.core.timeparse import now_utc
 
-TokenSource = str | Callable[[], str]
+# The token itself, or something to ask for it once per request (``KeyringToken``: read from the keyring and
+# dropped after the request, so a long-running client does not hold it).
+TokenSource = str | Callable[[], str] | Callable[[], Awaitable[str]]
 DEFAULT_RETRY_AFTER = 5.0
 MAX_RETRY_AFTER = 3600.0
 CONNECT_TIMEOUT = 10.0
@@ -131,14 +136,9 @@ class ApiTransport:
         # None: READ_TIMEOUT for a request, LONG_POLL_GRACE beyond a long poll's wait; a number replaces both.
         self.read_timeout = read_timeout
 
-    def _authorization(self) -> str:
-        token = self._token() if callable(self._token) else self._token
-        return f"Bearer {token}"
-
-    def _scrub(self, text: str) -> str:
+    def _scrub(self, text: str, token: str) -> str:
         """What a server said, fit to show and keep: a server or proxy that echoes the token (an error page
         listing the request's headers) must not put it in errors, logs or saved publish results."""
-        token = self._token() if callable(self._token) else self._token
         if token:
             for form in {token, quote(token, safe=""), json.dumps(token)[1:-1]}:
                 text = text.replace(form, "[token]")
@@ -164,11 +164,36 @@ class ApiTransport:
         if read_timeout is None:
             read_timeout = READ_TIMEOUT if self.read_timeout is None else self.read_timeout
         await self.limiter.acquire()
-        headers = {"Authorization": self._authorization()}
+        token = await token_of(self._token)
+        headers = {"Authorization": f"Bearer {token}"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = await self._http.request(
+            return self._decode(
+                await self._send(method, path, body, params, headers, read_timeout, on_sent), not_found, token
+            )
+        except InspectorError as exc:
+            # Errors are kept (a tab's status, publish results): the frames of their traceback keep their
+            # lines for a report but not their variables, the token among them.
+            traceback.clear_frames(exc.__traceback__)
+            raise
+        finally:
+            headers.clear()
+            token = ""  # this frame, which an error's traceback holds, keeps no token either
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        params: dict[str, str] | None,
+        headers: dict[str, str],
+        read_timeout: float,
+        on_sent: Callable[[], None] | None,
+    ) -> httpx.Response:
+        error: InspectorError
+        try:
+            return await self._http.request(
                 method,
                 path,
                 content=body,
@@ -178,28 +203,28 @@ class ApiTransport:
                 extensions={"trace": _sent_tracer(on_sent)} if on_sent is not None else None,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise TransportError(
+            error = TransportError(
                 f"cannot connect to {self.host}: {_reason(exc)}",
                 maybe_sent=False,
                 hint="check the network, the base URL, and that the service is running",
-            ) from None
+            )
         except httpx.TimeoutException as exc:
-            raise TransportError(
+            error = TransportError(
                 f"{self.host} did not answer in time ({type(exc).__name__})",
                 maybe_sent=True,
                 hint="the request may have been processed; check before sending it again",
-            ) from None
+            )
         except httpx.HTTPError as exc:
-            raise TransportError(
+            error = TransportError(
                 f"the connection to {self.host} failed: {_reason(exc)}",
                 maybe_sent=True,
                 hint="the request may have been processed; check before sending it again",
-            ) from None
-        finally:
-            headers.clear()
-        return self._decode(response, not_found)
+            )
+        # Raised here, not inside ``except``: the error must not carry httpx's exception as its context, whose
+        # traceback holds the request and so the Authorization header.
+        raise error
 
-    def _decode(self, response: httpx.Response, not_found: str) -> Any:
+    def _decode(self, response: httpx.Response, not_found: str, token: str) -> Any:
         status = response.status_code
         if 200 <= status < 300:
             try:
@@ -215,21 +240,21 @@ class ApiTransport:
         try:
             data = json.loads(response.content)
             if isinstance(data, dict):
-                server_message = self._scrub(str(data.get("message") or data.get("error") or ""))
-                code = self._scrub(str(data.get("code") or ""))
+                server_message = self._scrub(str(data.get("message") or data.get("error") or ""), token)
+                code = self._scrub(str(data.get("code") or ""), token)
         except (ValueError, RecursionError):
             data = None
         said = f": {server_message}" if server_message else ""
         where = f"{self.host} answered {status}"
         if 300 <= status < 400:
-            target = self._scrub(response.headers.get("location", "?"))
+            target = self._scrub(response.headers.get("location", "?"), token)
             raise UnexpectedResponseError(
                 f"{where}, a redirect to {target}; not followed, so the token stays with {self.host}",
                 status=status,
                 hint="check the base URL (a redirect usually means a wrong host or path)",
             )
         if data is None and status not in (401, 404, 429):
-            server_message = self._scrub(body_excerpt(response))
+            server_message = self._scrub(body_excerpt(response), token)
             raise (ServerError if status >= 500 else UnexpectedResponseError)(
                 f"{where} with {_describe_body(response)} instead of the API's JSON",
                 status=status,
@@ -269,6 +294,30 @@ class ApiTransport:
 
 
 T = TypeVar("T")
+
+
+async def token_of(source: TokenSource) -> str:
+    """The token for one request."""
+    if isinstance(source, str):
+        return source
+    value = source()
+    return value if isinstance(value, str) else await value
+
+
+def token_key(source: TokenSource) -> str:
+    """A fingerprint of the source's token (rate limiter and client registries), without keeping the token."""
+    if isinstance(source, str):
+        return token_fingerprint(source)
+    fingerprint = getattr(source, "fingerprint", None)
+    if isinstance(fingerprint, str):
+        return fingerprint
+    value = source()
+    if not isinstance(value, str):  # an awaitable without a fingerprint cannot be keyed here
+        close = getattr(value, "close", None)
+        if close is not None:
+            close()
+        raise TypeError("a token source that is awaited needs a 'fingerprint' attribute")
+    return token_fingerprint(value)
 
 
 async def send_ahead(start: Callable[[Callable[[], None]], Coroutine[Any, Any, T]]) -> asyncio.Task[T]:

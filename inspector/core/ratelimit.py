@@ -7,11 +7,14 @@ itself; a 429's ``Retry-After`` pauses the limiter for everyone sharing it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from inspector.core.secrets import token_fingerprint
+
+__all__ = ["RateLimiter", "Usage", "shared_limiter", "token_fingerprint"]
 
 WINDOW_SECS = 60.0
 # Requests are stamped when they leave here and counted by the server when they arrive; the margin keeps a
@@ -79,14 +82,12 @@ class RateLimiter:
 _shared: dict[tuple[str, str], RateLimiter] = {}
 
 
-def token_fingerprint(token: str) -> str:
-    """A stable, non-reversible key for a token, so the registry never holds the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
+def shared_limiter(base_url: str, token: str, rpm: int, *, fingerprint: str | None = None) -> RateLimiter:
+    """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it.
 
-
-def shared_limiter(base_url: str, token: str, rpm: int) -> RateLimiter:
-    """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it."""
-    key = (base_url.rstrip("/").lower(), token_fingerprint(token))
+    Give ``fingerprint`` (see ``token_fingerprint``) instead of the token when the token is not at hand.
+    """
+    key = (base_url.rstrip("/").lower(), fingerprint or token_fingerprint(token))
     limiter = _shared.get(key)
     if limiter is None:
         limiter = _shared[key] = RateLimiter(rpm)

@@ -6,16 +6,20 @@ overrides the keyring for scripts and CI.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import TYPE_CHECKING, Protocol
 
-from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.errors import AuthError, InspectorError, ValidationError
 
 if TYPE_CHECKING:
+    import asyncio
+
     import keyring.backend
 
 SERVICE = "topic-inspector"
 TOKEN_ENV = "TOPIC_INSPECTOR_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+KEYRING_TIMEOUT = 10.0  # seconds a keyring call may take (an unlock prompt waits for the user)
 
 # Backends that do not keep a secret safe: they fail, drop it, or write it to a file in clear text.
 _UNSAFE_BACKENDS = ("fail", "null", "plaintext", "chainer")
@@ -23,6 +27,12 @@ _UNSAFE_BACKENDS = ("fail", "null", "plaintext", "chainer")
 
 class SecretStoreError(InspectorError):
     pass
+
+
+class KeyringUnavailableError(SecretStoreError):
+    """The keyring holds the token but did not give it now (locked, or not answering): worth trying again."""
+
+    retryable = True
 
 
 class SecretStore(Protocol):
@@ -149,6 +159,64 @@ class MemoryStore:
 
     def delete(self, account: str) -> bool:
         return self._secrets.pop(account, None) is not None
+
+
+def token_fingerprint(token: str) -> str:
+    """A stable, non-reversible key for a token, so registries of clients and limiters never hold the token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+class KeyringToken:
+    """A token that stays in the keyring: each request reads it (``await source()``) and drops it when done.
+
+    So a long-running window or ``tail`` holds the token only while a request is being made, not between
+    requests. Concurrent requests share one read. A keyring that is locked or does not answer within
+    ``timeout`` raises ``KeyringUnavailableError`` (retryable: a tail backs off and tries again); a token that
+    was deleted meanwhile raises ``AuthError``. ``fingerprint`` keys the rate limiter and the client registry.
+    """
+
+    def __init__(
+        self, store: SecretStore, account: str, *, fingerprint: str, label: str, timeout: float = KEYRING_TIMEOUT
+    ) -> None:
+        self._store = store
+        self._account = account
+        self.fingerprint = fingerprint
+        self.label = label
+        self.timeout = timeout
+        self._reading: asyncio.Future[str | None] | None = None
+
+    def __repr__(self) -> str:
+        return f"KeyringToken({self.label!r}, {self._store.backend_name})"
+
+    async def __call__(self) -> str:
+        import asyncio
+
+        reading = self._reading
+        if reading is None:  # one read at a time: a locked keyring must not gather a thread per request
+            reading = self._reading = asyncio.ensure_future(asyncio.to_thread(self._store.get, self._account))
+            reading.add_done_callback(self._forget)
+        try:
+            value = await asyncio.wait_for(asyncio.shield(reading), self.timeout)
+        except TimeoutError:
+            raise KeyringUnavailableError(
+                f"the keyring did not give the token of {self.label} within {self.timeout:g} s (is it locked?)",
+                hint="unlock the keyring (it may be asking for its password); the request is tried again",
+            ) from None
+        except SecretStoreError as exc:
+            raise KeyringUnavailableError(
+                f"the keyring did not give the token of {self.label}: {exc.message}",
+                hint="unlock the keyring; the request is tried again",
+            ) from None
+        if value is None:
+            raise AuthError(
+                f"the token of {self.label} is no longer in {self._store.backend_name}",
+                hint="edit the profile and paste the token again",
+            )
+        return value
+
+    def _forget(self, reading: asyncio.Future[str | None]) -> None:
+        if self._reading is reading:  # the value is the caller's now; this object keeps no copy of it
+            self._reading = None
 
 
 def env_token() -> str | None:

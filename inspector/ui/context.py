@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from inspector.core.profiles import Profile, ProfileStore
-from inspector.core.secrets import KeyringStore, MemoryStore, SecretStoreError, env_token
+from inspector.core.secrets import KEYRING_TIMEOUT, KeyringStore, MemoryStore, SecretStoreError, env_token
 from inspector.core.workspace import Workspace, WorkspaceStore
 
 # asyncio, the HTTP client, the replay journal, the keyring and the emulator are loaded when first needed,
@@ -18,13 +18,12 @@ if TYPE_CHECKING:
     import asyncio
 
     from inspector.core.drafts import PublishStore
-    from inspector.core.http import HttpPool
+    from inspector.core.http import HttpPool, TokenSource
     from inspector.core.replay import Journal
     from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
     from inspector.emulator.server import EmulatorServer
 
 log = logging.getLogger("inspector.ui.context")
-KEYRING_TIMEOUT = 10.0
 DEMO_PROFILE = "Demo (local)"
 
 
@@ -138,6 +137,22 @@ class AppContext:
             return None
         return found or env_token()
 
+    async def token_source(self, profile: Profile) -> TokenSource | None:
+        """What the profile's clients send: a token kept in the keyring is read again for each request (so the
+        window does not hold it between requests); a session or ``TOPIC_INSPECTOR_TOKEN`` token is itself.
+        None when there is no token."""
+        from inspector.core.secrets import KeyringToken, token_fingerprint
+
+        remembered = self.session_tokens.get(profile.account)
+        if remembered:
+            return remembered
+        found = await self.get_token(profile)
+        if found is None or self.keyring is None or found == env_token():
+            return found
+        return KeyringToken(
+            self.keyring, profile.account, fingerprint=token_fingerprint(found), label=f"profile {profile.name!r}"
+        )
+
     async def set_token(self, profile: Profile, token: str) -> str:
         """Keep the token (keyring, else this session); returns where it went, in words."""
         import asyncio
@@ -166,12 +181,12 @@ class AppContext:
                 log.warning("keyring delete for %s failed: %s", profile.name, exc)
 
     # ----- clients ----------------------------------------------------------------------------------------
-    def client(self, profile: Profile, token: str) -> EventStreamsClient:
+    def client(self, profile: Profile, token: TokenSource) -> EventStreamsClient:
         """One client per (profile, token), on the shared connection pool of its base URL."""
-        from inspector.core.ratelimit import token_fingerprint
+        from inspector.core.http import token_key
         from inspector.core.services.workato import EventStreamsClient
 
-        key = (profile.name, token_fingerprint(token))
+        key = (profile.name, token_key(token))
         client = self._clients.get(key)
         if client is None or client.endpoint != profile.endpoint():
             endpoint = profile.endpoint()
@@ -179,7 +194,7 @@ class AppContext:
             self._clients[key] = client
         return client
 
-    def developer_client(self, profile: Profile, token: str) -> DeveloperApiClient:
+    def developer_client(self, profile: Profile, token: TokenSource) -> DeveloperApiClient:
         from inspector.core.services.workato import DeveloperApiClient
 
         endpoint = profile.endpoint()

@@ -464,7 +464,7 @@ class MainWindow(QMainWindow):
 
     async def list_topics(self, profile: Profile) -> int:
         """Fill the profile's topics (names and schemas) from the Developer API; returns how many."""
-        token = await self.ctx.get_token(profile)
+        token = await self.ctx.token_source(profile)
         if not token:
             self.statusBar().showMessage(f"{profile.name}: no token stored; edit the profile to add one.", 8000)
             return 0
@@ -536,7 +536,7 @@ class MainWindow(QMainWindow):
         entry = self.ctx.workspace.topic(profile_name, topic_id)
         if profile is None or entry is None:
             return None
-        token = await self.ctx.get_token(profile)
+        token = await self.ctx.token_source(profile)
         if key in self.views:  # opened meanwhile
             return self.views[key]
         from inspector.core.tail import StartPosition
@@ -628,7 +628,7 @@ class MainWindow(QMainWindow):
         profile = self.ctx.profile(str(destination.get("profile", "")))
         if profile is None:
             raise InspectorError(f"the profile {destination.get('profile')!r} of this job no longer exists")
-        token = await self.ctx.get_token(profile)
+        token = await self.ctx.token_source(profile)
         return self.ctx.client(profile, token) if token else None
 
     async def _edit_in(self, profile: str, topic: int, text: str) -> None:
@@ -676,7 +676,7 @@ class MainWindow(QMainWindow):
         profile = self.ctx.profile(name)
         if profile is None:
             return
-        token = await self.ctx.get_token(profile)
+        token = await self.ctx.token_source(profile)
         for key, view in self.views.items():
             if key[0] == name and token:
                 view.session.client = self.ctx.client(profile, token)

@@ -139,7 +139,9 @@ class TopicSession(QObject):
                 self.flush()
                 self._set(SessionStatus("stopped", f"time window loaded: {self.received:,} messages (not live)"))
         except AuthError as exc:
-            self._set(SessionStatus("error", f"token rejected by {self.region_label}", problem="auth"))
+            # status None: refused before sending (the token is no longer in the keyring); the message says so
+            words = f"token rejected by {self.region_label}" if exc.status is not None else exc.message
+            self._set(SessionStatus("error", words, problem="auth"))
             log.info("topic %s: %s", self.entry.id, exc.message)
         except NotFoundError:
             self._set(
