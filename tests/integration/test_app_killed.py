@@ -436,3 +436,193 @@ def test_cli_publish_killed_midway_stores_a_prefix(
     assert all(r["result"] == "success" for r in results), [r for r in results if r["result"] != "success"][:3]
     assert stored() == list(range(len(first))) + list(range(ITEMS))
     print(f"\nstored before the kill: {len(first)} of {ITEMS}")
+
+
+# ----- 4. a replay killed mid-way: the CLI's, and the window's with a draft typed --------------------------------
+REPLAY_ITEMS = 2000
+
+
+def topic_numbers(emulator: EmulatorServer, topic: int) -> list[int]:
+    store = emulator.store
+    assert store is not None
+    row = store.get_topic(topic)
+    assert row is not None
+    return [json.loads(m.payload)["n"] for m in store.read(row, limit=10 * REPLAY_ITEMS)]
+
+
+def check_replayed(numbers: list[int], unknown: set[int]) -> None:
+    """Every item is in the topic once; an item whose batch was in flight at the kill (unknown) may be missing."""
+    assert len(numbers) == len(set(numbers)), "an item was published twice"
+    missing = set(range(REPLAY_ITEMS)) - set(numbers)
+    assert missing <= unknown, f"{len(missing - unknown)} items lost that were not reported unknown"
+
+
+@pytest.mark.slow
+def test_cli_replay_killed_midway_resumes_without_sending_twice(
+    emulator: EmulatorServer, topic: int, app_home: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "replay.jsonl"
+    source.write_text("".join(json.dumps({"n": i, "pad": "p" * 5000}) + "\n" for i in range(REPLAY_ITEMS)), "utf-8")
+    connect = ["--base-url", emulator.url]
+    env = child_env(app_home, emulator.token)
+    base = [sys.executable, "-m", "inspector", "replay"]
+    errors = tmp_path / "replay.err"
+    with errors.open("wb") as sink:
+        proc = subprocess.Popen([*base, str(source), "--to", str(topic), *connect], env=env, stderr=sink)
+        try:  # killed once a batch is published and while the next ones are going out
+            wait_for(lambda: b" sent, " in errors.read_bytes(), 30, "the first progress line", proc)
+            assert kill(proc) == -signal.SIGKILL
+        finally:
+            kill(proc)
+    said = errors.read_text()
+    job = re.search(r"job (\S+): ", said)
+    assert job is not None, said
+    job_id = job.group(1)
+    check_app_folder(app_home)  # the journal (SQLite, WAL) passes integrity_check
+    before = topic_numbers(emulator, topic)
+    assert 0 < len(before) < REPLAY_ITEMS, f"{len(before)} published before the kill"
+
+    resumed = subprocess.run([*base, "--resume", job_id, *connect], env=env, capture_output=True, timeout=120)
+    told = resumed.stderr.decode()
+    assert "the last run ended while it was sending" in told or f"job {job_id}: " in told, told
+    report = subprocess.run([*base, "--report", job_id], env=env, capture_output=True, timeout=60, check=True)
+    items = json.loads(report.stdout)["items"]
+    unknown = {i["index"] for i in items if i["outcome"] == "unknown"}
+    assert {i["outcome"] for i in items} <= {"success", "unknown"}
+    assert resumed.returncode == (1 if unknown else 0), told
+    numbers = topic_numbers(emulator, topic)
+    check_replayed(numbers, unknown)
+    assert numbers[: len(before)] == before  # the resumed run sent after what was there, nothing again
+    assert len(unknown) <= 200  # the batch in flight and the one marked to follow it at once
+    assert set(numbers) | unknown == set(range(REPLAY_ITEMS))
+    print(f"\nCLI replay: {len(before)} published before the kill, {len(unknown)} unknown")
+
+
+DRAFT = '{"draft": "typed before the kill", "n": 42}'
+
+REPLAYING_WINDOW = """
+import asyncio, json, sys
+from PySide6.QtWidgets import QApplication
+from inspector.core.replay import ReplayItem
+from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
+from inspector.ui.main_window import MainWindow
+
+profile_name, topic, items, draft = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+app = QApplication(sys.argv[:1])
+app.setQuitOnLastWindowClosed(False)
+ctx = AppContext()
+window = MainWindow(ctx)
+window.show()
+
+async def main():
+    await window.start_background()  # reopens the saved topic
+    view = window.views[(profile_name, topic)]
+    view.publisher.set_text(draft)  # typed: saved once the typing pauses
+    await asyncio.sleep(1.0)
+    profile = ctx.profile(profile_name)
+    destination = {"topic": topic, "profile": profile_name, "events_url": profile.endpoint().events_url,
+                   "label": "the killed window's replay"}
+    payloads = [ReplayItem({"n": n, "pad": "p" * 5000}) for n in range(items)]
+    job = ctx.journal.create("killed window", destination, payloads)
+    window.jobs.start(job)
+    print(json.dumps({"job": job}), flush=True)
+    while True:
+        print(json.dumps({"published": ctx.journal.job(job).published}), flush=True)
+        await asyncio.sleep(0.01)
+
+loop = EventLoop(app)
+asyncio.set_event_loop(loop)
+with loop:
+    loop.run_until_complete(main())
+"""
+
+RESTARTED_WINDOW = """
+import asyncio, json, sys, time
+from PySide6.QtWidgets import QApplication
+from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
+from inspector.ui.main_window import MainWindow
+
+profile_name, topic, job = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+app = QApplication(sys.argv[:1])
+app.setQuitOnLastWindowClosed(False)
+ctx = AppContext()
+window = MainWindow(ctx)
+window.show()
+
+async def main():
+    await window.start_background()
+    view = window.views.get((profile_name, topic))
+    seen = {
+        "notice": window.jobs.notice.text(),
+        "selected": window.jobs.selected(),
+        "state": ctx.journal.job(job).state.value,
+        "draft": view.publisher.editor.toPlainText() if view is not None else None,
+    }
+    window.jobs.resume_button.click()
+    deadline = time.monotonic() + 60
+    while ctx.journal.job(job).pending and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    info = ctx.journal.job(job)
+    seen.update(published=info.published, unknown=info.unknown, failed=info.failed, pending=info.pending)
+    seen["unknown_items"] = [r["index"] for r in ctx.journal.results(job) if r["outcome"] == "unknown"]
+    window.close()
+    await window.shutdown()
+    await ctx.aclose()
+    print(json.dumps(seen), flush=True)
+
+loop = EventLoop(app)
+asyncio.set_event_loop(loop)
+with loop:
+    loop.run_until_complete(main())
+"""
+
+
+@pytest.mark.slow
+def test_window_killed_during_a_replay_offers_the_job_and_its_draft_is_back(
+    emulator: EmulatorServer, topic: int, app_home: Path, tmp_path: Path
+) -> None:
+    saved_home(app_home, emulator.url, topic)
+    env = child_env(app_home, emulator.token)
+    run = [sys.executable, "-c", REPLAYING_WINDOW, PROFILE, str(topic), str(REPLAY_ITEMS), DRAFT]
+    with (tmp_path / "window.err").open("wb") as errors:
+        proc = subprocess.Popen(run, env=env, stdout=subprocess.PIPE, stderr=errors)
+    job_id = ""
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # killed once a batch is published and while the next ones are going out
+            said = json.loads(line)
+            job_id = said.get("job", job_id)
+            if said.get("published", 0) >= 100:
+                break
+        assert kill(proc) == -signal.SIGKILL, (tmp_path / "window.err").read_text()
+    finally:
+        kill(proc)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert job_id, (tmp_path / "window.err").read_text()
+    check_app_folder(app_home)  # workspace, drafts, the journal (integrity_check)
+    before = topic_numbers(emulator, topic)
+    assert 0 < len(before) < REPLAY_ITEMS, f"{len(before)} published before the kill"
+
+    again = subprocess.run(
+        [sys.executable, "-c", RESTARTED_WINDOW, PROFILE, str(topic), job_id],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    seen = json.loads(again.stdout.decode().splitlines()[-1])
+    assert "1 replay job was interrupted when the app ended" in seen["notice"]
+    assert seen["selected"] == job_id
+    assert seen["state"] == "interrupted"
+    assert seen["draft"] == DRAFT
+    assert (seen["failed"], seen["pending"]) == (0, 0)
+    assert seen["published"] + seen["unknown"] == REPLAY_ITEMS
+    assert seen["unknown"] <= 200  # the batch in flight and the one marked to follow it at once
+    numbers = topic_numbers(emulator, topic)
+    check_replayed(numbers, set(seen["unknown_items"]))
+    assert numbers[: len(before)] == before
+    check_app_folder(app_home)
+    print(f"\nwindow replay: {len(before)} published before the kill, {seen['unknown']} unknown")
