@@ -642,6 +642,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InspectorError as exc:
         print(f"error: {exc.describe()}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug: reported in a file rather than as a traceback
+        return _crashed(exc, getattr(args, "command", None))
+
+
+def _crashed(error: Exception, command: str | None) -> int:
+    from inspector.core.crash import known_tokens, write_report
+
+    where = f"the command 'topic-inspector {command}'" if command else "the window"
+    try:
+        path = write_report(error, where, tokens=known_tokens())
+    except OSError as exc:
+        print(f"error: unexpected {type(error).__name__} in {where} (no crash report: {exc})", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"error: unexpected {type(error).__name__} in {where}; this is a bug in Topic Inspector\n"
+        f"  hint: a crash report was saved to {path} (it holds no token); please send it with what you did",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -154,6 +154,10 @@ class MemoryStore:
     def get(self, account: str) -> str | None:
         return self._secrets.get(account)
 
+    def values(self) -> list[str]:
+        """Every token kept (for scrubbing them from crash reports)."""
+        return list(self._secrets.values())
+
     def set(self, account: str, secret: str) -> None:
         self._secrets[account] = secret
 
@@ -164,6 +168,14 @@ class MemoryStore:
 def token_fingerprint(token: str) -> str:
     """A stable, non-reversible key for a token, so registries of clients and limiters never hold the token."""
     return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+_fingerprints_in_use: set[str] = set()
+
+
+def fingerprints_in_use() -> frozenset[str]:
+    """The fingerprints of every ``KeyringToken`` made in this process: crash reports scrub those tokens by them."""
+    return frozenset(_fingerprints_in_use)
 
 
 class KeyringToken:
@@ -181,6 +193,7 @@ class KeyringToken:
         self._store = store
         self._account = account
         self.fingerprint = fingerprint
+        _fingerprints_in_use.add(fingerprint)
         self.label = label
         self.timeout = timeout
         self._reading: asyncio.Future[str | None] | None = None

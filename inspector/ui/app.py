@@ -13,7 +13,10 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
@@ -22,6 +25,9 @@ from PySide6.QtWidgets import QApplication
 from inspector import APP_ID, __version__
 from inspector.ui.context import AppContext
 from inspector.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    import asyncio
 
 STARTUP_ENV = "TOPIC_INSPECTOR_STARTUP_PROBE"  # print the time to the shown window, then quit
 
@@ -96,6 +102,58 @@ def close_on_signals(window: MainWindow) -> None:
         signal.signal(signum, lambda *_: QTimer.singleShot(0, window.close))
 
 
+def report_crashes(
+    window: MainWindow, loop: asyncio.AbstractEventLoop | None = None, *, fatal_log: bool = True
+) -> Callable[[], None]:
+    """Errors nothing expected — in a Qt slot (``sys.excepthook``), a thread, or an asyncio callback — become
+    crash reports (``MainWindow.report_unexpected``) and the window carries on; a fatal one is written to
+    ``fatal.log``. Returns a function that puts the previous hooks back."""
+    import threading
+
+    from inspector.core.crash import enable_fatal_log
+
+    previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
+
+    def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous_hook(kind, error, tb)
+            return
+        try:
+            window.report_unexpected(error.with_traceback(tb), "the window")
+        except Exception:  # noqa: BLE001 - the report itself failed: Python's own hook prints the original
+            previous_hook(kind, error, tb)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None:
+            previous_thread_hook(args)
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        error = args.exc_value
+        # on the window's thread: a timer with the window as its context is queued there
+        QTimer.singleShot(0, window, lambda: window.report_unexpected(error, f"the thread {name!r}"))
+
+    def loop_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, Exception):
+            window.report_unexpected(error, f"the event loop ({context.get('message', 'a callback')})")
+        else:
+            loop.default_exception_handler(context)
+
+    sys.excepthook = excepthook
+    threading.excepthook = thread_hook
+    if loop is not None:
+        loop.set_exception_handler(loop_handler)
+    if fatal_log:
+        enable_fatal_log()
+
+    def restore() -> None:
+        sys.excepthook, threading.excepthook = previous_hook, previous_thread_hook
+        if loop is not None:
+            loop.set_exception_handler(None)
+
+    return restore
+
+
 def install_qt_message_handler() -> None:
     """Qt's own messages go through logging (redacted, at their level) instead of straight to stderr."""
     qInstallMessageHandler(_qt_message)
@@ -121,6 +179,7 @@ def run(*, demo: bool = False, started: float | None = None) -> int:
 
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
+    report_crashes(window, loop)
     try:
         with loop:
             result: int = loop.run_until_complete(run_window(app, ctx, window, demo=demo))

@@ -137,6 +137,13 @@ class AppContext:
             return None
         return found or env_token()
 
+    def tokens_in_memory(self) -> list[str]:
+        """The tokens this process holds between requests (session tokens, ``TOPIC_INSPECTOR_TOKEN``): what a
+        crash report must not show. Keyring tokens are not among them: they are read for each request."""
+        from inspector.core.crash import known_tokens
+
+        return self.session_tokens.values() + known_tokens()
+
     async def token_source(self, profile: Profile) -> TokenSource | None:
         """What the profile's clients send: a token kept in the keyring is read again for each request (so the
         window does not hold it between requests); a session or ``TOPIC_INSPECTOR_TOKEN`` token is itself.

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.views: dict[TopicKey, TopicView] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.crash_reports: list[Path] = []  # written this session (report_unexpected)
         self._dirty = False
         self.setWindowTitle("Topic Inspector" + (" — demo mode" if ctx.demo_mode else ""))
         self.resize(1280, 800)
@@ -286,10 +287,10 @@ class MainWindow(QMainWindow):
             self._tasks.discard(finished)
             if not finished.cancelled() and finished.exception() is not None:
                 error = finished.exception()
-                words = error.message if isinstance(error, InspectorError) else repr(error)
-                self.statusBar().showMessage(words, 10_000)
-                if not isinstance(error, InspectorError):
-                    log.error("background task failed", exc_info=error)
+                if isinstance(error, InspectorError):
+                    self.statusBar().showMessage(error.message, 10_000)
+                elif error is not None:
+                    self.report_unexpected(error, f"a background task ({getattr(coro, '__qualname__', 'task')})")
 
         task.add_done_callback(done)
         return task
@@ -791,6 +792,28 @@ class MainWindow(QMainWindow):
             self.budget_label.setStyleSheet(style)
 
     # ----- state across runs --------------------------------------------------------------------------------
+    def report_unexpected(self, error: BaseException, where: str) -> Path | None:
+        """An error the app did not expect: a crash report is written (``inspector.core.crash``), the status
+        bar says where it is, and the window carries on. Returns the report's path (None if it could not be
+        written; the log then has the error)."""
+        from inspector.core.crash import write_report
+
+        try:
+            # keyring tokens, which the window does not hold, are scrubbed by their fingerprints
+            path: Path | None = write_report(error, where, tokens=self.ctx.tokens_in_memory())
+        except OSError as exc:
+            path = None
+            log.error("unexpected error in %s; no crash report (%s)", where, exc, exc_info=error)
+        else:
+            log.error("unexpected error in %s: %s; crash report: %s", where, type(error).__name__, path)
+        where_saved = f"a report was saved to {path} (it holds no token)" if path else "see the log"
+        self.statusBar().showMessage(
+            f"Something went wrong in {where} ({type(error).__name__}); {where_saved}. The app carries on.", 30_000
+        )
+        if path is not None:
+            self.crash_reports.append(path)
+        return path
+
     def show_demo_banner(self, url: str) -> None:
         self.demo_banner.setText(
             f"<b>Demo mode</b> — a local emulator at {url} with sample topics and live sample traffic. "

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -45,6 +45,7 @@ from inspector.core.export import FORMATS
 from inspector.core.models import Outcome
 from inspector.core.profiles import Profile
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.ui.app import report_crashes
 from inspector.ui.context import AppContext
 from inspector.ui.dialogs import ProfileDialog
 from inspector.ui.eventloop import EventLoop
@@ -226,6 +227,19 @@ def test_a_window_session_leaves_the_token_nowhere(
             for fmt in FORMATS:
                 assert view.export_rows(out / f"messages.{fmt}") == 121
 
+            # A bug whose error holds the token: its crash report must not (the keyring's token, which the
+            # window does not hold, is found by its fingerprint).
+            restore = report_crashes(window, qloop, fatal_log=False)
+            try:
+
+                def buggy_slot() -> None:
+                    raise RuntimeError(f"cannot parse header b'Bearer {token}' (token {token})")
+
+                QTimer.singleShot(0, buggy_slot)
+                await wait_until(lambda: window.crash_reports, what="the crash report")
+            finally:
+                restore()
+
             # The edit dialog shows where the token is, never the token.
             edit = window._profile_dialog(ctx.profile("Session"))
             assert edit.token.text() == ""
@@ -272,6 +286,7 @@ def test_a_window_session_leaves_the_token_nowhere(
     files = sorted(p for folder in (app_home, out) for p in folder.rglob("*") if p.is_file())
     names = {p.name for p in files}
     expected = {"workspace.json", "profiles.json", "drafts.json", "publishing.json", "window.png", "profile-dialog.png"}
+    assert [p.name for p in files if p.name.startswith("crash-")], "no crash report to search"
     assert expected | {f"messages.{fmt}" for fmt in FORMATS} <= names, names
     publishing = next(p for p in files if p.name == "publishing.json").read_text()
     assert MARKER in publishing  # history and template are there to search
