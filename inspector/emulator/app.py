@@ -1,4 +1,5 @@
-"""The emulator's HTTP API (Starlette): the Event Streams public API, the legacy paths, the Developer API topics."""
+"""The emulator's HTTP API (Starlette): the Event Streams public API, the legacy paths, the Developer API topics;
+and the further services of ``inspector.emulator.services`` (Qala, Boomi subscriptions, Messaging)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,9 @@ from starlette.routing import Route
 from inspector.core.errors import ValidationError
 from inspector.core.schema import fieldlist_to_jsonschema
 from inspector.core.timeparse import parse_time
+from inspector.emulator import services as svc
 from inspector.emulator.openapi import openapi_document
+from inspector.emulator.problems import ApiProblem
 from inspector.emulator.store import DEFAULT_RETENTION_SECS, Store, TopicRow
 
 MAX_BODY = 1024 * 1024
@@ -37,6 +40,7 @@ class EmulatorSettings:
     rate_limit_rpm: int = 60  # 0 = off
     developer_rate_limit_rpm: int = 60
     max_wait_secs: float = MAX_WAIT  # the longest a long poll really waits (fuzzing keeps it short)
+    container_token: str = "container-token"  # noqa: S105 - what a Messaging workflow container sends
 
 
 @dataclass
@@ -48,12 +52,7 @@ class _State:
     closing: bool = False
     requests: int = 0
     last_prune: float = 0.0
-
-
-class ApiProblem(Exception):
-    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+    services: svc.Services = field(default_factory=svc.Services)
 
 
 def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -67,21 +66,25 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
     """The ASGI app over ``store``. ``app.state.emulator.close()`` wakes every long poll (for shutdown)."""
     state = _State(store, settings or EmulatorSettings())
 
-    def endpoint(methods: dict[str, tuple[Handler, str]]) -> Callable[[Request], Awaitable[Response]]:
+    def endpoint(methods: Mapping[str, tuple[Handler, str]]) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             state.requests += 1
             handler, family = methods["GET" if request.method == "HEAD" else request.method]
             try:
                 if family != "public":
-                    _authorize(request, state, family)
-                unknown = set(request.query_params) - QUERY_PARAMS.get(handler, set())
+                    _authorize(request, state, family, container=handler in svc.CONTAINER_ONLY)
+                allowed = QUERY_PARAMS.get(handler) or svc.QUERY_PARAMS.get(handler, set())
+                unknown = set(request.query_params) - allowed
                 if unknown:
-                    known = ", ".join(sorted(QUERY_PARAMS.get(handler, set()))) or "none"
+                    known = ", ".join(sorted(allowed)) or "none"
                     raise ApiProblem(
                         400, f"unknown query parameter {sorted(unknown)[0]!r} (known: {known})", "invalid_request"
                     )
                 return await handler(request, state)
             except ApiProblem as problem:
+                shape = svc.ERROR_SHAPES.get(family)
+                if shape is not None:
+                    return shape(request, problem, state.services)
                 return _error(problem.status, problem.message, problem.code, problem.headers)
             except ClientDisconnect:
                 return Response(status_code=499)  # nobody is listening; nothing to say
@@ -103,7 +106,7 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
             "not_found" if exc.status_code == 404 else "error",
         )
 
-    table: dict[str, dict[str, tuple[Handler, str]]] = {
+    table: dict[str, Mapping[str, tuple[Handler, str]]] = {
         "/": {"GET": (_index, "public")},
         "/openapi.json": {"GET": (_openapi, "public")},
         "/api/v1/topics/{topic_id}/consume": {"POST": (_consume, "events")},
@@ -118,6 +121,7 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
             "DELETE": (_delete_topic, "developer"),
         },
         "/api/event_streams/topics/{topic_id}/purge": {"PUT": (_purge_topic, "developer")},
+        **svc.ROUTES,
     }
     routes = [Route(path, endpoint(methods), methods=list(methods)) for path, methods in table.items()]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
@@ -155,15 +159,19 @@ class EmulatorHandle:
 
 
 # ----- helpers ----------------------------------------------------------------------------------------------
-def _authorize(request: Request, state: _State, family: str) -> None:
+def _authorize(request: Request, state: _State, family: str, *, container: bool = False) -> None:
+    """The token check, then the rate limit. ``container``: the route also takes the container token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or token.strip() != state.settings.token:
+    accepted = {state.settings.token, state.settings.container_token} if container else {state.settings.token}
+    if scheme.lower() != "bearer" or not token.strip() or token.strip() not in accepted:
         raise ApiProblem(401, "Unauthorized: missing or invalid API token", "unauthorized")
     rpm = state.settings.developer_rate_limit_rpm if family == "developer" else state.settings.rate_limit_rpm
     if rpm <= 0:
         return
-    window = state.windows.setdefault((token, "developer" if family == "developer" else "events"), deque())
+    # Each further service has a window of its own; the Event Streams paths share one.
+    bucket = family if family in svc.FAMILIES else "developer" if family == "developer" else "events"
+    window = state.windows.setdefault((token, bucket), deque())
     now = time.monotonic()
     while window and window[0] <= now - 60:
         window.popleft()
@@ -235,7 +243,11 @@ def _prune(state: _State) -> None:
 # ----- public API -------------------------------------------------------------------------------------------
 async def _index(request: Request, state: _State) -> Response:
     return JSONResponse(
-        {"service": "Topic Inspector emulator of the Workato Event Streams API", "openapi": "/openapi.json"}
+        {
+            "service": "Topic Inspector emulator of the Workato Event Streams API",
+            "openapi": "/openapi.json",
+            "services": svc.INDEX,
+        }
     )
 
 

@@ -63,6 +63,7 @@ class EmulatorConfig:
     retention_secs: int = DEFAULT_RETENTION_SECS
     access_log: bool = False
     max_wait_secs: float = 60.0  # cap on a long poll's real wait (tests and fuzzing shorten it)
+    container_token: str = "container-token"  # noqa: S105 - the Messaging API's workflow-container token
 
 
 def open_store(config: EmulatorConfig) -> Store:
@@ -134,6 +135,7 @@ def _build_server(config: EmulatorConfig, store: Store) -> _Server:
         rate_limit_rpm=config.rate_limit_rpm,
         developer_rate_limit_rpm=config.rate_limit_rpm,
         max_wait_secs=config.max_wait_secs,
+        container_token=config.container_token,
     )
     app = create_app(store, settings)
     uconfig = uvicorn.Config(
