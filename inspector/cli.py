@@ -332,7 +332,7 @@ def _profile_command(args: argparse.Namespace) -> int:
     if args.action == "list":
         for profile in profiles.load():
             where = profile.base_url if profile.region == "custom" else REGIONS[profile.region].label
-            print(f"{profile.name}\t{where}")
+            print(f"{profile.name}\t{where}\t{profile.service_label}")
         return EXIT_OK
     if args.action == "remove":
         gone = next((p for p in profiles.load() if p.name == args.name), None)
@@ -346,7 +346,17 @@ def _profile_command(args: argparse.Namespace) -> int:
         return EXIT_OK
     if bool(args.region) == bool(args.base_url):
         raise UsageError("profile add needs exactly one of --region R or --base-url URL")
-    profile = Profile(args.name, "custom" if args.base_url else args.region.lower(), args.base_url, args.rate_limit)
+    if args.service != "workato" and not args.base_url:
+        raise UsageError(f"a {args.service} profile needs --base-url URL (regions are Workato's)")
+    from inspector.cli_services import service_profile_fields
+
+    profile = Profile(
+        args.name,
+        "custom" if args.base_url else args.region.lower(),
+        args.base_url,
+        args.rate_limit,
+        **service_profile_fields(args),
+    )
     previous = next((p for p in profiles.load() if p.name == args.name), None)
     saved = profiles.upsert(profile)
     if previous is not None and previous.account != saved.account:  # a token stays with its address
@@ -369,6 +379,7 @@ def _emulator_command(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         token=args.token,
+        container_token=args.container_token,
         data=args.data,
         rate_limit_rpm=args.rate_limit,
         topics=[parse_topic_spec(spec) for spec in args.topic],
@@ -491,6 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("--sort", choices=["activity", "name", "id"])
     topics.add_argument("--include-schema", action="store_true")
 
+    from inspector.cli_services import add_commands
+
+    add_commands(add)
+
     token = add(
         "token",
         help="store, check or delete a token in the OS keyring",
@@ -508,11 +523,27 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--region", metavar="R", help=f"one of: {', '.join(REGIONS)}")
     profile.add_argument("--base-url", metavar="URL")
     profile.add_argument("--rate-limit", metavar="RPM", type=int)
+    profile.add_argument(
+        "--service",
+        default="workato",
+        choices=["workato", "qala", "boomi", "messaging"],
+        help="the API the profile speaks (default workato); the others need --base-url",
+    )
+    profile.add_argument("--environment", metavar="GUID", help="qala: the environment id")
+    profile.add_argument("--account", metavar="ID", help="boomi: the account id")
+    profile.add_argument(
+        "--workflow-container", action="store_true", help="messaging: the token is a workflow container's"
+    )
 
     emulator = add("emulator", help="run the local emulator of the Workato Event Streams API")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=9300, help="0 for any free port (default 9300)")
     emulator.add_argument("--token", default="emulator-token", help="the token clients must send")
+    emulator.add_argument(
+        "--container-token",
+        default="container-token",
+        help="the token a Messaging workflow container sends to post messages",
+    )
     emulator.add_argument(
         "--topic",
         action="append",
@@ -676,6 +707,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run_gui(demo=False)
     if args.command == "emulator":
         return _emulator_command(args)
+    from inspector.cli_services import SERVICE_COMMANDS, dispatch
+
+    if args.command in SERVICE_COMMANDS:
+        return dispatch(args)
     if args.command == "token":
         return _token_command(args)
     if args.command == "profile":

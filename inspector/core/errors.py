@@ -6,6 +6,8 @@ GUI can show it in words instead of a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class InspectorError(Exception):
     """Base of every error the core raises on purpose."""
@@ -55,6 +57,7 @@ class ApiError(InspectorError):
         self.status = status
         self.server_message = server_message
         self.code = code
+        self.body: Any = None  # the error answer's JSON (token scrubbed), for services with structured errors
 
 
 class AuthError(ApiError):

@@ -8,7 +8,7 @@ import math
 import re
 import socket
 import traceback
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -127,11 +127,21 @@ class ApiTransport:
     """Sends one API request at a time through the limiter and turns every failure into an ``InspectorError``."""
 
     def __init__(
-        self, http: httpx.AsyncClient, token: TokenSource, limiter: RateLimiter, *, read_timeout: float | None = None
+        self,
+        http: httpx.AsyncClient,
+        token: TokenSource,
+        limiter: RateLimiter,
+        *,
+        read_timeout: float | None = None,
+        error_words: ErrorWords | None = None,
+        hints: Mapping[int, str] | None = None,
     ) -> None:
         self._http = http
         self._token = token
         self.limiter = limiter
+        # (the server's message, its code) from an error answer's JSON; each service words its errors its way
+        self._error_words = error_words or workato_error_words
+        self._hints = {**WORKATO_HINTS, **(hints or {})}  # by status: how to fix a 401 or a 404 of this service
         self.host = urlsplit(str(http.base_url)).netloc
         # None: READ_TIMEOUT for a request, LONG_POLL_GRACE beyond a long poll's wait; a number replaces both.
         self.read_timeout = read_timeout
@@ -154,8 +164,11 @@ class ApiTransport:
         read_timeout: float | None = None,
         not_found: str = "",
         on_sent: Callable[[], None] | None = None,
+        headers: Mapping[str, str] | None = None,
+        empty_ok: bool = False,
     ) -> Any:
-        """Send and return the decoded JSON of a 2xx answer. ``not_found`` words a 404 for the caller.
+        """Send and return the decoded JSON of a 2xx answer. ``not_found`` words a 404. With ``empty_ok``, a
+        204 (No Content) answer is expected and returns None.
 
         ``read_timeout`` defaults to the transport's own (``READ_TIMEOUT`` unless one was given).
 
@@ -165,12 +178,15 @@ class ApiTransport:
             read_timeout = READ_TIMEOUT if self.read_timeout is None else self.read_timeout
         await self.limiter.acquire()
         token = await token_of(self._token)
-        headers = {"Authorization": f"Bearer {token}"}
+        sent_headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            sent_headers["Content-Type"] = "application/json"
         try:
             return self._decode(
-                await self._send(method, path, body, params, headers, read_timeout, on_sent), not_found, token
+                await self._send(method, path, body, params, sent_headers, read_timeout, on_sent),
+                not_found,
+                token,
+                empty_ok,
             )
         except InspectorError as exc:
             # Errors are kept (a tab's status, publish results): the frames of their traceback keep their
@@ -178,7 +194,7 @@ class ApiTransport:
             traceback.clear_frames(exc.__traceback__)
             raise
         finally:
-            headers.clear()
+            sent_headers.clear()
             token = ""  # this frame, which an error's traceback holds, keeps no token either
 
     async def _send(
@@ -224,8 +240,10 @@ class ApiTransport:
         # traceback holds the request and so the Authorization header.
         raise error
 
-    def _decode(self, response: httpx.Response, not_found: str, token: str) -> Any:
+    def _decode(self, response: httpx.Response, not_found: str, token: str, empty_ok: bool = False) -> Any:
         status = response.status_code
+        if status == 204 and empty_ok:
+            return None
         if 200 <= status < 300:
             try:
                 return json.loads(response.content)
@@ -240,8 +258,11 @@ class ApiTransport:
         try:
             data = json.loads(response.content)
             if isinstance(data, dict):
-                server_message = self._scrub(str(data.get("message") or data.get("error") or ""), token)
-                code = self._scrub(str(data.get("code") or ""), token)
+                data = json.loads(self._scrub(json.dumps(data), token))
+                words, code = self._error_words(data)
+                server_message = self._scrub(words, token)
+            else:
+                data = None
         except (ValueError, RecursionError):
             data = None
         said = f": {server_message}" if server_message else ""
@@ -261,36 +282,59 @@ class ApiTransport:
                 server_message=server_message,
                 hint="a proxy or the service failed; try again shortly",
             )
+        error = self._status_error(response, status, where, said, not_found, server_message, code)
+        error.body = data
+        raise error
+
+    def _status_error(
+        self,
+        response: httpx.Response,
+        status: int,
+        where: str,
+        said: str,
+        not_found: str,
+        server_message: str,
+        code: str,
+    ) -> ApiError:
         kwargs: dict[str, Any] = {"status": status, "server_message": server_message, "code": code}
         if status in (401, 403):
-            raise AuthError(
-                f"token rejected by {self.host} ({status}){said}",
-                hint="check the token: it must be an API client token allowed to use this topic",
-                **kwargs,
-            )
+            return AuthError(f"token rejected by {self.host} ({status}){said}", hint=self._hints[status], **kwargs)
         if status == 404:
-            raise NotFoundError(
+            return NotFoundError(
                 f"{not_found or 'not found'} ({where}){said}",
-                hint="check the topic id and that the region matches the topic's workspace",
+                hint=self._hints[404],
                 **kwargs,
             )
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             self.limiter.pause(DEFAULT_RETRY_AFTER if retry_after is None else retry_after)
             wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
-            raise RateLimitedError(
+            return RateLimitedError(
                 f"rate limit reached at {self.host}{wait}",
                 retry_after=retry_after,
                 hint="requests are paused until the limit resets",
                 **kwargs,
             )
-        if status in (400, 413, 422):
-            raise BadRequestError(
+        if status in (400, 409, 413, 422):
+            return BadRequestError(
                 f"{self.host} refused the request ({status}){said}", hint="fix the request as the server says", **kwargs
             )
         if status >= 500:
-            raise ServerError(f"{where}: service error{said}", hint="the service failed; try again shortly", **kwargs)
-        raise ApiError(f"{where}{said}", **kwargs)
+            return ServerError(f"{where}: service error{said}", hint="the service failed; try again shortly", **kwargs)
+        return ApiError(f"{where}{said}", **kwargs)
+
+
+ErrorWords = Callable[[dict[str, Any]], tuple[str, str]]
+WORKATO_HINTS = {
+    401: "check the token: it must be an API client token allowed to use this topic",
+    403: "check the token: it must be an API client token allowed to use this topic",
+    404: "check the topic id and that the region matches the topic's workspace",
+}
+
+
+def workato_error_words(data: dict[str, Any]) -> tuple[str, str]:
+    """Workato's errors: ``{"message": ..., "code": ...}`` (or ``error``)."""
+    return str(data.get("message") or data.get("error") or ""), str(data.get("code") or "")
 
 
 T = TypeVar("T")

@@ -20,8 +20,26 @@ _NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f]{1,64}$")
 class Profile:
     name: str
     region: str = "us"  # a key of REGIONS, or "custom"
-    base_url: str | None = None  # for "custom"
+    base_url: str | None = None  # for "custom" (and every service but Workato's)
     rate_limit_rpm: int | None = None  # None = the region's limit
+    service: str = "workato"  # a key of inspector.core.services.SERVICES
+    environment_id: str | None = None  # Qala: the environment events are published in (a GUID)
+    account_id: str | None = None  # Boomi: the account whose subscriptions are managed
+    workflow_container: bool = False  # Messaging: the token is a workflow container's (may post messages)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What the profile's service can do (the UI asks for these, not for a vendor)."""
+        from inspector.core.services import POST_MESSAGES, SERVICES
+
+        found = SERVICES[self.service].capabilities
+        return found | {POST_MESSAGES} if self.service == "messaging" and self.workflow_container else found
+
+    @property
+    def service_label(self) -> str:
+        from inspector.core.services import SERVICES
+
+        return SERVICES[self.service].label
 
     def endpoint(self) -> Endpoint:
         if self.region == "custom":
@@ -49,9 +67,17 @@ class Profile:
 
 
 def check_profile(profile: Profile) -> Profile:
+    from inspector.core.services import SERVICES
+
     name = profile.name.strip() if isinstance(profile.name, str) else ""
     if not _NAME.match(name):
         raise ValidationError("must be 1 to 64 printable characters", where="profile name")
+    if profile.service not in SERVICES:
+        raise ValidationError(
+            f"{profile.service!r} is not a service this app knows", where="service", hint=", ".join(SERVICES)
+        )
+    if profile.service != "workato":
+        return _check_other_service(replace(profile, name=name))
     rpm = profile.rate_limit_rpm
     if rpm is not None and (isinstance(rpm, bool) or not isinstance(rpm, int) or rpm < 0):
         raise ValidationError(
@@ -64,6 +90,34 @@ def check_profile(profile: Profile) -> Profile:
         return replace(profile, name=name, base_url=base)
     region(profile.region)
     return replace(profile, name=name, base_url=None)
+
+
+def _check_other_service(profile: Profile) -> Profile:
+    """Qala, Boomi and the Messaging API have no regions here: a base URL, and what the service needs."""
+    if profile.region != "custom" or not profile.base_url:
+        raise ValidationError(
+            "needs a base URL", where=f"profile {profile.name!r}", hint="the service's address, https://..."
+        )
+    base = normalize_base_url(profile.base_url, where=f"profile {profile.name!r} base URL")
+    environment, account = profile.environment_id, profile.account_id
+    if profile.service == "qala":
+        from inspector.core.services.qala import check_environment_id
+
+        environment = check_environment_id(environment or "", where=f"profile {profile.name!r} environment id")
+    if profile.service == "boomi":
+        from inspector.core.services.boomi import check_account_id
+
+        account = check_account_id(account or "")
+    rpm = profile.rate_limit_rpm
+    if rpm is not None and (isinstance(rpm, bool) or not isinstance(rpm, int) or rpm < 0):
+        raise ValidationError(f"must be 0 (off) or more, not {rpm!r}", where="rate limit")
+    return replace(
+        profile,
+        base_url=base,
+        environment_id=environment if profile.service == "qala" else None,
+        account_id=account if profile.service == "boomi" else None,
+        workflow_container=profile.workflow_container if profile.service == "messaging" else False,
+    )
 
 
 class ProfileStore:
@@ -91,7 +145,7 @@ class ProfileStore:
             ) from None
 
     def save(self, profiles: list[Profile]) -> None:
-        data = {"version": FILE_VERSION, "profiles": [asdict(p) for p in profiles]}
+        data = {"version": FILE_VERSION, "profiles": [_to_json(p) for p in profiles]}
         atomic_write(self.path, json.dumps(data, indent=2).encode())
 
     def get(self, name: str) -> Profile:
@@ -121,6 +175,15 @@ class ProfileStore:
         return True
 
 
+def _to_json(profile: Profile) -> dict[str, Any]:
+    """A Workato profile as before; another service's with its service and the fields it uses."""
+    row = asdict(profile)
+    if profile.service == "workato":
+        for key in ("service", "environment_id", "account_id", "workflow_container"):
+            del row[key]
+    return row
+
+
 def _from_json(row: Any) -> Profile:
     if not isinstance(row, dict) or not isinstance(row.get("name"), str):
         raise ValueError("a profile without a name")
@@ -128,4 +191,23 @@ def _from_json(row: Any) -> Profile:
     if region_key != "custom" and region_key not in REGIONS:
         raise ValueError(f"profile {row['name']!r} has unknown region {region_key!r}")
     rpm = row.get("rate_limit_rpm")
-    return Profile(row["name"], region_key, row.get("base_url"), rpm if isinstance(rpm, int) else None)
+    service = row.get("service", "workato")
+    from inspector.core.services import SERVICES
+
+    if not isinstance(service, str) or service not in SERVICES:
+        raise ValueError(f"profile {row['name']!r} has unknown service {service!r}")
+
+    def text(key: str) -> str | None:
+        value = row.get(key)
+        return value if isinstance(value, str) else None
+
+    return Profile(
+        row["name"],
+        region_key,
+        row.get("base_url"),
+        rpm if isinstance(rpm, int) else None,
+        service=service,
+        environment_id=text("environment_id"),
+        account_id=text("account_id"),
+        workflow_container=row.get("workflow_container") is True,
+    )

@@ -243,3 +243,60 @@ def test_a_token_kept_by_an_earlier_build_is_moved_to_the_new_account() -> None:
     assert store.get_moving(profile.account, profile.legacy_account) == "tok-1"
     assert backend.items == {("topic-inspector", profile.account): "tok-1"}
     assert store.get_moving(profile.account, profile.legacy_account) == "tok-1"  # read from its new place
+
+
+# ----- the other services ---------------------------------------------------------------------------------------
+ENV = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
+
+
+def test_service_profiles_round_trip_with_their_fields(store: ProfileStore) -> None:
+    store.upsert(Profile("Q", "custom", "https://qala.example.com", service="qala", environment_id=ENV))
+    store.upsert(Profile("B", "custom", "https://api.boomi.example.com", service="boomi", account_id="acct_1"))
+    store.upsert(Profile("M", "custom", "https://msg.example.com", service="messaging", workflow_container=True))
+    store.upsert(Profile("W", "eu"))
+    loaded = {p.name: p for p in store.load()}
+    assert loaded["Q"].environment_id == ENV.lower()
+    assert loaded["Q"].capabilities == {"publish_events", "session_tokens"}
+    assert loaded["B"].capabilities == {"manage_subscriptions"}
+    assert loaded["M"].capabilities == {"watch_messages", "post_messages"}
+    assert loaded["W"].capabilities == {"consume", "publish", "publish_batch", "list_topics"}
+    rows = {row["name"]: row for row in json.loads(store.path.read_text())["profiles"]}
+    assert "service" not in rows["W"]  # a Workato profile is written as before
+    assert rows["B"]["service"] == "boomi"
+
+
+@pytest.mark.parametrize(
+    ("profile", "words"),
+    [
+        (Profile("Q", "custom", "https://q.example.com", service="qala"), "is not a GUID"),
+        (
+            Profile("Q", "custom", "https://q.example.com", service="qala", environment_id="prod"),
+            "'prod' is not a GUID",
+        ),
+        (Profile("B", "custom", "https://b.example.com", service="boomi"), "is not an account id"),
+        (Profile("B", "custom", "https://b.example.com", service="boomi", account_id="a/b"), "is not an account id"),
+        (Profile("M", "eu", service="messaging"), "needs a base URL"),
+        (Profile("M", "custom", "http://msg.example.com", service="messaging"), "plain http is refused"),
+        (Profile("X", "custom", "https://x.example.com", service="kafka"), "'kafka' is not a service"),
+    ],
+)
+def test_service_profiles_are_checked(profile: Profile, words: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        check_profile(profile)
+    assert words in refused.value.message
+
+
+def test_fields_of_another_service_are_dropped() -> None:
+    checked = check_profile(
+        Profile("B", "custom", "https://b.example.com", service="boomi", account_id="a1", environment_id=ENV)
+    )
+    assert checked.environment_id is None
+    assert checked.account_id == "a1"
+
+
+def test_an_unknown_service_in_the_file_is_said(store: ProfileStore) -> None:
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    store.path.write_text(json.dumps({"version": 1, "profiles": [{"name": "x", "region": "custom", "service": "mq"}]}))
+    with pytest.raises(ValidationError) as refused:
+        store.load()
+    assert "unknown service 'mq'" in refused.value.message

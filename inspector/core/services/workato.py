@@ -21,6 +21,7 @@ from inspector.core.http import LONG_POLL_GRACE, ApiTransport, TokenSource, new_
 from inspector.core.models import BatchResult, ItemResult, JsonObject, Message, Outcome, Topic
 from inspector.core.ratelimit import RateLimiter, shared_limiter
 from inspector.core.regions import Endpoint
+from inspector.core.services import SERVICES
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import (
     MAX_CONSUME_BATCH,
@@ -32,7 +33,7 @@ from inspector.core.validation import (
     encode_payload,
 )
 
-CAPABILITIES = frozenset({"consume", "publish", "publish_batch", "list_topics"})
+CAPABILITIES = SERVICES["workato"].capabilities
 
 
 class EventStreamsClient:
