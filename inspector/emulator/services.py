@@ -712,8 +712,9 @@ async def messaging_end(request: Request, state: Context) -> Response:
     return JSONResponse({"deleted": deleted})
 
 
-# Handlers that take the container token besides the ordinary one.
-CONTAINER_ONLY: frozenset[Callable[..., Awaitable[Response]]] = frozenset({messaging_post})
+# Handlers that take the container token besides the ordinary one: a workflow container of the app reads its
+# messages and posts them (not in the seed: our choice for reading).
+CONTAINER_ONLY: frozenset[Callable[..., Awaitable[Response]]] = frozenset({messaging_post, messaging_list})
 
 QUERY_PARAMS: dict[Callable[..., Awaitable[Response]], set[str]] = {
     boomi_list: {"pageNumber", "pageSize", "sortBy", "sortDirection"},

@@ -6,7 +6,7 @@ import functools
 import logging
 import tempfile
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.secrets import KEYRING_TIMEOUT, KeyringStore, MemoryStore, SecretStoreError, env_token
@@ -39,10 +39,11 @@ class AppContext:
             self._use_keyring(keyring_store)
         self.session_tokens = MemoryStore()
         self.demo_mode = demo
-        self.demo_profile: Profile | None = None
+        self.demo_profile: Profile | None = None  # the Workato one
+        self.demo_profiles: list[Profile] = []  # one of each service, on the demo's emulator
         self._demo_server: EmulatorServer | None = None
         self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._traffic: asyncio.Task[int] | None = None
+        self._traffic: list[asyncio.Task[Any]] = []
         self._clients: dict[tuple[str, str], EventStreamsClient] = {}
 
     @functools.cached_property
@@ -98,13 +99,13 @@ class AppContext:
     # ----- profiles ---------------------------------------------------------------------------------------
     def profiles(self) -> list[Profile]:
         saved = self.profile_store.load()
-        return ([self.demo_profile] if self.demo_profile else []) + saved
+        return self.demo_profiles + saved
 
     def profile(self, name: str) -> Profile | None:
         return next((p for p in self.profiles() if p.name == name), None)
 
     def is_demo(self, profile: Profile) -> bool:
-        return self.demo_profile is not None and profile.name == self.demo_profile.name
+        return any(profile.name == demo.name for demo in self.demo_profiles)
 
     # ----- tokens -----------------------------------------------------------------------------------------
     def token_note(self, profile: Profile | None) -> str:
@@ -223,7 +224,14 @@ class AppContext:
         import asyncio
 
         from inspector.emulator.server import EmulatorConfig, EmulatorServer
-        from inspector.emulator.traffic import generate_traffic
+        from inspector.emulator.traffic import (
+            DEMO_ACCOUNT,
+            DEMO_APP,
+            DEMO_ENVIRONMENT,
+            generate_app_messages,
+            generate_traffic,
+            seed_demo_subscriptions,
+        )
 
         self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
         config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{self._demo_dir.name}/demo.sqlite")
@@ -231,8 +239,20 @@ class AppContext:
         await asyncio.to_thread(server.start)
         self._demo_server = server
         self.demo_profile = Profile(DEMO_PROFILE, "custom", server.url, rate_limit_rpm=0)
-        self.session_tokens.set(self.demo_profile.account, server.token)
-        self._traffic = asyncio.ensure_future(generate_traffic(server.url, server.token, per_second=4.0))
+        url = server.url
+        self.demo_profiles = [
+            self.demo_profile,
+            Profile("Demo Qala (local)", "custom", url, 0, service="qala", environment_id=DEMO_ENVIRONMENT),
+            Profile("Demo Boomi (local)", "custom", url, 0, service="boomi", account_id=DEMO_ACCOUNT),
+            Profile("Demo app messages (local)", "custom", url, 0, service="messaging"),
+        ]
+        for profile in self.demo_profiles:
+            self.session_tokens.set(profile.account, server.token)
+        await seed_demo_subscriptions(url, server.token)
+        self._traffic = [
+            asyncio.ensure_future(generate_traffic(url, server.token, per_second=4.0)),
+            asyncio.ensure_future(generate_app_messages(url, server.token, DEMO_APP)),
+        ]
         for topic_id, name in ((1, "orders"), (2, "audit-events")):
             self.workspace.add_topic(DEMO_PROFILE, topic_id, name)
         assert server.store is not None
@@ -246,11 +266,12 @@ class AppContext:
     def save_workspace(self) -> None:
         """Save what the window remembers; demo topics are not kept (their database is temporary)."""
         workspace = self.workspace
-        if self.demo_profile is not None:
+        if self.demo_profiles:
+            demo = {p.name for p in self.demo_profiles}
             workspace = replace(
                 workspace,
-                topics={k: v for k, v in workspace.topics.items() if k != DEMO_PROFILE},
-                open_topics=[o for o in workspace.open_topics if o[0] != DEMO_PROFILE],
+                topics={k: v for k, v in workspace.topics.items() if k not in demo},
+                open_topics=[o for o in workspace.open_topics if o[0] not in demo],
             )
             previous = self.workspace_store.load()  # in demo mode, the user's own open tabs stay as they were
             workspace.open_topics = previous.open_topics
@@ -259,9 +280,9 @@ class AppContext:
     async def aclose(self) -> None:
         import asyncio
 
-        if self._traffic is not None:
-            self._traffic.cancel()
-            await asyncio.gather(self._traffic, return_exceptions=True)
+        for task in self._traffic:
+            task.cancel()
+        await asyncio.gather(*self._traffic, return_exceptions=True)
         self._clients.clear()
         if self._keyring_lookup is not None and not self._keyring_lookup.done():
             self._keyring_lookup.cancel()

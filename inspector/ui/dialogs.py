@@ -1,4 +1,5 @@
-"""Dialogs: a profile (name, region or base URL, token), and adding a topic by id or by URL."""
+"""Dialogs: a profile (name, service, region or base URL, the service's fields, token), and adding a topic by id
+or by URL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -23,6 +25,7 @@ from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.profiles import Profile, check_profile
 from inspector.core.regions import REGIONS
 from inspector.core.secrets import check_token_text
+from inspector.core.services import SERVICES
 from inspector.core.validation import check_topic_id
 from inspector.core.workspace import parse_topic_reference
 
@@ -57,6 +60,16 @@ class ProfileDialog(QDialog):
 
         self.name = QLineEdit(profile.name if profile else "")
         self.name.setPlaceholderText("e.g. Production EU")
+        self.service = QComboBox()
+        for key, service in SERVICES.items():
+            self.service.addItem(service.label, key)
+        self.service.setCurrentIndex(max(self.service.findData(profile.service if profile else "workato"), 0))
+        self.environment_id = QLineEdit(profile.environment_id or "" if profile else "")
+        self.environment_id.setPlaceholderText("the Qala environment's id, e.g. 3f2504e0-4f89-41d3-9a0c-0305e82c3301")
+        self.account_id = QLineEdit(profile.account_id or "" if profile else "")
+        self.account_id.setPlaceholderText("the Boomi account id, e.g. acct_12345")
+        self.workflow_container = QCheckBox("The token is a workflow container's (it may post messages)")
+        self.workflow_container.setChecked(bool(profile and profile.workflow_container))
         self.region = QComboBox()
         for key, endpoint in REGIONS.items():
             self.region.addItem(endpoint.label, key)
@@ -81,14 +94,20 @@ class ProfileDialog(QDialog):
         self._region_changed()
 
         form = QFormLayout()
+        self.form = form
         form.addRow("Name", self.name)
+        form.addRow("Service", self.service)
         form.addRow("Region", self.region)
         form.addRow("Base URL", self.base_url)
+        form.addRow("Environment id", self.environment_id)
+        form.addRow("Account id", self.account_id)
+        form.addRow("", self.workflow_container)
         form.addRow("Token", self.token)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_topic)
         test_row.addWidget(self.test_button)
         form.addRow("Test", test_row)
+        self._test_row = test_row
         layout = QVBoxLayout(self)
         if keyring_warning:
             warning = QLabel(keyring_warning)
@@ -103,10 +122,26 @@ class ProfileDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.test_button.clicked.connect(self._start_test)
+        self.service.currentIndexChanged.connect(self._service_changed)
+        self._service_changed()
 
     def _region_changed(self) -> None:
-        custom = self.region.currentData() == "custom"
+        custom = self.region.currentData() == "custom" or self.service.currentData() != "workato"
         self.base_url.setEnabled(custom)
+
+    def _service_changed(self) -> None:
+        """Only the fields the chosen service uses: regions and the topic test are Workato's."""
+        service = str(self.service.currentData())
+        workato = service == "workato"
+        for widget, shown in (
+            (self.region, workato),
+            (self.environment_id, service == "qala"),
+            (self.account_id, service == "boomi"),
+            (self.workflow_container, service == "messaging"),
+        ):
+            self.form.setRowVisible(widget, shown)
+        self.form.setRowVisible(self._test_row, workato)
+        self._region_changed()
 
     def _profile(self) -> Profile:
         name = self.name.text().strip()
@@ -114,9 +149,21 @@ class ProfileDialog(QDialog):
             raise ValidationError("is empty", where="name", hint="give the profile a name")
         if name in self._existing:
             raise ValidationError(f"{name!r} is already used", where="name", hint="choose another name")
-        region = str(self.region.currentData())
+        service = str(self.service.currentData())
+        region = str(self.region.currentData()) if service == "workato" else "custom"
         rpm = self._original.rate_limit_rpm if self._original else None
-        return check_profile(Profile(name, region, self.base_url.text().strip() if region == "custom" else None, rpm))
+        return check_profile(
+            Profile(
+                name,
+                region,
+                self.base_url.text().strip() if region == "custom" else None,
+                rpm,
+                service=service,
+                environment_id=self.environment_id.text().strip() or None,
+                account_id=self.account_id.text().strip() or None,
+                workflow_container=self.workflow_container.isChecked(),
+            )
+        )
 
     def _token(self) -> str | None:
         text = self.token.text()
@@ -127,7 +174,7 @@ class ProfileDialog(QDialog):
             profile = self._profile()
             token = self._token()
             if self._original is None and token is None:
-                raise ValidationError("is empty", where="token", hint="paste the API client token from Workato")
+                raise ValidationError("is empty", where="token", hint="paste the service's API token")
         except InspectorError as exc:
             self.error.setText(exc.describe())
             return

@@ -45,6 +45,7 @@ from inspector.ui.widgets import counter_label, set_text
 if TYPE_CHECKING:
     import asyncio
 
+    from inspector.core.http import TokenSource
     from inspector.core.services.workato import EventStreamsClient
     from inspector.ui.dialogs import ProfileDialog
     from inspector.ui.message_model import Row
@@ -60,6 +61,13 @@ USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
 KindRole = USER_ROLE + 1  # "profile" or "topic"
 NameRole = USER_ROLE + 2  # profile name
 TopicRole = USER_ROLE + 3  # topic id
+ServiceRole = USER_ROLE + 4  # the capability a service item opens (kind "service")
+# What a profile of a service other than Workato's shows under it, by capability: its panels.
+SERVICE_PANELS = {
+    "publish_events": "Publish events",
+    "manage_subscriptions": "Subscriptions",
+    "watch_messages": "App messages",
+}
 TopicKey = tuple[str, int]
 _icons: dict[str, QIcon] = {}
 
@@ -83,6 +91,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.views: dict[TopicKey, TopicView] = {}
+        self.service_views: dict[tuple[str, str], QWidget] = {}  # (profile, capability): a service's panel
         self._tasks: set[asyncio.Task[Any]] = set()
         self.crash_reports: list[Path] = []  # written this session (report_unexpected)
         self._dirty = False
@@ -309,7 +318,16 @@ class MainWindow(QMainWindow):
             item.setData(profile.name, NameRole)
             item.setToolTip(profile.endpoint().events_url)
             item.setEditable(False)
-            for entry in self.ctx.workspace.topics_of(profile.name):
+            item.setToolTip(f"{profile.service_label} · {profile.endpoint().events_url}")
+            for capability, label in SERVICE_PANELS.items():
+                if capability in profile.capabilities:
+                    child = QStandardItem(self._service_label(profile, label))
+                    child.setData("service", KindRole)
+                    child.setData(profile.name, NameRole)
+                    child.setData(capability, ServiceRole)
+                    child.setEditable(False)
+                    item.appendRow(child)
+            for entry in self.ctx.workspace.topics_of(profile.name) if "consume" in profile.capabilities else ():
                 child = QStandardItem(entry.label)
                 child.setData("topic", KindRole)
                 child.setData(profile.name, NameRole)
@@ -323,6 +341,14 @@ class MainWindow(QMainWindow):
             self.tree_model.appendRow(item)
             if profile.name in expanded or not expanded:
                 self.tree.expand(item.index())
+
+    @staticmethod
+    def _service_label(profile: Profile, label: str) -> str:
+        if profile.environment_id:
+            return f"{label} · environment {profile.environment_id[:8]}…"
+        if profile.account_id:
+            return f"{label} · account {profile.account_id}"
+        return label
 
     def _topic_item(self, key: TopicKey) -> QStandardItem | None:
         for r in range(self.tree_model.rowCount()):
@@ -440,6 +466,13 @@ class MainWindow(QMainWindow):
         if profile is None:
             self.statusBar().showMessage("Select the profile the topic belongs to first.", 5000)
             return
+        if "consume" not in profile.capabilities:
+            self.statusBar().showMessage(
+                f"{profile.name} is a {profile.service_label} profile: it has no topics to read; open its items "
+                "in the sidebar instead.",
+                8000,
+            )
+            return
         from inspector.ui.dialogs import AddTopicDialog
 
         dialog = AddTopicDialog(self)
@@ -523,9 +556,92 @@ class MainWindow(QMainWindow):
         self.refresh_tree()
 
     def open_selected(self) -> None:
+        index = self.tree.currentIndex()
+        item = self.tree_model.itemFromIndex(index) if index.isValid() else None
+        if item is not None and item.data(KindRole) == "service":
+            self.spawn(self.open_service(item.data(NameRole), item.data(ServiceRole)))
+            return
         name, topic_id = self.selected()
         if name and topic_id:
             self.spawn(self.open_topic(name, topic_id))
+
+    # ----- the other services' panels -----------------------------------------------------------------------
+    async def open_service(self, profile_name: str, capability: str) -> QWidget | None:
+        """Open (or show) the panel of a profile's capability: publish events, subscriptions, app messages."""
+        key = (profile_name, capability)
+        if key in self.service_views:
+            self.tabs.setCurrentWidget(self.service_views[key])
+            return self.service_views[key]
+        profile = self.ctx.profile(profile_name)
+        if profile is None or capability not in profile.capabilities or capability not in SERVICE_PANELS:
+            return None
+        token = await self.ctx.token_source(profile)
+        if not token:
+            self.statusBar().showMessage(f"{profile.name}: no token stored; edit the profile to add one.", 8000)
+            return None
+        if key in self.service_views:  # opened meanwhile
+            return self.service_views[key]
+        panel = self._service_panel(profile, capability, token)
+        panel.setObjectName(f"service-{profile_name}-{capability}")
+        self.service_views[key] = panel
+        self.tabs.addTab(panel, f"{profile_name} · {SERVICE_PANELS[capability]}")
+        self.tabs.setCurrentWidget(panel)
+        self._update_empty_hint()
+        return panel
+
+    def _service_panel(self, profile: Profile, capability: str, token: TokenSource) -> QWidget:
+        from inspector.ui import services_view
+
+        base = profile.endpoint().events_url
+        http = self.ctx.pool.get(base)
+        rpm = 60 if profile.rate_limit_rpm is None else profile.rate_limit_rpm
+        if capability == "publish_events":
+            from inspector.core.services.qala import QalaClient
+
+            qala = QalaClient(base, token, profile.environment_id or "", http=http, rate_limit_rpm=rpm)
+            return services_view.QalaPanel(qala, profile.name)
+        if capability == "manage_subscriptions":
+            from inspector.core.services.boomi import BoomiClient
+
+            boomi = BoomiClient(base, token, profile.account_id or "", http=http, rate_limit_rpm=rpm)
+            panel = services_view.BoomiPanel(boomi, profile.name, self.can_open_topic_named)
+            panel.openTopicRequested.connect(lambda name: self.spawn(self.open_topic_named(name)))
+            return panel
+        from inspector.core.services.messaging import MessagingClient
+
+        messaging = MessagingClient(
+            base, token, workflow_container=profile.workflow_container, http=http, rate_limit_rpm=rpm
+        )
+        return services_view.MessagesPanel(messaging, profile.name)
+
+    def _topic_named(self, name: str) -> TopicKey | None:
+        """A topic of a Workato profile with this name (an event-streams topic a subscription sends to)."""
+        for profile in self.ctx.profiles():
+            if "consume" not in profile.capabilities:
+                continue
+            for entry in self.ctx.workspace.topics_of(profile.name):
+                if name and name in (entry.name, entry.label):
+                    return (profile.name, entry.id)
+        return None
+
+    def can_open_topic_named(self, name: str) -> bool:
+        return self._topic_named(name) is not None
+
+    async def open_topic_named(self, name: str) -> TopicView | None:
+        key = self._topic_named(name)
+        if key is None:
+            self.statusBar().showMessage(f"No profile here reads a topic named {name!r}.", 8000)
+            return None
+        return await self.open_topic(*key)
+
+    async def close_service(self, key: tuple[str, str]) -> None:
+        panel = self.service_views.pop(key, None)
+        if panel is None:
+            return
+        await panel.stop()  # type: ignore[attr-defined]
+        self.tabs.removeTab(self.tabs.indexOf(panel))
+        panel.deleteLater()
+        self._update_empty_hint()
 
     async def open_topic(self, profile_name: str, topic_id: int, *, resume: bool = False) -> TopicView | None:
         """Open (or show) a topic's tab and start reading it (``resume``: after its saved cursor, if any)."""
@@ -678,6 +794,9 @@ class MainWindow(QMainWindow):
         if profile is None:
             return
         token = await self.ctx.token_source(profile)
+        for service_key in [k for k in self.service_views if k[0] == name]:  # reopened with the new token
+            await self.close_service(service_key)
+            await self.open_service(*service_key)
         for key, view in self.views.items():
             if key[0] == name and token:
                 view.session.client = self.ctx.client(profile, token)
@@ -691,6 +810,9 @@ class MainWindow(QMainWindow):
         for key, candidate in list(self.views.items()):
             if candidate is view:
                 self.spawn(self.close_topic(key))
+        for service_key, panel in list(self.service_views.items()):
+            if panel is view:
+                self.spawn(self.close_service(service_key))
 
     async def close_topic(self, key: TopicKey) -> None:
         view = self.views.pop(key, None)
@@ -708,8 +830,9 @@ class MainWindow(QMainWindow):
             item.setIcon(dot("#8a8a8a"))
 
     def _update_empty_hint(self) -> None:
-        self.empty_hint.setVisible(not self.views)
-        self.tabs.setVisible(bool(self.views))
+        shown = bool(self.views or self.service_views)
+        self.empty_hint.setVisible(not shown)
+        self.tabs.setVisible(shown)
 
     # ----- view settings ------------------------------------------------------------------------------------
     def toggle_utc(self) -> None:
@@ -870,6 +993,8 @@ class MainWindow(QMainWindow):
             await view.session.stop()
             if view.publisher is not None:
                 await view.publisher.stop()
+        for service_key in list(self.service_views):
+            await self.close_service(service_key)
         await self.jobs.stop()
         self.ctx.save_workspace()  # the cursors as they are now
         tasks = list(self._tasks)
