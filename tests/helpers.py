@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gc
 import json
 import os
@@ -12,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote, quote_plus
@@ -213,3 +214,23 @@ def _describe_holder(holder: object) -> str:
         keys = [k for k in holder if isinstance(k, str)][:6]
         return f"dict with keys {keys}"
     return f"{type(holder).__module__}.{type(holder).__qualname__}"
+
+
+@contextlib.contextmanager
+def emulator_holding(folder: Path, reversed_token: str, topic: str) -> Iterator[EmulatorProcess]:
+    """An emulator process that accepts only the token (given reversed) and declares ``topic`` (ID:NAME); this
+    process keeps no copy of the token: the command line that carried it is dropped once the child runs."""
+    server = EmulatorProcess(
+        free_port(),
+        folder / "emulator.sqlite",
+        folder / "emulator.log",
+        args=["--rate-limit", "0", "--topic", topic, "--token", reversed_token[::-1]],
+    )
+    server.start()
+    assert server.process is not None
+    server.args.clear()
+    server.process.args = []
+    try:
+        yield server
+    finally:
+        server.kill()

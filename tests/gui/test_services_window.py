@@ -4,24 +4,15 @@ opens as a live tab, and the demo shows one profile of each service."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.profiles import Profile
-from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.emulator.server import EmulatorServer
 from inspector.emulator.traffic import DEMO_ACCOUNT, DEMO_ENVIRONMENT
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import KindRole, MainWindow, NameRole, ServiceRole
 from tests.helpers import wait_until
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0)) as running:
-        yield running
 
 
 def sidebar(window: MainWindow) -> dict[str, list[tuple[str, str]]]:
@@ -90,19 +81,19 @@ def test_the_profile_dialog_shows_each_services_fields(qloop: EventLoop, qapp: Q
 
 
 def test_service_profiles_offer_their_capabilities_and_open_panels(
-    qloop: EventLoop, ctx: AppContext, server: EmulatorServer
+    qloop: EventLoop, ctx: AppContext, emulator: EmulatorServer
 ) -> None:
     async def scenario() -> None:
         for profile in (
-            Profile("Q", "custom", server.url, 0, service="qala", environment_id=DEMO_ENVIRONMENT),
-            Profile("B", "custom", server.url, 0, service="boomi", account_id="acct_window"),
-            Profile("M", "custom", server.url, 0, service="messaging"),
-            Profile("W", "custom", server.url, 0),
+            Profile("Q", "custom", emulator.url, 0, service="qala", environment_id=DEMO_ENVIRONMENT),
+            Profile("B", "custom", emulator.url, 0, service="boomi", account_id="acct_window"),
+            Profile("M", "custom", emulator.url, 0, service="messaging"),
+            Profile("W", "custom", emulator.url, 0),
         ):
             saved = ctx.profile_store.upsert(profile)
-            await ctx.set_token(saved, server.token)
-        assert server.store is not None
-        topic = server.store.create_topic("window-orders").id
+            await ctx.set_token(saved, emulator.token)
+        assert emulator.store is not None
+        topic = emulator.store.create_topic("window-orders").id
         ctx.workspace.add_topic("W", topic, "window-orders")
         window = MainWindow(ctx)
         window.show()

@@ -24,7 +24,7 @@ from inspector.core.secrets import KeyringStore
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
-from tests.helpers import EmulatorProcess, ReversingKeyring, free_port, token_holders, wait_until
+from tests.helpers import EmulatorProcess, ReversingKeyring, emulator_holding, token_holders, wait_until
 
 TOPIC = 4
 
@@ -36,20 +36,8 @@ def reversed_token() -> str:
 
 @pytest.fixture
 def emulator(tmp_path: Path, reversed_token: str) -> Iterator[EmulatorProcess]:
-    server = EmulatorProcess(
-        free_port(),
-        tmp_path / "emulator.sqlite",
-        tmp_path / "emulator.log",
-        args=["--rate-limit", "0", "--topic", f"{TOPIC}:orders", "--token", reversed_token[::-1]],
-    )
-    server.start()
-    assert server.process is not None
-    server.args.clear()  # the child has the token; this process need not keep its command line
-    server.process.args = []
-    try:
+    with emulator_holding(tmp_path, reversed_token, f"{TOPIC}:orders") as server:
         yield server
-    finally:
-        server.kill()
 
 
 def test_a_window_session_keeps_no_token_between_requests(

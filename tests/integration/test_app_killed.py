@@ -500,20 +500,30 @@ def test_cli_replay_killed_midway_resumes_without_sending_twice(
 
 DRAFT = '{"draft": "typed before the kill", "n": 42}'
 
-REPLAYING_WINDOW = """
-import asyncio, json, sys
+# A window as the app makes it, in a child process, running main() (below) on its loop.
+WINDOW_SCRIPT = """
+import asyncio, json, sys, time
 from PySide6.QtWidgets import QApplication
 from inspector.core.replay import ReplayItem
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
 
-profile_name, topic, items, draft = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 app = QApplication(sys.argv[:1])
 app.setQuitOnLastWindowClosed(False)
 ctx = AppContext()
 window = MainWindow(ctx)
 window.show()
+{main}
+loop = EventLoop(app)
+asyncio.set_event_loop(loop)
+with loop:
+    loop.run_until_complete(main())
+"""
+
+REPLAYING_WINDOW = WINDOW_SCRIPT.format(
+    main="""
+profile_name, topic, items, draft = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
 async def main():
     await window.start_background()  # reopens the saved topic
@@ -530,26 +540,12 @@ async def main():
     while True:
         print(json.dumps({"published": ctx.journal.job(job).published}), flush=True)
         await asyncio.sleep(0.01)
-
-loop = EventLoop(app)
-asyncio.set_event_loop(loop)
-with loop:
-    loop.run_until_complete(main())
 """
+)
 
-RESTARTED_WINDOW = """
-import asyncio, json, sys, time
-from PySide6.QtWidgets import QApplication
-from inspector.ui.context import AppContext
-from inspector.ui.eventloop import EventLoop
-from inspector.ui.main_window import MainWindow
-
+RESTARTED_WINDOW = WINDOW_SCRIPT.format(
+    main="""
 profile_name, topic, job = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-app = QApplication(sys.argv[:1])
-app.setQuitOnLastWindowClosed(False)
-ctx = AppContext()
-window = MainWindow(ctx)
-window.show()
 
 async def main():
     await window.start_background()
@@ -571,12 +567,8 @@ async def main():
     await window.shutdown()
     await ctx.aclose()
     print(json.dumps(seen), flush=True)
-
-loop = EventLoop(app)
-asyncio.set_event_loop(loop)
-with loop:
-    loop.run_until_complete(main())
 """
+)
 
 
 @pytest.mark.slow

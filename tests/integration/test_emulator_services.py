@@ -25,21 +25,15 @@ TRACE_ID = re.compile(r"^[0-9A-Z]+:[0-9A-F]{8}$")
 ONE_MB = 1024 * 1024
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0)) as running:
-        yield running
-
-
 @pytest.fixture
-def http(server: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as c:
+def http(emulator: EmulatorServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {emulator.token}"}) as c:
         yield c
 
 
 @pytest.fixture
-def container(server: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Authorization": "Bearer container-token"}) as c:
+def container(emulator: EmulatorServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer container-token"}) as c:
         yield c
 
 
@@ -312,9 +306,11 @@ def test_qala_invalid_json_and_size_limit(http: httpx.Client) -> None:
         f"/v1/subscriber-groups/{SEEDED_ENV}/session-tokens",
     ],
 )
-def test_qala_401_problem(server: EmulatorServer, path: str) -> None:
+def test_qala_401_problem(emulator: EmulatorServer, path: str) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer container-token"}):
-        answer = httpx.post(f"{server.url}{path}", json=[_event()], headers={**headers, "x-environment-id": SEEDED_ENV})
+        answer = httpx.post(
+            f"{emulator.url}{path}", json=[_event()], headers={**headers, "x-environment-id": SEEDED_ENV}
+        )
         body = _problem(answer, 401, path)
         assert body["title"] == "Unauthorized"
         assert body["detail"] == "A valid bearer token is required."
@@ -393,7 +389,7 @@ def test_boomi_create_get_and_defaults(http: httpx.Client) -> None:
         eventStreamsEnvironment="0b8bc0ef-d4d1-4797-9234-935cf0ff3f63",
         eventStreamsEnvironmentName="production",
         enabled=False,
-        subscriptionId="123e4567-e89b-12d3-a456-426614174000",  # a server field: ignored
+        subscriptionId="123e4567-e89b-12d3-a456-426614174000",  # a emulator field: ignored
         createdBy="someone@example.com",
     )
     answer = http.post(f"/rest/v1/accounts/{account}/subscriptions", json={"subscriptions": [_sub(), full]})
@@ -710,10 +706,10 @@ def test_boomi_bulk_refuses_the_whole_request(http: httpx.Client, body: Any, mes
     assert _boomi_error(http.post(path, json=body), 400, "Bad Request", path) == [message]
 
 
-def test_boomi_auth_and_size_limit(server: EmulatorServer, http: httpx.Client) -> None:
+def test_boomi_auth_and_size_limit(emulator: EmulatorServer, http: httpx.Client) -> None:
     path = f"/rest/v1/accounts/{_account()}/subscriptions"
     for headers in ({}, {"Authorization": "Bearer wrong"}):
-        [message] = _boomi_error(httpx.get(f"{server.url}{path}", headers=headers), 401, "Unauthorized", path)
+        [message] = _boomi_error(httpx.get(f"{emulator.url}{path}", headers=headers), 401, "Unauthorized", path)
         assert "token" in message
     huge = http.post(path, json={"subscriptions": [_sub("x" * ONE_MB)]})
     [message] = _boomi_error(huge, 413, "Request Entity Too Large", path)
@@ -766,16 +762,18 @@ def test_messaging_container_posts_and_app_reads(http: httpx.Client, container: 
     assert http.get(f"/api/v1/apps/{_app()}/messages").json() == []
 
 
-def test_messaging_ordinary_token_cannot_post(http: httpx.Client, server: EmulatorServer) -> None:
+def test_messaging_ordinary_token_cannot_post(http: httpx.Client, emulator: EmulatorServer) -> None:
     app = _app()
     message = _messaging_error(http.post("/api/v1/messages", json=_post(app)), 403, "Forbidden")
     assert message == "only workflow containers of an app can post messages"
     assert http.get(f"/api/v1/apps/{app}/messages").json() == []
     for headers in ({}, {"Authorization": "Bearer wrong"}):
-        answer = httpx.post(f"{server.url}/api/v1/messages", json=_post(app), headers=headers)
+        answer = httpx.post(f"{emulator.url}/api/v1/messages", json=_post(app), headers=headers)
         assert "token" in _messaging_error(answer, 401, "Unauthorized")
     # A workflow container reads its app's messages too.
-    reading = httpx.get(f"{server.url}/api/v1/apps/{app}/messages", headers={"Authorization": "Bearer container-token"})
+    reading = httpx.get(
+        f"{emulator.url}/api/v1/apps/{app}/messages", headers={"Authorization": "Bearer container-token"}
+    )
     assert reading.status_code == 200
     assert reading.json() == []
 
@@ -909,20 +907,20 @@ def test_the_openapi_document_stays_workato_only(http: httpx.Client) -> None:
 
 
 def test_custom_container_token() -> None:
-    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, container_token="wf-secret")) as server:
+    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, container_token="wf-secret")) as emulator:
         body = _post("app-x")
         default = httpx.post(
-            f"{server.url}/api/v1/messages", json=body, headers={"Authorization": "Bearer container-token"}
+            f"{emulator.url}/api/v1/messages", json=body, headers={"Authorization": "Bearer container-token"}
         )
         _messaging_error(default, 401, "Unauthorized")
-        chosen = httpx.post(f"{server.url}/api/v1/messages", json=body, headers={"Authorization": "Bearer wf-secret"})
+        chosen = httpx.post(f"{emulator.url}/api/v1/messages", json=body, headers={"Authorization": "Bearer wf-secret"})
         assert chosen.status_code == 201
 
 
 def test_rate_limit_per_service_in_each_shape() -> None:
-    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=2)) as server:
-        headers = {"Authorization": f"Bearer {server.token}", "x-environment-id": SEEDED_ENV}
-        with httpx.Client(base_url=server.url, headers=headers) as c:
+    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=2)) as emulator:
+        headers = {"Authorization": f"Bearer {emulator.token}", "x-environment-id": SEEDED_ENV}
+        with httpx.Client(base_url=emulator.url, headers=headers) as c:
             calls = {
                 "qala": lambda: c.post("/v1/events/publish", json=[_event()]),
                 "boomi": lambda: c.get("/rest/v1/accounts/acct/subscriptions"),
@@ -949,10 +947,10 @@ def test_rate_limit_per_service_in_each_shape() -> None:
                     assert limited.json()["code"] == "rate_limit_exceeded"
 
 
-def test_unknown_paths_and_workato_errors_keep_their_shape(http: httpx.Client, server: EmulatorServer) -> None:
+def test_unknown_paths_and_workato_errors_keep_their_shape(http: httpx.Client, emulator: EmulatorServer) -> None:
     missing = http.get("/v1/nothing")
     assert missing.status_code == 404
     assert missing.json() == {"message": "no such endpoint", "code": "not_found"}
-    unauthorized = httpx.post(f"{server.url}/api/v1/topics/1/consume")
+    unauthorized = httpx.post(f"{emulator.url}/api/v1/topics/1/consume")
     assert unauthorized.status_code == 401
     assert unauthorized.json() == {"message": "Unauthorized: missing or invalid API token", "code": "unauthorized"}

@@ -5,7 +5,6 @@ unknown ids, a vanished transaction)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,22 +15,16 @@ from inspector.core.models import Outcome
 from inspector.core.services.boomi import BoomiClient, error_messages
 from inspector.core.services.messaging import AppMessageWatch, MessagingClient, WatchUpdate
 from inspector.core.services.qala import QalaClient, check_environment_id, problem_of
-from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.emulator.server import EmulatorServer
 
 ENV = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 GROUP = "9b2c1a6e-1f0d-4c1e-8e7a-2d7f3c9a1b22"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0)) as running:
-        yield running
-
-
-def stored_events(server: EmulatorServer) -> list[dict[str, Any]]:
+def stored_events(emulator: EmulatorServer) -> list[dict[str, Any]]:
     answer = httpx.get(
-        f"{server.url}/_emulator/qala/environments/{ENV}/events",
-        headers={"Authorization": f"Bearer {server.token}"},
+        f"{emulator.url}/_emulator/qala/environments/{ENV}/events",
+        headers={"Authorization": f"Bearer {emulator.token}"},
     )
     answer.raise_for_status()
     events: list[dict[str, Any]] = answer.json()["events"]
@@ -39,20 +32,20 @@ def stored_events(server: EmulatorServer) -> list[dict[str, Any]]:
 
 
 # ----- Qala --------------------------------------------------------------------------------------------------
-async def test_qala_publishes_to_a_topic_and_by_type_with_ids(server: EmulatorServer) -> None:
-    before = len(stored_events(server))
+async def test_qala_publishes_to_a_topic_and_by_type_with_ids(emulator: EmulatorServer) -> None:
+    before = len(stored_events(emulator))
     events = [
         {"type": "transaction.updated", "id": "ev-1", "data": {"customerId": "123456"}},
         {"type": "customer.created", "audiences": ["tenant-a"], "data": "plain text"},
     ]
-    async with QalaClient(server.url, server.token, ENV) as client:
+    async with QalaClient(emulator.url, emulator.token, ENV) as client:
         to_topic = await client.publish_events(events, "transactions")
         routed = await client.publish_events([{"type": "x.y", "data": {"n": 1}}])
     assert [r.outcome for r in to_topic] == [Outcome.SUCCESS, Outcome.SUCCESS]
     assert to_topic[0].message_id == "ev-1"
     assert to_topic[1].message_id  # assigned by the service
     assert [r.outcome for r in routed] == [Outcome.SUCCESS]
-    after = stored_events(server)[before:]
+    after = stored_events(emulator)[before:]
     assert [(e["topic"], e["type"]) for e in after[:2]] == [
         ("transactions", "transaction.updated"),
         ("transactions", "customer.created"),
@@ -61,9 +54,9 @@ async def test_qala_publishes_to_a_topic_and_by_type_with_ids(server: EmulatorSe
     assert {e["type"] for e in after[2:]} == {"x.y"}
 
 
-async def test_qala_refuses_bad_events_before_sending_naming_each(server: EmulatorServer) -> None:
-    before = len(stored_events(server))
-    async with QalaClient(server.url, server.token, ENV) as client:
+async def test_qala_refuses_bad_events_before_sending_naming_each(emulator: EmulatorServer) -> None:
+    before = len(stored_events(emulator))
+    async with QalaClient(emulator.url, emulator.token, ENV) as client:
         with pytest.raises(PublishInputError) as refused:
             await client.publish_events(
                 [
@@ -82,11 +75,11 @@ async def test_qala_refuses_bad_events_before_sending_naming_each(server: Emulat
         "event 4",
     ]
     assert "'has space' is not a valid event type" in refused.value.problems[0].message
-    assert len(stored_events(server)) == before  # nothing was sent
+    assert len(stored_events(emulator)) == before  # nothing was sent
 
 
-async def test_qala_problem_details_reach_each_event_with_the_trace_id(server: EmulatorServer) -> None:
-    async with QalaClient(server.url, server.token, ENV) as client:
+async def test_qala_problem_details_reach_each_event_with_the_trace_id(emulator: EmulatorServer) -> None:
+    async with QalaClient(emulator.url, emulator.token, ENV) as client:
         with pytest.raises(BadRequestError) as bad:  # past the local checks, as another tool could send it
             await client.publish_request([{"type": "ok", "data": "x"}, {"type": "a b", "data": ""}], "transactions")
     problem = problem_of(bad.value)
@@ -106,8 +99,8 @@ async def test_qala_problem_details_reach_each_event_with_the_trace_id(server: E
     assert "events[1].type: The type field must match" in bad.value.message
 
 
-async def test_qala_unknown_topic_fails_each_event_in_words(server: EmulatorServer) -> None:
-    async with QalaClient(server.url, server.token, ENV) as client:
+async def test_qala_unknown_topic_fails_each_event_in_words(emulator: EmulatorServer) -> None:
+    async with QalaClient(emulator.url, emulator.token, ENV) as client:
         results = await client.publish_events([{"type": "a", "data": "x"}] * 150, "no-such-topic")
     assert {r.outcome for r in results} == {Outcome.FAILED}
     assert "Not Found (404): Topic 'no-such-topic' was not found" in (results[0].error or "")
@@ -125,9 +118,9 @@ def test_qala_environment_id_must_be_a_guid() -> None:
     assert check_environment_id(ENV.upper()) == ENV
 
 
-async def test_qala_server_refuses_a_missing_or_bad_environment_header(server: EmulatorServer) -> None:
-    headers = {"Authorization": f"Bearer {server.token}"}
-    async with httpx.AsyncClient(base_url=server.url, headers=headers) as http:
+async def test_qala_server_refuses_a_missing_or_bad_environment_header(emulator: EmulatorServer) -> None:
+    headers = {"Authorization": f"Bearer {emulator.token}"}
+    async with httpx.AsyncClient(base_url=emulator.url, headers=headers) as http:
         missing = await http.post("/v1/events/publish", json=[{"type": "a", "data": "x"}])
         bad = await http.post(
             "/v1/events/publish", json=[{"type": "a", "data": "x"}], headers={"x-environment-id": "prod"}
@@ -137,8 +130,8 @@ async def test_qala_server_refuses_a_missing_or_bad_environment_header(server: E
     assert bad.json()["errors"][0]["code"] == "INVALID_FORMAT"
 
 
-async def test_qala_session_tokens_are_new_each_time(server: EmulatorServer) -> None:
-    async with QalaClient(server.url, server.token, ENV) as client:
+async def test_qala_session_tokens_are_new_each_time(emulator: EmulatorServer) -> None:
+    async with QalaClient(emulator.url, emulator.token, ENV) as client:
         first = await client.create_session_token(GROUP)
         second = await client.create_session_token(GROUP.upper())
         with pytest.raises(ValidationError) as bad:
@@ -148,8 +141,8 @@ async def test_qala_session_tokens_are_new_each_time(server: EmulatorServer) -> 
     assert bad.value.where == "subscriber group id"
 
 
-async def test_qala_wrong_token_is_said_with_the_services_hint(server: EmulatorServer) -> None:
-    async with QalaClient(server.url, "wrong-token", ENV) as client:
+async def test_qala_wrong_token_is_said_with_the_services_hint(emulator: EmulatorServer) -> None:
+    async with QalaClient(emulator.url, "wrong-token", ENV) as client:
         results = await client.publish_events([{"type": "a", "data": "x"}], "transactions")
         with pytest.raises(AuthError) as rejected:
             await client.create_session_token(GROUP)
@@ -174,8 +167,8 @@ def account() -> str:
     return "acct_" + uuid.uuid4().hex[:10]
 
 
-async def test_boomi_create_list_page_and_sort(server: EmulatorServer, account: str) -> None:
-    async with BoomiClient(server.url, server.token, account) as client:
+async def test_boomi_create_list_page_and_sort(emulator: EmulatorServer, account: str) -> None:
+    async with BoomiClient(emulator.url, emulator.token, account) as client:
         created = await client.create([subscription(n) for n in range(25)])
         assert len(created) == 25
         assert {s.subscription_id for s in created} == {str(uuid.UUID(s.subscription_id)) for s in created}
@@ -190,8 +183,8 @@ async def test_boomi_create_list_page_and_sort(server: EmulatorServer, account: 
     assert [s.event_name for s in everything] == [f"Atom.Status.{n:02d}" for n in range(25)]
 
 
-async def test_boomi_get_update_enable_and_delete_one(server: EmulatorServer, account: str) -> None:
-    async with BoomiClient(server.url, server.token, account) as client:
+async def test_boomi_get_update_enable_and_delete_one(emulator: EmulatorServer, account: str) -> None:
+    async with BoomiClient(emulator.url, emulator.token, account) as client:
         [made] = await client.create([subscription(1)])
         got = await client.get(made.subscription_id)
         changed = await client.update(made.subscription_id, {"logLevel": "DEBUG", "eventStreamsTopic": "other"})
@@ -207,8 +200,8 @@ async def test_boomi_get_update_enable_and_delete_one(server: EmulatorServer, ac
     assert f"Subscription {made.subscription_id} not found" in gone.value.message
 
 
-async def test_boomi_refuses_email_with_the_services_reason(server: EmulatorServer, account: str) -> None:
-    async with BoomiClient(server.url, server.token, account) as client:
+async def test_boomi_refuses_email_with_the_services_reason(emulator: EmulatorServer, account: str) -> None:
+    async with BoomiClient(emulator.url, emulator.token, account) as client:
         with pytest.raises(BadRequestError) as refused:
             await client.create(
                 [{"eventName": "Atom.Status", "destinationType": "EMAIL", "destinationEmail": "ops@example.com"}]
@@ -219,8 +212,8 @@ async def test_boomi_refuses_email_with_the_services_reason(server: EmulatorServ
     ]
 
 
-async def test_boomi_update_all_and_delete_all(server: EmulatorServer, account: str) -> None:
-    async with BoomiClient(server.url, server.token, account) as client:
+async def test_boomi_update_all_and_delete_all(emulator: EmulatorServer, account: str) -> None:
+    async with BoomiClient(emulator.url, emulator.token, account) as client:
         replaced = await client.update_all([subscription(1), subscription(2)])  # none before: created
         kept = replaced[0].editable() | {"subscriptionId": replaced[0].subscription_id, "logLevel": "WARN"}
         again = await client.update_all([kept, subscription(3)])
@@ -232,9 +225,9 @@ async def test_boomi_update_all_and_delete_all(server: EmulatorServer, account: 
     assert empty.total_elements == 0
 
 
-async def test_boomi_bulk_statuses_per_subscription(server: EmulatorServer, account: str) -> None:
+async def test_boomi_bulk_statuses_per_subscription(emulator: EmulatorServer, account: str) -> None:
     unknown = str(uuid.uuid4())
-    async with BoomiClient(server.url, server.token, account) as client:
+    async with BoomiClient(emulator.url, emulator.token, account) as client:
         made = await client.create([subscription(n) for n in range(3)])
         ids = [s.subscription_id for s in made]
         updated = await client.bulk_update(
@@ -253,8 +246,8 @@ async def test_boomi_bulk_statuses_per_subscription(server: EmulatorServer, acco
     assert {s.subscription_id: s.enabled for s in left} == {ids[0]: False, ids[1]: True}
 
 
-async def test_boomi_bad_list_arguments_are_refused_before_sending(server: EmulatorServer, account: str) -> None:
-    async with BoomiClient(server.url, server.token, account) as client:
+async def test_boomi_bad_list_arguments_are_refused_before_sending(emulator: EmulatorServer, account: str) -> None:
+    async with BoomiClient(emulator.url, emulator.token, account) as client:
         for kwargs, where in (
             ({"page_size": 0}, "page size"),
             ({"page_size": 101}, "page size"),
@@ -266,12 +259,12 @@ async def test_boomi_bad_list_arguments_are_refused_before_sending(server: Emula
                 await client.list_page(**kwargs)
             assert bad.value.where == where
     with pytest.raises(ValidationError):
-        BoomiClient(server.url, server.token, "acct/../x")
+        BoomiClient(emulator.url, emulator.token, "acct/../x")
 
 
 # ----- Messaging ---------------------------------------------------------------------------------------------
-async def make_messages(server: EmulatorServer, app: str, transaction: str, *selectors: str) -> None:
-    async with httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as http:
+async def make_messages(emulator: EmulatorServer, app: str, transaction: str, *selectors: str) -> None:
+    async with httpx.AsyncClient(base_url=emulator.url, headers={"Authorization": f"Bearer {emulator.token}"}) as http:
         answer = await http.post(
             f"/_emulator/apps/{app}/transactions/{transaction}/messages",
             json={"workflowId": "wf-1", "label": f"step of {transaction}", "selectors": list(selectors)},
@@ -279,23 +272,23 @@ async def make_messages(server: EmulatorServer, app: str, transaction: str, *sel
         assert answer.status_code == 201, answer.text
 
 
-async def end_transaction(server: EmulatorServer, app: str, transaction: str) -> int:
-    async with httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as http:
+async def end_transaction(emulator: EmulatorServer, app: str, transaction: str) -> int:
+    async with httpx.AsyncClient(base_url=emulator.url, headers={"Authorization": f"Bearer {emulator.token}"}) as http:
         answer = await http.post(f"/_emulator/apps/{app}/transactions/{transaction}/end")
         assert answer.status_code == 200, answer.text
         return int(answer.json()["deleted"])
 
 
-async def test_messages_watch_reports_new_and_vanished_messages(server: EmulatorServer) -> None:
+async def test_messages_watch_reports_new_and_vanished_messages(emulator: EmulatorServer) -> None:
     app = "app-" + uuid.uuid4().hex[:6]
     updates: list[WatchUpdate] = []
-    async with MessagingClient(server.url, server.token) as client:
+    async with MessagingClient(emulator.url, emulator.token) as client:
         watch = AppMessageWatch(client, app, updates.append, reconcile_every=2, overlap=0)
-        await make_messages(server, app, "tx-1", "user:1", "user:2")
+        await make_messages(emulator, app, "tx-1", "user:1", "user:2")
         await watch.poll()  # full
-        await make_messages(server, app, "tx-2", "user:3")
+        await make_messages(emulator, app, "tx-2", "user:3")
         await watch.poll()  # by cursor
-        assert await end_transaction(server, app, "tx-1") == 2
+        assert await end_transaction(emulator, app, "tx-1") == 2
         await watch.poll()  # full: tx-1's messages are gone
         await watch.poll()  # nothing new, nothing gone
     assert [[m.selector for m in u.new] for u in updates] == [["user:1", "user:2"], ["user:3"], []]
@@ -304,18 +297,18 @@ async def test_messages_watch_reports_new_and_vanished_messages(server: Emulator
     assert sorted(m.selector for m in watch.state.messages.values() if m.key in watch.state.present) == ["user:3"]
 
 
-async def test_messages_post_is_for_workflow_containers(server: EmulatorServer) -> None:
+async def test_messages_post_is_for_workflow_containers(emulator: EmulatorServer) -> None:
     app = "app-" + uuid.uuid4().hex[:6]
-    async with MessagingClient(server.url, server.token) as ordinary:
+    async with MessagingClient(emulator.url, emulator.token) as ordinary:
         assert "post_messages" not in ordinary.capabilities
         with pytest.raises(ValidationError) as local:
             await ordinary.post(app, "tx", "wf", "hello", ["user:1"])
     assert "only workflow containers" in local.value.message
-    async with MessagingClient(server.url, server.token, workflow_container=True) as pretending:
-        with pytest.raises(AuthError) as refused:  # the server knows the token is not a container's
+    async with MessagingClient(emulator.url, emulator.token, workflow_container=True) as pretending:
+        with pytest.raises(AuthError) as refused:  # the emulator knows the token is not a container's
             await pretending.post(app, "tx", "wf", "hello", ["user:1"])
     assert "only workflow containers of an app can post messages" in refused.value.message
-    async with MessagingClient(server.url, "container-token", workflow_container=True) as container:
+    async with MessagingClient(emulator.url, "container-token", workflow_container=True) as container:
         assert "post_messages" in container.capabilities
         posted = await container.post(app, "tx", "wf", "hello", ["user:1", "team.ops"])
         with pytest.raises(ValidationError) as bad:
@@ -324,8 +317,8 @@ async def test_messages_post_is_for_workflow_containers(server: EmulatorServer) 
     assert "'has space' is not valid" in bad.value.message
 
 
-async def test_messages_server_says_invalid_selectors(server: EmulatorServer) -> None:
-    async with httpx.AsyncClient(base_url=server.url, headers={"Authorization": "Bearer container-token"}) as http:
+async def test_messages_server_says_invalid_selectors(emulator: EmulatorServer) -> None:
+    async with httpx.AsyncClient(base_url=emulator.url, headers={"Authorization": "Bearer container-token"}) as http:
         answer = await http.post(
             "/api/v1/messages",
             json={"appId": "a", "transactionId": "t", "workflowId": "w", "label": "l", "selectors": ["bad one"]},

@@ -33,7 +33,7 @@ from inspector.core.secrets import (
 )
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
 from inspector.core.tail import TailState, TailStatus, TopicTail
-from tests.helpers import EmulatorProcess, ReversingKeyring, free_port, token_holders, wait_until
+from tests.helpers import EmulatorProcess, ReversingKeyring, emulator_holding, free_port, token_holders, wait_until
 
 SECRET_SERVICE = os.environ.get("TOPIC_INSPECTOR_SECRET_SERVICE") == "1"
 TOPIC = 3
@@ -46,20 +46,8 @@ def reversed_token() -> str:
 
 @pytest.fixture
 def emulator(tmp_path: Path, reversed_token: str) -> Iterator[EmulatorProcess]:
-    server = EmulatorProcess(
-        free_port(),
-        tmp_path / "emulator.sqlite",
-        tmp_path / "emulator.log",
-        args=["--rate-limit", "0", "--topic", f"{TOPIC}:memory", "--token", reversed_token[::-1]],
-    )
-    server.start()
-    assert server.process is not None
-    server.args.clear()  # the command line held the token; the child process has it, this one need not
-    server.process.args = []
-    try:
+    with emulator_holding(tmp_path, reversed_token, f"{TOPIC}:memory") as server:
         yield server
-    finally:
-        server.kill()
 
 
 @pytest.fixture

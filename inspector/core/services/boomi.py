@@ -17,10 +17,11 @@ from typing import Any
 import httpx
 
 from inspector.core.errors import ApiError, UnexpectedResponseError, ValidationError
-from inspector.core.http import ApiTransport, TokenSource, new_http_client, token_key
-from inspector.core.ratelimit import RateLimiter, shared_limiter
-from inspector.core.regions import REGIONAL_RPM, normalize_base_url
+from inspector.core.http import TokenSource
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
+from inspector.core.services.base import ServiceClient
 
 CAPABILITIES = SERVICES["boomi"].capabilities
 DESTINATION_TYPES = ("EVENT_STREAMS", "EMAIL")
@@ -200,9 +201,12 @@ def error_messages(error: ApiError) -> list[str]:
     return [str(m) for m in body.get("messages") or [] if m] or [error.server_message or error.message]
 
 
-class BoomiClient:
+class BoomiClient(ServiceClient):
     """One account's subscriptions."""
 
+    SERVICE = "boomi"
+    ERROR_WORDS = staticmethod(boomi_error_words)
+    HINTS = HINTS
     capabilities = CAPABILITIES
 
     def __init__(
@@ -215,29 +219,9 @@ class BoomiClient:
         limiter: RateLimiter | None = None,
         rate_limit_rpm: int = REGIONAL_RPM,
     ) -> None:
-        self.base_url = normalize_base_url(base_url)
         self.account_id = check_account_id(account_id)
-        self._owns_http = http is None
-        self._http = http or new_http_client(self.base_url)
-        self.limiter = limiter or shared_limiter(
-            self.base_url + "#boomi", "", rate_limit_rpm, fingerprint=token_key(token)
-        )
-        self._api = ApiTransport(self._http, token, self.limiter, error_words=boomi_error_words, hints=HINTS)
+        super().__init__(base_url, token, http=http, limiter=limiter, rate_limit_rpm=rate_limit_rpm)
         self._path = f"/rest/v1/accounts/{self.account_id}/subscriptions"
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> BoomiClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @property
-    def host(self) -> str:
-        return self._api.host
 
     def _subscriptions(self, answer: Any) -> list[Subscription]:
         rows = answer.get("subscriptions") if isinstance(answer, dict) else answer

@@ -31,10 +31,11 @@ from inspector.core.errors import (
     ValidationError,
     is_retryable,
 )
-from inspector.core.http import ApiTransport, TokenSource, new_http_client, token_key
-from inspector.core.ratelimit import RateLimiter, shared_limiter
-from inspector.core.regions import REGIONAL_RPM, normalize_base_url
+from inspector.core.http import TokenSource
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import POST_MESSAGES, SERVICES
+from inspector.core.services.base import ServiceClient
 
 log = logging.getLogger("inspector.core.messaging")
 
@@ -111,7 +112,11 @@ def messaging_error_words(data: dict[str, Any]) -> tuple[str, str]:
     return str(data.get("message") or data.get("error") or ""), str(data.get("code") or data.get("error") or "")
 
 
-class MessagingClient:
+class MessagingClient(ServiceClient):
+    SERVICE = "messaging"
+    ERROR_WORDS = staticmethod(messaging_error_words)
+    HINTS = HINTS
+
     def __init__(
         self,
         base_url: str,
@@ -122,32 +127,12 @@ class MessagingClient:
         limiter: RateLimiter | None = None,
         rate_limit_rpm: int = REGIONAL_RPM,
     ) -> None:
-        self.base_url = normalize_base_url(base_url)
         self.workflow_container = workflow_container
-        self._owns_http = http is None
-        self._http = http or new_http_client(self.base_url)
-        self.limiter = limiter or shared_limiter(
-            self.base_url + "#messaging", "", rate_limit_rpm, fingerprint=token_key(token)
-        )
-        self._api = ApiTransport(self._http, token, self.limiter, error_words=messaging_error_words, hints=HINTS)
+        super().__init__(base_url, token, http=http, limiter=limiter, rate_limit_rpm=rate_limit_rpm)
 
     @property
     def capabilities(self) -> frozenset[str]:
         return CONTAINER_CAPABILITIES if self.workflow_container else CAPABILITIES
-
-    @property
-    def host(self) -> str:
-        return self._api.host
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> MessagingClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     async def fetch(self, app_id: str, *, exclude_until: int | None = None) -> list[AppMessage]:
         """The app's messages of running transactions; with ``exclude_until`` (seconds since the epoch), only

@@ -26,12 +26,13 @@ from inspector.core.errors import (
     ValidationError,
     outcome_unknown,
 )
-from inspector.core.http import ApiTransport, TokenSource, new_http_client, token_key
+from inspector.core.http import TokenSource
 from inspector.core.models import ItemResult, Outcome
 from inspector.core.publisher import UNKNOWN_PREFIX
-from inspector.core.ratelimit import RateLimiter, shared_limiter
-from inspector.core.regions import REGIONAL_RPM, normalize_base_url
+from inspector.core.ratelimit import RateLimiter
+from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
+from inspector.core.services.base import ServiceClient
 
 CAPABILITIES = SERVICES["qala"].capabilities
 MAX_EVENTS = 100  # events a request (the emulator's limit; Qala's own is not published)
@@ -218,8 +219,13 @@ def problem_of(error: ApiError) -> Problem | None:
 
 
 # ----- client -----------------------------------------------------------------------------------------------
-class QalaClient:
+class QalaClient(ServiceClient):
     """Publish events and create session tokens in one Qala environment."""
+
+    SERVICE = "qala"
+    ERROR_WORDS = staticmethod(problem_words)
+    HINTS = HINTS
+    capabilities = CAPABILITIES
 
     def __init__(
         self,
@@ -231,30 +237,8 @@ class QalaClient:
         limiter: RateLimiter | None = None,
         rate_limit_rpm: int = REGIONAL_RPM,
     ) -> None:
-        self.base_url = normalize_base_url(base_url)
         self.environment_id = check_environment_id(environment_id)
-        self._owns_http = http is None
-        self._http = http or new_http_client(self.base_url)
-        self.limiter = limiter or shared_limiter(
-            self.base_url + "#qala", "", rate_limit_rpm, fingerprint=token_key(token)
-        )
-        self._api = ApiTransport(self._http, token, self.limiter, error_words=problem_words, hints=HINTS)
-
-    capabilities = CAPABILITIES
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> QalaClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @property
-    def host(self) -> str:
-        return self._api.host
+        super().__init__(base_url, token, http=http, limiter=limiter, rate_limit_rpm=rate_limit_rpm)
 
     def _headers(self) -> dict[str, str]:
         return {"x-environment-id": self.environment_id, "Accept": "application/json, application/problem+json"}
