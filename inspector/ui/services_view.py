@@ -8,6 +8,7 @@ service's JSON itself. Every task a panel starts is kept until it ends and cance
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QCloseEvent, QColor, QFont, QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -60,6 +61,7 @@ from inspector.core.services.boomi import (
     BoomiClient,
     OperationStatus,
     Subscription,
+    check_subscription,
     error_messages,
 )
 from inspector.core.services.messaging import (
@@ -439,7 +441,7 @@ class QalaPanel(QWidget):
         """The session token leaves the screen, and the clipboard too if it still holds it."""
         shown = self.session_token.text()
         if shown:
-            clipboard = QApplication.clipboard()
+            clipboard = QGuiApplication.clipboard()
             if clipboard.text() == shown:
                 clipboard.clear()
         self.session_token.clear()
@@ -781,6 +783,50 @@ class TypedConfirmDialog(QDialog):
         self.line.textChanged.connect(lambda text: self.ok_button.setEnabled(text == self.expected))
 
 
+class ReplaceAllDialog(QDialog):
+    """The account's subscriptions as JSON, to edit and save at once (Boomi's "update all"): entries keep their
+    subscriptionId, new entries have none, and a subscription left out is deleted."""
+
+    def __init__(self, parent: QWidget | None, text: str, account_id: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Replace all subscriptions of {account_id}")
+        self.items: list[dict[str, Any]] | None = None
+        warning = QLabel(
+            "The account's subscriptions become exactly this list: one left out is deleted, one without a "
+            "subscriptionId is created."
+        )
+        warning.setWordWrap(True)
+        warning.setStyleSheet("color: #9a6700")
+        self.editor = JsonEditor()
+        self.editor.setPlainText(text)
+        self.error = _words_label()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(warning)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(640, 520)
+
+    def _save(self) -> None:
+        try:
+            value = json.loads(self.editor.toPlainText() or "[]")
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise ValidationError("must be a JSON list of subscription objects", where="subscriptions")
+            for index, item in enumerate(value):
+                check_subscription(item, where=f"subscription {index}")
+        except json.JSONDecodeError as exc:
+            _say(self.error, f"Not valid JSON: line {exc.lineno}, col {exc.colno}: {exc.msg}", error=True)
+            return
+        except ValidationError as exc:
+            _say(self.error, exc.describe(), error=True)
+            return
+        self.items = value
+        self.accept()
+
+
 class BoomiPanel(QWidget):
     """An account's subscriptions: a page at a time, sorted by the server; create, edit, enable, delete."""
 
@@ -829,6 +875,10 @@ class BoomiPanel(QWidget):
         self.edit_button = QPushButton("Edit…")
         self.delete_button = QPushButton("Delete")
         self.delete_all_button = QPushButton("Delete all…")
+        self.replace_all_button = QPushButton("Replace all…")
+        self.replace_all_button.setToolTip(
+            "Edit the account's subscriptions as one JSON list; what is left out is deleted"
+        )
         self.enable_button = QPushButton("Enable selected")
         self.disable_button = QPushButton("Disable selected")
         self.delete_selected_button = QPushButton("Delete selected")
@@ -841,6 +891,7 @@ class BoomiPanel(QWidget):
             self.edit_button,
             self.delete_button,
             self.delete_all_button,
+            self.replace_all_button,
             self.enable_button,
             self.disable_button,
             self.delete_selected_button,
@@ -875,11 +926,23 @@ class BoomiPanel(QWidget):
         bulk_layout.addWidget(self.bulk_summary)
         bulk_layout.addWidget(self.bulk_results)
 
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select a subscription to see it as the service has it now")
+        detail_box = QGroupBox("Subscription")
+        detail_layout = QVBoxLayout(detail_box)
+        detail_layout.addWidget(self.detail)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.table)
+        top.addWidget(detail_box)
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(top)
         split.addWidget(bulk_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        self.replace_dialog: ReplaceAllDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(f"Account {client.account_id}"))
@@ -901,6 +964,8 @@ class BoomiPanel(QWidget):
         self.edit_button.clicked.connect(self._edit_clicked)
         self.delete_button.clicked.connect(self._delete_clicked)
         self.delete_all_button.clicked.connect(self.ask_delete_all)
+        self.replace_all_button.clicked.connect(lambda: self.tasks.spawn(self.ask_replace_all()))
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.enable_button.clicked.connect(lambda: self.tasks.spawn(self.bulk_set_enabled(self.selected_ids(), True)))
         self.disable_button.clicked.connect(lambda: self.tasks.spawn(self.bulk_set_enabled(self.selected_ids(), False)))
         self.delete_selected_button.clicked.connect(lambda: self.tasks.spawn(self.delete_selected()))
@@ -1012,6 +1077,57 @@ class BoomiPanel(QWidget):
         return True
 
     # ----- one subscription -----------------------------------------------------------------------------------
+    def _selection_changed(self, *_: object) -> None:
+        sub = self.selected()
+        if sub is None:
+            self.detail.clear()
+        else:
+            self.tasks.spawn(self.view(sub.subscription_id))
+
+    async def view(self, subscription_id: str) -> Subscription | None:
+        """Read one subscription from the service and show all of its fields."""
+        try:
+            sub = await self.client.get(subscription_id)
+        except InspectorError as exc:
+            self.detail.setPlainText(f"Cannot read {subscription_id}: {boomi_error_words(exc)}")
+            return None
+        current = self.selected()
+        if current is not None and current.subscription_id == subscription_id:
+            self.detail.setPlainText(json.dumps(dict(sub.raw), indent=2, ensure_ascii=False))
+        return sub
+
+    # ----- all at once ------------------------------------------------------------------------------------------
+    async def ask_replace_all(self) -> ReplaceAllDialog | None:
+        """The account's subscriptions as one JSON list to edit; saving makes them exactly that list."""
+        try:
+            everything = await self.client.list_all()
+        except InspectorError as exc:
+            _say(self.notice, f"Cannot list the subscriptions: {boomi_error_words(exc)}", error=True)
+            return None
+        rows = [{"subscriptionId": s.subscription_id, **s.editable()} for s in everything]
+        dialog = ReplaceAllDialog(self, json.dumps(rows, indent=2, ensure_ascii=False), self.client.account_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.replace_dialog = dialog
+
+        def finished(code: int) -> None:
+            self.replace_dialog = None
+            if code == QDialog.DialogCode.Accepted and dialog.items is not None:
+                self.tasks.spawn(self.replace_all(dialog.items))
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    async def replace_all(self, items: list[dict[str, Any]]) -> list[Subscription] | None:
+        try:
+            result = await self.client.update_all(items)
+        except InspectorError as exc:
+            _say(self.notice, f"Nothing was replaced: {boomi_error_words(exc)}", error=True)
+            return None
+        _say(self.notice, f"The account now has exactly {len(result)} subscription{'s' if len(result) != 1 else ''}.")
+        await self.refresh()
+        return result
+
     def open_form(self, subscription: Subscription | None) -> SubscriptionDialog:
         dialog = SubscriptionDialog(self, subscription)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -459,6 +459,40 @@ def test_boomi_delete_all_needs_the_account_id_typed(qloop: EventLoop, emulator:
     qloop.run_until_complete(scenario())
 
 
+def test_boomi_view_one_and_replace_all(qloop: EventLoop, emulator: EmulatorServer) -> None:
+    async def scenario() -> None:
+        client, panel = boomi_panel(emulator)
+        first, second = await client.create([subscription("Keep"), subscription("Drop")])
+        assert await panel.refresh()
+        row = next(r for r, s in enumerate(panel.model.subscriptions) if s.subscription_id == first.subscription_id)
+        panel.select_rows([row])
+        await wait_until(lambda: first.subscription_id in panel.detail.toPlainText(), what="the subscription")
+        shown = json.loads(panel.detail.toPlainText())
+        assert shown["eventName"] == "Keep"
+        assert shown["createdBy"] == "emulator-user"  # as the service has it: every field
+
+        dialog = await panel.ask_replace_all()
+        assert dialog is not None
+        listed = json.loads(dialog.editor.toPlainText())
+        assert {item["eventName"] for item in listed} == {"Keep", "Drop"}
+        dialog.editor.setPlainText('[{"eventName": "Bad"}]')
+        dialog.buttons.accepted.emit()
+        assert "has no destinationType" in dialog.error.text()  # checked before anything is sent
+        kept = next(item for item in listed if item["eventName"] == "Keep") | {"logLevel": "WARN"}
+        new = {"eventName": "New", "destinationType": "EVENT_STREAMS", "eventStreamsTopic": "orders"}
+        dialog.editor.setPlainText(json.dumps([kept, new]))
+        dialog.buttons.accepted.emit()
+        await wait_until(lambda: "exactly 2 subscriptions" in panel.notice.text(), what="the replacement")
+        after = {s.event_name: s for s in await client.list_all()}
+        assert set(after) == {"Keep", "New"}
+        assert after["Keep"].subscription_id == first.subscription_id
+        assert after["Keep"].log_level == "WARN"
+        assert second.subscription_id not in {s.subscription_id for s in after.values()}
+        await close_boomi(client, panel)
+
+    qloop.run_until_complete(scenario())
+
+
 def test_boomi_open_topic_for_an_event_streams_subscription(qloop: EventLoop, emulator: EmulatorServer) -> None:
     async def scenario() -> None:
         client, panel = boomi_panel(emulator, can_open_topic=lambda topic: topic == "orders")
