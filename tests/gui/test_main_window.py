@@ -90,6 +90,7 @@ def test_add_profile_and_topic_then_watch_messages_arrive(
         assert profile is not None
         assert "stored in" in ctx.token_note(profile)
         assert emulator.token not in ctx.profile_store.path.read_text()
+        await wait_until(lambda: window.tree_model.rowCount() == 1, what="the profile in the sidebar")
 
         window.tree.setCurrentIndex(window.tree_model.index(0, 0))
         window.add_topic()

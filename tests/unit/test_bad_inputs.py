@@ -28,6 +28,9 @@ from inspector.core.publisher import encode_all
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.regions import custom_endpoint
 from inspector.core.schema import schema_from_document
+from inspector.core.services.boomi import check_account_id, check_subscription, check_subscription_id
+from inspector.core.services.messaging import check_app_id, check_selectors
+from inspector.core.services.qala import check_environment_id, check_events, check_topic_name
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
 from inspector.core.timeparse import parse_time
 from inspector.core.transform import apply_edits, parse_edits
@@ -92,6 +95,7 @@ def test_every_entry_point_has_at_least_15_cases() -> None:
     counts = corpus.counts()
     expected = {"editor", "files", "cli", "base_urls", "profiles", "topic_refs", "topic_ids", "times", "schemas"}
     expected |= {"filters", "edits", "payloads", "responses", "app_files"}
+    expected |= {"qala_events", "boomi_subscriptions", "service_ids"}
     assert set(counts) == expected
     assert all(count >= 15 for count in counts.values()), counts
     assert corpus.count() == sum(counts.values())
@@ -239,6 +243,35 @@ def test_payload(case: Case) -> None:
     else:
         exc = refused(lambda: encode_payload(value, where="payload"))
     check(exc, case)
+
+
+# --- the other services' inputs: Qala events, Boomi subscriptions, their ids and selectors -----------------------
+
+
+@pytest.mark.parametrize("case", cases("qala_events"))
+def test_qala_events(case: Case) -> None:
+    check(refused(lambda: check_events(corpus.value_of(case))), case)
+
+
+@pytest.mark.parametrize("case", cases("boomi_subscriptions"))
+def test_boomi_subscription(case: Case) -> None:
+    check(refused(lambda: check_subscription(corpus.value_of(case))), case, where="subscription")
+
+
+SERVICE_ID_CHECKS: dict[str, Callable[[Any], object]] = {
+    "environment": check_environment_id,
+    "account": check_account_id,
+    "subscription": check_subscription_id,
+    "app": check_app_id,
+    "selectors": check_selectors,
+    "topic_name": check_topic_name,
+}
+
+
+@pytest.mark.parametrize("case", cases("service_ids"))
+def test_service_ids(case: Case) -> None:
+    checker = SERVICE_ID_CHECKS[case["kind"]]
+    check(refused(lambda: checker(corpus.value_of(case))), case)
 
 
 # --- server responses: services/workato.py over http.py, answers shaped with httpx.MockTransport -----------------
