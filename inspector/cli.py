@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from inspector.core.http import TokenSource
     from inspector.core.models import ItemResult, Message
     from inspector.core.replay import Journal, ReplayProgress
+    from inspector.core.services.workato import EventStreamsClient
     from inspector.core.tail import TailState, TailStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -262,12 +263,14 @@ async def _replay(args: argparse.Namespace, conn: Connection, token: TokenSource
             print(f"job {job_id}: {step.done}/{step.total} sent, {step.published} published", file=sys.stderr)
 
         async with EventStreamsClient(conn.endpoint, token) as client:
+            if args.check_unknown:
+                await _check_unknown(client, journal, job_id, retry_missing=args.retry_failed)
             info = await run_job(client, journal, job_id, on_progress=progress)
         print(info.describe(), file=sys.stderr)
         if info.unknown:
             print(
-                f"job {job_id}: {info.unknown} unknown (may have been published): check the destination, then "
-                f"'--resume {job_id} --resend-unknown' to send them again",
+                f"job {job_id}: {info.unknown} unknown (may have been published): '--resume {job_id} "
+                "--check-unknown --retry-failed' looks for them in the topic and sends only those not there",
                 file=sys.stderr,
             )
         if info.pending:
@@ -275,6 +278,20 @@ async def _replay(args: argparse.Namespace, conn: Connection, token: TokenSource
         return EXIT_OK if info.published == info.total else EXIT_FAILED
     finally:
         journal.close()
+
+
+async def _check_unknown(client: EventStreamsClient, journal: Journal, job_id: str, *, retry_missing: bool) -> None:
+    from inspector.core.models import Outcome
+    from inspector.core.replay import check_unknown
+
+    checked = await check_unknown(client, journal, job_id)
+    print(
+        f"job {job_id}: checked the unknown items against {checked.read} messages of the topic: {checked.found} "
+        f"found (published), {checked.missing} not there (failed)",
+        file=sys.stderr,
+    )
+    if retry_missing and checked.missing:
+        journal.requeue(job_id, outcomes=(Outcome.FAILED,))  # those not there are sent in this run
 
 
 # ----- topics (Developer API) -------------------------------------------------------------------------------
@@ -490,6 +507,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--resume", metavar="JOB", help="continue a journaled job")
     replay.add_argument("--resend-unknown", action="store_true", help="with --resume: send unknown items again")
     replay.add_argument("--retry-failed", action="store_true", help="with --resume: send failed items again")
+    replay.add_argument(
+        "--check-unknown",
+        action="store_true",
+        help="with --resume: look for the unknown items in the topic; found ones count as published, the others "
+        "as failed (add --retry-failed to send those)",
+    )
     replay.add_argument("--list", action="store_true", help="list the journaled jobs and their state")
     replay.add_argument("--report", metavar="JOB", help="print a job's report as JSON (each item's result)")
     replay.add_argument("--journal", metavar="PATH", help="the journal file (default: in the app's data folder)")
@@ -732,6 +755,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return done
         if not args.resume and not (args.file and args.to):
             raise UsageError("give FILE and --to TOPIC, or --resume JOB (see --list)")
+        if args.check_unknown and not args.resume:
+            raise UsageError("--check-unknown goes with --resume JOB")
+        if args.check_unknown and args.resend_unknown:
+            raise UsageError("choose --check-unknown (send only what is not in the topic) or --resend-unknown (all)")
     conn = _connection(args)
     check_topic_id(getattr(args, "topic", 1))
     token = _token(conn)

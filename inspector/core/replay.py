@@ -20,14 +20,14 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from inspector.core.errors import ValidationError
 from inspector.core.http import send_ahead
-from inspector.core.models import ItemResult, Outcome, outcome_counts
+from inspector.core.models import ItemResult, Message, Outcome, outcome_counts
 from inspector.core.paths import AppPaths
 from inspector.core.publisher import publish_encoded_all
 from inspector.core.services.workato import EventStreamsClient
@@ -36,6 +36,9 @@ from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_enc
 NOT_SENT = "not sent: "  # the publisher's words for items a request certainly did not deliver
 STOPPED_ERROR = "stopped while sending: may have been published; check the destination, then requeue or skip"
 INTERRUPTED_ERROR = "interrupted while sending: may have been published; check the destination, then requeue or skip"
+FOUND_NOTE = "found in the destination topic when the unknown items were checked"
+MISSING_ERROR = "not in the destination topic (checked): safe to send again with 'retry failed'"
+CHECK_MARGIN = timedelta(minutes=5)  # the topic is read from this long before the job was created (clock skew)
 
 
 class JobState(StrEnum):
@@ -252,6 +255,23 @@ class Journal:
             count += cursor.rowcount
         return count
 
+    def unknown_items(self, job_id: str) -> list[tuple[int, bytes]]:
+        """The items whose outcome is unknown, as the bytes that were sent."""
+        self._fold(job_id)
+        rows = self._db.execute(
+            "SELECT idx, payload FROM items WHERE job_id = ? AND outcome = ? ORDER BY idx",
+            (job_id, Outcome.UNKNOWN.value),
+        ).fetchall()
+        return [(idx, payload.encode()) for idx, payload in rows]
+
+    def published_ids(self, job_id: str) -> set[str]:
+        self._fold(job_id)
+        rows = self._db.execute(
+            "SELECT message_id FROM items WHERE job_id = ? AND outcome = ? AND message_id IS NOT NULL",
+            (job_id, Outcome.SUCCESS.value),
+        ).fetchall()
+        return {row[0] for row in rows}
+
     def results(self, job_id: str) -> list[dict[str, Any]]:
         self._fold(job_id)
         rows = self._db.execute(
@@ -394,3 +414,61 @@ async def run_job(
         state = JobState.PAUSED
     journal.set_state(job_id, state)
     return replace(final, state=state)
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownCheck:
+    found: int  # unknown items found in the topic: now published, with the message's id
+    missing: int  # not found: now failed, so "retry failed" sends exactly these
+    read: int  # messages of the topic read
+
+
+def canonical(payload: Any) -> str:
+    """A payload as comparable text: the same JSON object, however its keys are ordered or spaced."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+async def check_unknown(
+    client: EventStreamsClient, journal: Journal, job_id: str, *, max_messages: int = 500_000
+) -> UnknownCheck:
+    """Settle a job's unknown items by looking for them in the destination topic.
+
+    The topic is read from a little before the job was created. An unknown item whose payload matches a message
+    that is not already one of the job's published messages is recorded as published, with that message's id
+    (each message matches one item). An item with no match is recorded as failed, saying it is not in the topic,
+    so "retry failed" sends exactly those: nothing is sent twice. A payload identical to one that someone else
+    published in that time would match too; payloads a replay edited (``set replayed = true``) rarely are.
+    """
+    from inspector.core.tail import StartPosition, TopicTail
+
+    unknown = journal.unknown_items(job_id)
+    if not unknown:
+        return UnknownCheck(0, 0, 0)
+    info = journal.job(job_id)
+    topic = check_topic_id(info.destination.get("topic"), where="the job's destination topic")
+    known = journal.published_ids(job_id)
+    pool: dict[str, list[str]] = {}
+    read = 0
+
+    def collect(batch: list[Message]) -> None:
+        nonlocal read
+        read += len(batch)
+        for message in batch:
+            if message.message_id not in known:
+                pool.setdefault(canonical(message.payload), []).append(message.message_id)
+
+    since = datetime.fromisoformat(info.created) - CHECK_MARGIN
+    tail = TopicTail(
+        client, topic, collect, start=StartPosition.since_time(since), follow=False, max_messages=max_messages
+    )
+    await tail.run()
+    results = []
+    for index, body in unknown:
+        matches = pool.get(canonical(json.loads(body)))
+        if matches:
+            results.append(ItemResult(index, Outcome.SUCCESS, matches.pop(0), FOUND_NOTE))
+        else:
+            results.append(ItemResult(index, Outcome.FAILED, None, MISSING_ERROR))
+    journal.record(job_id, results)
+    found = sum(1 for r in results if r.ok)
+    return UnknownCheck(found, len(results) - found, read)

@@ -34,7 +34,16 @@ from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.models import ItemResult, Outcome
 from inspector.core.paths import atomic_write
 from inspector.core.profiles import Profile
-from inspector.core.replay import JobInfo, JobState, Journal, ReplayItem, ReplayProgress, run_job
+from inspector.core.replay import (
+    JobInfo,
+    JobState,
+    Journal,
+    ReplayItem,
+    ReplayProgress,
+    UnknownCheck,
+    check_unknown,
+    run_job,
+)
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.transform import apply_edits, parse_edits
 from inspector.core.validation import MAX_BATCH_ITEMS, human_bytes
@@ -222,8 +231,14 @@ class JobsPanel(QWidget):
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel")
+        self.check_button = QPushButton("Check unknown in topic")
+        self.check_button.setToolTip(
+            "Look for the unknown items in the destination topic: those found count as published, the others as "
+            "failed, so Retry failed sends exactly those"
+        )
         self.resend_button = QPushButton("Send unknown again")
         self.resend_button.setToolTip("Only after checking the destination: these may have been published")
+        self._checks: set[asyncio.Task[Any]] = set()
         self.retry_button = QPushButton("Retry failed")
         self.report_button = QPushButton("Export report…")
         controls = QHBoxLayout()
@@ -233,6 +248,7 @@ class JobsPanel(QWidget):
             self.pause_button,
             self.resume_button,
             self.cancel_button,
+            self.check_button,
             self.resend_button,
             self.retry_button,
             self.report_button,
@@ -256,6 +272,7 @@ class JobsPanel(QWidget):
         self.resume_button.clicked.connect(lambda: self.resume(self.selected()))
         self.cancel_button.clicked.connect(lambda: self.cancel(self.selected()))
         self.resend_button.clicked.connect(lambda: self.requeue(self.selected(), Outcome.UNKNOWN))
+        self.check_button.clicked.connect(self._check_clicked)
         self.retry_button.clicked.connect(lambda: self.requeue(self.selected(), Outcome.FAILED))
         self.report_button.clicked.connect(self.ask_report_path)
         interrupted = journal.recover()
@@ -314,6 +331,8 @@ class JobsPanel(QWidget):
         self.resume_button.setEnabled(info is not None and (not active or paused) and info.pending > 0)
         self.cancel_button.setEnabled(active)
         self.resend_button.setEnabled(info is not None and not active and info.unknown > 0)
+        checking = any(not task.done() for task in self._checks)
+        self.check_button.setEnabled(info is not None and not active and not checking and info.unknown > 0)
         self.retry_button.setEnabled(info is not None and not active and info.failed > 0)
         self.report_button.setEnabled(info is not None)
         if info is None:
@@ -371,6 +390,37 @@ class JobsPanel(QWidget):
             self._say(f"job {job_id}: {exc.message}")
             return None
 
+    def _check_clicked(self) -> None:
+        job_id = self.selected()
+        if job_id is None:
+            return
+        task = asyncio.ensure_future(self.check_unknown(job_id))
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+        self.refresh()
+
+    async def check_unknown(self, job_id: str) -> UnknownCheck | None:
+        """Settle the job's unknown items against its destination topic (``replay.check_unknown``)."""
+        info = self.journal.job(job_id)
+        try:
+            client: EventStreamsClient | None = await self._client_for(info.destination)
+            if client is None:
+                self._say(f"No token for {info.destination.get('label')}: add the profile's token, then check.")
+                return None
+            self._say(f"job {job_id}: reading {info.destination.get('label')} to find the unknown items…")
+            checked = await check_unknown(client, self.journal, job_id)
+        except InspectorError as exc:
+            self._say(f"job {job_id}: the unknown items could not be checked: {exc.message}")
+            return None
+        finally:
+            self.refresh()
+        retry = "; Retry failed sends exactly those" if checked.missing else ""
+        self._say(
+            f"job {job_id}: of {checked.found + checked.missing} unknown items, {checked.found} are in the topic "
+            f"(now published) and {checked.missing} are not (now failed){retry}."
+        )
+        return checked
+
     def _say(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.show()
@@ -403,6 +453,9 @@ class JobsPanel(QWidget):
             self.refresh()
 
     async def stop(self) -> None:
+        for task in self._checks:
+            task.cancel()
+        await asyncio.gather(*self._checks, return_exceptions=True)
         for run in self.runs.values():
             run.cancel.set()
             run.gate.set()

@@ -495,7 +495,18 @@ def test_cli_replay_killed_midway_resumes_without_sending_twice(
     assert numbers[: len(before)] == before  # the resumed run sent after what was there, nothing again
     assert len(unknown) <= 200  # the batch in flight and the one marked to follow it at once
     assert set(numbers) | unknown == set(range(REPLAY_ITEMS))
-    print(f"\nCLI replay: {len(before)} published before the kill, {len(unknown)} unknown")
+
+    # What the user does next: look for the unknown items in the topic and send only those not there.
+    settled = subprocess.run(
+        [*base, "--resume", job_id, "--check-unknown", "--retry-failed", *connect],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert settled.returncode == 0, settled.stderr.decode()
+    final = topic_numbers(emulator, topic)
+    assert sorted(final) == list(range(REPLAY_ITEMS))  # every item, exactly once
+    print(f"\nCLI replay: {len(before)} published before the kill, {len(unknown)} unknown, then settled")
 
 
 DRAFT = '{"draft": "typed before the kill", "n": 42}'

@@ -17,7 +17,16 @@ import pytest
 
 from inspector.core.models import ItemResult, Outcome
 from inspector.core.regions import custom_endpoint
-from inspector.core.replay import INTERRUPTED_ERROR, JobState, Journal, ReplayItem, run_job
+from inspector.core.replay import (
+    INTERRUPTED_ERROR,
+    MISSING_ERROR,
+    JobState,
+    Journal,
+    ReplayItem,
+    UnknownCheck,
+    check_unknown,
+    run_job,
+)
 from inspector.core.services.workato import EventStreamsClient
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
 from tests.helpers import run_cli
@@ -205,3 +214,101 @@ def test_marks_ahead_are_unknown_after_a_crash_and_answers_clear_only_their_own_
     [info] = journal.recover()
     assert (info.published, info.unknown, info.pending) == (100, 200, 0)  # 1 and 2 may have gone: never re-sent
     journal.close()
+
+
+# ----- unknown items checked against the destination ------------------------------------------------------------
+def interrupted_job(journal: Journal, destination: EmulatorServer, topic: int, payloads: list[dict[str, Any]]) -> str:
+    """A job killed with two batches marked in flight (items 0-199), as ``recover`` finds it."""
+    where = {"topic": topic, "events_url": destination.url, "label": f"topic {topic}"}
+    job = journal.create("a killed run", where, [ReplayItem(p) for p in payloads])
+    journal.set_state(job, JobState.RUNNING)
+    journal.begin_batch(job, range(100))
+    journal.begin_batch(job, range(100, 200))
+    [info] = journal.recover()
+    assert info.unknown == 200
+    return job
+
+
+async def test_unknown_items_found_in_the_topic_count_as_published_and_the_rest_are_sent_once(
+    destination: EmulatorServer, tmp_path: Path
+) -> None:
+    topic = new_topic(destination, "check-unknown")
+    payloads = [{"n": n, "replayed": True} for n in range(300)]
+    journal = Journal(tmp_path / "journal.sqlite")
+    try:
+        job = interrupted_job(journal, destination, topic, payloads)
+        endpoint = custom_endpoint(destination.url, rate_limit_rpm=0)
+        async with EventStreamsClient(endpoint, destination.token) as client:
+            # The first batch reached the service before the kill (with its keys in another order); the second not.
+            stored = await client.publish_batch(topic, [dict(reversed(p.items())) for p in payloads[:100]])
+            await client.publish(topic, {"n": 150, "replayed": False})  # similar, not the same: no match
+            checked = await check_unknown(client, journal, job)
+            assert (checked.found, checked.missing, checked.read) == (100, 100, 101)
+            results = journal.results(job)
+            assert [r["message_id"] for r in results[:100]] == [item.message_id for item in stored.items]
+            assert {r["outcome"] for r in results[:100]} == {"success"}
+            assert {r["outcome"] for r in results[100:200]} == {"failed"}
+            assert results[150]["error"] == MISSING_ERROR
+            assert {r["outcome"] for r in results[200:]} == {"not sent"}
+            assert await check_unknown(client, journal, job) == UnknownCheck(0, 0, 0)  # nothing left to check
+
+            assert journal.requeue(job, outcomes=(Outcome.FAILED,)) == 100
+            info = await run_job(client, journal, job)
+        assert (info.published, info.failed, info.unknown, info.pending) == (300, 0, 0, 0)
+        topic_payloads = [p for p in contents(destination, topic) if p.get("replayed") is True]
+        assert sorted(p["n"] for p in topic_payloads) == list(range(300))  # every item once
+    finally:
+        journal.close()
+
+
+async def test_a_published_message_of_the_job_is_not_taken_for_an_unknown_twin(
+    destination: EmulatorServer, tmp_path: Path
+) -> None:
+    """Two items with the same payload: one published (its id is known), one unknown. The topic holds the
+    payload once: the unknown twin is not there."""
+    topic = new_topic(destination, "check-unknown-twins")
+    journal = Journal(tmp_path / "journal.sqlite")
+    try:
+        where = {"topic": topic, "events_url": destination.url, "label": f"topic {topic}"}
+        job = journal.create("twins", where, [ReplayItem({"same": 1}), ReplayItem({"same": 1})])
+        endpoint = custom_endpoint(destination.url, rate_limit_rpm=0)
+        async with EventStreamsClient(endpoint, destination.token) as client:
+            first = await client.publish(topic, {"same": 1})
+            journal.record(job, [ItemResult(0, Outcome.SUCCESS, first)])
+            journal.set_state(job, JobState.RUNNING)
+            journal.begin_batch(job, [1])
+            journal.recover()
+            checked = await check_unknown(client, journal, job)
+        assert (checked.found, checked.missing) == (0, 1)
+    finally:
+        journal.close()
+
+
+def test_cli_check_unknown_with_retry_failed_sends_only_what_is_missing(
+    destination: EmulatorServer, tmp_path: Path
+) -> None:
+    topic = new_topic(destination, "check-unknown-cli")
+    payloads = [{"n": n, "cli": True} for n in range(250)]
+    journal_path = tmp_path / "journal.sqlite"
+    journal = Journal(journal_path)
+    try:
+        job = interrupted_job(journal, destination, topic, payloads)
+    finally:
+        journal.close()
+    headers = {"Authorization": f"Bearer {destination.token}"}
+    answer = httpx.post(
+        f"{destination.url}/api/v1/batch/topics/{topic}/publish", json={"payloads": payloads[:100]}, headers=headers
+    )
+    assert answer.status_code == 200
+    connect = ["--base-url", destination.url, "--rate-limit", "0", "--journal", str(journal_path)]
+    refused = run_cli(["replay", "--resume", job, "--check-unknown", "--resend-unknown", *connect], home=tmp_path)
+    assert refused.returncode == 2
+    assert "choose --check-unknown" in refused.stderr
+    done = run_cli(
+        ["replay", "--resume", job, "--check-unknown", "--retry-failed", *connect],
+        token=destination.token,
+        home=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "100 found (published), 100 not there (failed)" in done.stderr
+    assert sorted(p["n"] for p in contents(destination, topic)) == list(range(250))
