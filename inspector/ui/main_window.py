@@ -612,7 +612,12 @@ class MainWindow(QMainWindow):
         messaging = MessagingClient(
             base, token, workflow_container=profile.workflow_container, http=http, rate_limit_rpm=rpm
         )
-        return services_view.MessagesPanel(messaging, profile.name)
+        watcher = services_view.MessagesPanel(messaging, profile.name)
+        if self.ctx.is_demo(profile):  # the demo's app, watched at once
+            from inspector.emulator.traffic import DEMO_APP
+
+            watcher.watch(DEMO_APP)
+        return watcher
 
     def _topic_named(self, name: str) -> TopicKey | None:
         """A topic of a Workato profile with this name (an event-streams topic a subscription sends to)."""
