@@ -200,10 +200,13 @@ def test_messages_watch_prints_messages_and_vanished_ones(emulator: EmulatorServ
         assert answer.status_code in (200, 201), answer.text
 
     call(f"/_emulator/apps/{app}/transactions/tx-1/messages", {"workflowId": "w", "label": "hi", "selectors": ["u:1"]})
+    # Ctrl+C as in a terminal: a runner that starts the tests in the background ignores SIGINT, and the child
+    # would inherit that; the command is started with Python's own SIGINT handler.
     command = [
         sys.executable,
-        "-m",
-        "inspector",
+        "-c",
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from inspector.cli import main; sys.exit(main(sys.argv[1:]))",
         "messages",
         "watch",
         app,
@@ -221,7 +224,12 @@ def test_messages_watch_prints_messages_and_vanished_ones(emulator: EmulatorServ
         seen = [json.loads(proc.stdout.readline()), json.loads(proc.stdout.readline())]
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        try:
+            out, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            raise AssertionError(f"Ctrl+C did not stop 'messages watch': {err}") from None
     assert first == {
         "event": "message",
         "appId": app,
