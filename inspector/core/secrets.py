@@ -6,7 +6,6 @@ overrides the keyring for scripts and CI.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import TYPE_CHECKING, Protocol
 
@@ -167,6 +166,8 @@ class MemoryStore:
 
 def token_fingerprint(token: str) -> str:
     """A stable, non-reversible key for a token, so registries of clients and limiters never hold the token."""
+    import hashlib  # here: the window imports this module before it is shown, and hashlib loads OpenSSL
+
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
