@@ -24,10 +24,9 @@ from inspector.core.schema import fieldlist_to_jsonschema
 from inspector.core.timeparse import parse_time
 from inspector.emulator import services as svc
 from inspector.emulator.openapi import openapi_document
-from inspector.emulator.problems import ApiProblem
+from inspector.emulator.problems import NO_BODY, ApiProblem, bearer, read_json
 from inspector.emulator.store import DEFAULT_RETENTION_SECS, Store, TopicRow
 
-MAX_BODY = 1024 * 1024
 MAX_BATCH = 100
 MAX_CONSUME = 50
 MAX_WAIT = 60
@@ -161,10 +160,9 @@ class EmulatorHandle:
 # ----- helpers ----------------------------------------------------------------------------------------------
 def _authorize(request: Request, state: _State, family: str, *, container: bool = False) -> None:
     """The token check, then the rate limit. ``container``: the route also takes the container token."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    token = bearer(request)
     accepted = {state.settings.token, state.settings.container_token} if container else {state.settings.token}
-    if scheme.lower() != "bearer" or not token.strip() or token.strip() not in accepted:
+    if not token or token not in accepted:
         raise ApiProblem(401, "Unauthorized: missing or invalid API token", "unauthorized")
     rpm = state.settings.developer_rate_limit_rpm if family == "developer" else state.settings.rate_limit_rpm
     if rpm <= 0:
@@ -192,23 +190,12 @@ def _topic(request: Request, state: _State) -> TopicRow:
 
 
 async def _body(request: Request, *, required: bool) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiProblem(
-            400, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY} bytes (1 MB)", "payload_too_large"
-        )
-    if not raw.strip():
+    body = await read_json(request, too_large=400)
+    if body is NO_BODY:
         if required:
             raise ApiProblem(400, "Request body is required", "invalid_request")
         return {}
-    try:
-        return json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ApiProblem(400, f"Request body is not valid JSON: {exc}", "invalid_json") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    return body
 
 
 def _compact(value: Any) -> str:

@@ -1,8 +1,15 @@
-"""The refusal every emulator handler raises; each service turns it into its own error shape."""
+"""What every emulator handler shares: the refusal it raises (each service turns it into its own error shape),
+and reading a request's bearer token and JSON body."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from starlette.requests import Request
+
+MAX_BODY = 1024 * 1024
+NO_BODY: Any = object()  # what ``read_json`` returns for an empty body
 
 
 class ApiProblem(Exception):
@@ -21,3 +28,34 @@ class ApiProblem(Exception):
         super().__init__(message)
         self.status, self.message, self.code, self.headers = status, message, code, headers or {}
         self.details = details
+
+
+def bearer(request: Request) -> str:
+    """The request's bearer token, or "" when it sends none."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def read_body(request: Request, *, too_large: int) -> bytes:
+    """The body; over 1 MB is refused with ``too_large`` (Workato's API answers 400, the others 413)."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiProblem(
+            too_large, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY} bytes (1 MB)", "payload_too_large"
+        )
+    return raw
+
+
+async def read_json(request: Request, *, too_large: int) -> Any:
+    """The parsed body, or ``NO_BODY`` when there is none; NaN and Infinity are not JSON."""
+    raw = await read_body(request, too_large=too_large)
+    if not raw.strip():
+        return NO_BODY
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ApiProblem(400, f"Request body is not valid JSON: {exc}", "invalid_json") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

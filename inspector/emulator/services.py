@@ -17,9 +17,8 @@ from typing import Any, Protocol
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from inspector.emulator.problems import ApiProblem
+from inspector.emulator.problems import NO_BODY, ApiProblem, bearer, read_body, read_json
 
-MAX_BODY = 1024 * 1024
 FAMILIES = ("qala", "boomi", "messaging")
 
 QALA_ENVIRONMENT = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -172,33 +171,6 @@ ERROR_SHAPES: dict[str, Callable[[Request, ApiProblem, Services], Response]] = {
 
 
 # ----- shared helpers ---------------------------------------------------------------------------------------
-_NO_BODY = object()
-
-
-async def _json_body(request: Request) -> Any:
-    """The parsed body, or ``_NO_BODY`` when there is none. Over 1 MB -> 413."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiProblem(
-            413, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY} bytes (1 MB)", "payload_too_large"
-        )
-    if not raw.strip():
-        return _NO_BODY
-    try:
-        return json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ApiProblem(400, f"Request body is not valid JSON: {exc}", "invalid_json") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _bearer(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
 # ----- Qala Publishing API ----------------------------------------------------------------------------------
 def _qala_invalid(errors: list[dict[str, Any]]) -> ApiProblem:
     return ApiProblem(400, "One or more validation errors occurred.", "validation_failed", details=errors)
@@ -259,12 +231,12 @@ def _qala_event_errors(index: int, event: Any) -> list[dict[str, Any]]:
 
 async def _qala_events(request: Request) -> list[dict[str, Any]]:
     try:
-        body = await _json_body(request)
+        body = await read_json(request, too_large=413)
     except ApiProblem as problem:
         if problem.status != 400:
             raise
         raise _qala_invalid([_qala_error_item("events", problem.message, "INVALID_FORMAT")]) from None
-    if body is _NO_BODY or body is None or body == []:
+    if body is NO_BODY or body is None or body == []:
         raise _qala_invalid([_qala_error_item("events", "The Events field is required.", "INVALID_MANDATORY_PROPERTY")])
     if not isinstance(body, list):
         raise _qala_invalid([_qala_error_item("events", "The Events field must be an array.", "INVALID_TYPE")])
@@ -326,11 +298,7 @@ async def qala_session_token(request: Request, state: Context) -> Response:
     # The path is not in the seed: our choice.
     _environment(request)
     _guid(request.path_params["subscriberGroupId"], "subscriberGroupId")
-    raw = await request.body()  # no body is needed; only the size limit applies
-    if len(raw) > MAX_BODY:
-        raise ApiProblem(
-            413, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY} bytes (1 MB)", "payload_too_large"
-        )
+    await read_body(request, too_large=413)  # no body is needed; only the size limit applies
     return JSONResponse({"sessionToken": secrets.token_urlsafe(64)})
 
 
@@ -451,7 +419,7 @@ def _updated(existing: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]
 
 
 async def _subscriptions_body(request: Request, *, least: int) -> list[Any]:
-    body = await _json_body(request)
+    body = await read_json(request, too_large=413)
     items = body.get("subscriptions") if isinstance(body, dict) else None
     if not isinstance(items, list):
         raise _boomi_invalid(["request body must be a JSON object with a 'subscriptions' array"])
@@ -565,7 +533,7 @@ async def boomi_get(request: Request, state: Context) -> Response:
 
 async def boomi_update(request: Request, state: Context) -> Response:
     account, existing = _existing(request, state)
-    body = await _json_body(request)
+    body = await read_json(request, too_large=413)
     changes = body.get("subscription") if isinstance(body, dict) else None
     if not isinstance(changes, dict):
         raise _boomi_invalid(["request body must be a JSON object with a 'subscription' object"])
@@ -595,7 +563,7 @@ def _status(subscription_id: Any, code: int, message: str) -> dict[str, Any]:
 async def boomi_bulk(request: Request, state: Context) -> Response:
     # The path is not in the seed: our choice.
     account = _account(request, state)
-    body = await _json_body(request)
+    body = await read_json(request, too_large=413)
     if not isinstance(body, dict):
         raise _boomi_invalid(["request body must be a JSON object with an 'operation'"])
     operation = body.get("operation")
@@ -668,7 +636,7 @@ def _make_messages(state: Context, fields: dict[str, Any], selectors: Any) -> Re
 
 
 async def _object_body(request: Request) -> dict[str, Any]:
-    body = await _json_body(request)
+    body = await read_json(request, too_large=413)
     if not isinstance(body, dict):
         raise _bad("request body must be a JSON object")
     return body
@@ -691,7 +659,7 @@ async def messaging_list(request: Request, state: Context) -> Response:
 async def messaging_post(request: Request, state: Context) -> Response:
     # Only workflow containers post: the emulator knows one by its token. The request body is not in the seed:
     # our choice.
-    if _bearer(request) != state.settings.container_token:
+    if bearer(request) != state.settings.container_token:
         raise ApiProblem(403, "only workflow containers of an app can post messages", "forbidden")
     body = await _object_body(request)
     return _make_messages(state, body, body.get("selectors"))
