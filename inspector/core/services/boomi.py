@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from inspector.core.errors import ApiError, UnexpectedResponseError, ValidationError
-from inspector.core.http import TokenSource
+from inspector.core.http import TokenSource, shape_error
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
@@ -130,10 +130,7 @@ class Subscription:
     @classmethod
     def from_json(cls, data: object, host: str) -> Subscription:
         if not isinstance(data, dict) or not isinstance(data.get("subscriptionId"), str):
-            raise UnexpectedResponseError(
-                f"{host} answered with JSON of the wrong shape: a subscription without a 'subscriptionId'",
-                hint="the service or a proxy is misbehaving",
-            )
+            raise shape_error(host, "a subscription without a 'subscriptionId'")
 
         def text(key: str) -> str:
             value = data.get(key)
@@ -226,10 +223,7 @@ class BoomiClient(ServiceClient):
     def _subscriptions(self, answer: Any) -> list[Subscription]:
         rows = answer.get("subscriptions") if isinstance(answer, dict) else answer
         if not isinstance(rows, list):
-            raise UnexpectedResponseError(
-                f"{self.host} answered with JSON of the wrong shape: no 'subscriptions' list",
-                hint="the service or a proxy is misbehaving",
-            )
+            raise shape_error(self.host, "no 'subscriptions' list")
         return [Subscription.from_json(row, self.host) for row in rows]
 
     def _one(self, answer: Any) -> Subscription:

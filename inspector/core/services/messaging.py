@@ -31,7 +31,7 @@ from inspector.core.errors import (
     ValidationError,
     is_retryable,
 )
-from inspector.core.http import TokenSource
+from inspector.core.http import TokenSource, shape_error
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import POST_MESSAGES, SERVICES
@@ -87,10 +87,7 @@ class AppMessage:
     @classmethod
     def from_json(cls, data: object, host: str) -> AppMessage:
         if not isinstance(data, dict) or not isinstance(data.get("transactionId"), str):
-            raise UnexpectedResponseError(
-                f"{host} answered with JSON of the wrong shape: a message without a 'transactionId'",
-                hint="the service or a proxy is misbehaving; retrying is safe",
-            )
+            raise shape_error(host, "a message without a 'transactionId'")
 
         def text(key: str) -> str:
             value = data.get(key)
@@ -143,10 +140,7 @@ class MessagingClient(ServiceClient):
             "GET", f"/api/v1/apps/{quote(app, safe='')}/messages", params=params, not_found=f"app {app}"
         )
         if not isinstance(answer, list):
-            raise UnexpectedResponseError(
-                f"{self.host} answered with JSON of the wrong shape: not a list of messages",
-                hint="the service or a proxy is misbehaving; retrying is safe",
-            )
+            raise shape_error(self.host, "not a list of messages")
         return [AppMessage.from_json(row, self.host) for row in answer]
 
     async def post(
