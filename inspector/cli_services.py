@@ -149,10 +149,6 @@ def _connect(args: argparse.Namespace, service: str) -> tuple[Profile, TokenSour
     return profile, _token(conn)
 
 
-def _rpm(profile: Profile) -> int:
-    return 60 if profile.rate_limit_rpm is None else profile.rate_limit_rpm
-
-
 def _line(row: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     sys.stdout.flush()
@@ -207,7 +203,9 @@ async def _qala_publish(profile: Profile, token: TokenSource, events: list[dict[
 
     assert profile.base_url is not None  # check_profile made sure
     assert profile.environment_id is not None
-    async with QalaClient(profile.base_url, token, profile.environment_id, rate_limit_rpm=_rpm(profile)) as client:
+    async with QalaClient(
+        profile.base_url, token, profile.environment_id, rate_limit_rpm=profile.endpoint().rate_limit_rpm
+    ) as client:
         results = await client.publish_events(events, topic)
     for result in results:
         row = result.to_json()
@@ -226,7 +224,9 @@ async def _qala_session_token(profile: Profile, token: TokenSource, group: str) 
 
     assert profile.base_url is not None  # check_profile made sure
     assert profile.environment_id is not None
-    async with QalaClient(profile.base_url, token, profile.environment_id, rate_limit_rpm=_rpm(profile)) as client:
+    async with QalaClient(
+        profile.base_url, token, profile.environment_id, rate_limit_rpm=profile.endpoint().rate_limit_rpm
+    ) as client:
         session = await client.create_session_token(group)
     print(session)
     print(f"session token for subscriber group {group}: shown once, not stored", file=sys.stderr)
@@ -274,7 +274,9 @@ async def _boomi(args: argparse.Namespace, profile: Profile, token: TokenSource)
 
     assert profile.base_url is not None  # check_profile made sure
     assert profile.account_id is not None
-    async with BoomiClient(profile.base_url, token, profile.account_id, rate_limit_rpm=_rpm(profile)) as client:
+    async with BoomiClient(
+        profile.base_url, token, profile.account_id, rate_limit_rpm=profile.endpoint().rate_limit_rpm
+    ) as client:
         return await _boomi_action(args, client)
 
 
@@ -355,7 +357,10 @@ async def _messages(args: argparse.Namespace, profile: Profile, token: TokenSour
 
     assert profile.base_url is not None
     async with MessagingClient(
-        profile.base_url, token, workflow_container=profile.workflow_container, rate_limit_rpm=_rpm(profile)
+        profile.base_url,
+        token,
+        workflow_container=profile.workflow_container,
+        rate_limit_rpm=profile.endpoint().rate_limit_rpm,
     ) as client:
         if args.action == "post":
             created = await client.post(args.app, args.transaction, args.workflow, args.label, args.selectors)

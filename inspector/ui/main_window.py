@@ -316,7 +316,6 @@ class MainWindow(QMainWindow):
             item = QStandardItem(profile.name)
             item.setData("profile", KindRole)
             item.setData(profile.name, NameRole)
-            item.setToolTip(profile.endpoint().events_url)
             item.setEditable(False)
             item.setToolTip(f"{profile.service_label} · {profile.endpoint().events_url}")
             for capability, label in SERVICE_PANELS.items():
@@ -592,9 +591,9 @@ class MainWindow(QMainWindow):
     def _service_panel(self, profile: Profile, capability: str, token: TokenSource) -> QWidget:
         from inspector.ui import services_view
 
-        base = profile.endpoint().events_url
+        endpoint = profile.endpoint()
+        base, rpm = endpoint.events_url, endpoint.rate_limit_rpm  # the profile's limit, or 60 requests/min
         http = self.ctx.pool.get(base)
-        rpm = 60 if profile.rate_limit_rpm is None else profile.rate_limit_rpm
         if capability == "publish_events":
             from inspector.core.services.qala import QalaClient
 
