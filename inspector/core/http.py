@@ -30,7 +30,6 @@ from inspector.core.errors import (
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.redact import redact
 from inspector.core.regions import normalize_base_url
-from inspector.core.secrets import token_fingerprint
 from inspector.core.timeparse import now_utc
 
 # The token itself, or something to ask for it once per request (``KeyringToken``: read from the keyring and
@@ -346,22 +345,6 @@ async def token_of(source: TokenSource) -> str:
         return source
     value = source()
     return value if isinstance(value, str) else await value
-
-
-def token_key(source: TokenSource) -> str:
-    """A fingerprint of the source's token (rate limiter and client registries), without keeping the token."""
-    if isinstance(source, str):
-        return token_fingerprint(source)
-    fingerprint = getattr(source, "fingerprint", None)
-    if isinstance(fingerprint, str):
-        return fingerprint
-    value = source()
-    if not isinstance(value, str):  # an awaitable without a fingerprint cannot be keyed here
-        close = getattr(value, "close", None)
-        if close is not None:
-            close()
-        raise TypeError("a token source that is awaited needs a 'fingerprint' attribute")
-    return token_fingerprint(value)
 
 
 async def send_ahead(start: Callable[[Callable[[], None]], Coroutine[Any, Any, T]]) -> asyncio.Task[T]:

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from inspector.core.secrets import token_fingerprint
+from inspector.core.secrets import token_fingerprint, token_key
 
 __all__ = ["RateLimiter", "Usage", "shared_limiter", "token_fingerprint"]
 
@@ -82,12 +82,10 @@ class RateLimiter:
 _shared: dict[tuple[str, str], RateLimiter] = {}
 
 
-def shared_limiter(base_url: str, token: str, rpm: int, *, fingerprint: str | None = None) -> RateLimiter:
-    """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it.
-
-    Give ``fingerprint`` (see ``token_fingerprint``) instead of the token when the token is not at hand.
-    """
-    key = (base_url.rstrip("/").lower(), fingerprint or token_fingerprint(token))
+def shared_limiter(base_url: str, token: str | Callable[[], object], rpm: int) -> RateLimiter:
+    """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it. ``token``
+    may be a source such as a ``KeyringToken``: its fingerprint keys the registry (see ``token_key``)."""
+    key = (base_url.rstrip("/").lower(), token_key(token))
     limiter = _shared.get(key)
     if limiter is None:
         limiter = _shared[key] = RateLimiter(rpm)

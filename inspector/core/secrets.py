@@ -7,6 +7,7 @@ overrides the keyring for scripts and CI.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from inspector.core.errors import AuthError, InspectorError, ValidationError
@@ -177,6 +178,23 @@ _fingerprints_in_use: set[str] = set()
 def fingerprints_in_use() -> frozenset[str]:
     """The fingerprints of every ``KeyringToken`` made in this process: crash reports scrub those tokens by them."""
     return frozenset(_fingerprints_in_use)
+
+
+def token_key(source: str | Callable[[], object]) -> str:
+    """The fingerprint of a token source's token (rate limiters and client registries), without keeping the
+    token: a token as is, a ``KeyringToken`` by the fingerprint it carries, a plain callable by what it gives."""
+    if isinstance(source, str):
+        return token_fingerprint(source)
+    fingerprint = getattr(source, "fingerprint", None)
+    if isinstance(fingerprint, str):
+        return fingerprint
+    value = source()
+    if not isinstance(value, str):  # an awaitable without a fingerprint cannot be keyed here
+        close = getattr(value, "close", None)
+        if close is not None:
+            close()
+        raise TypeError("a token source that is awaited needs a 'fingerprint' attribute")
+    return token_fingerprint(value)
 
 
 class KeyringToken:

@@ -191,7 +191,7 @@ class AppContext:
     # ----- clients ----------------------------------------------------------------------------------------
     def client(self, profile: Profile, token: TokenSource) -> EventStreamsClient:
         """One client per (profile, token), on the shared connection pool of its base URL."""
-        from inspector.core.http import token_key
+        from inspector.core.secrets import token_key
         from inspector.core.services.workato import EventStreamsClient
 
         key = (profile.name, token_key(token))

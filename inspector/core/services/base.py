@@ -8,7 +8,7 @@ from typing import Self
 
 import httpx
 
-from inspector.core.http import ApiTransport, ErrorWords, TokenSource, new_http_client, token_key
+from inspector.core.http import ApiTransport, ErrorWords, TokenSource, new_http_client
 from inspector.core.ratelimit import RateLimiter, shared_limiter
 from inspector.core.regions import REGIONAL_RPM, normalize_base_url
 
@@ -33,9 +33,7 @@ class ServiceClient:
         self.base_url = normalize_base_url(base_url)
         self._owns_http = http is None
         self._http = http or new_http_client(self.base_url)
-        self.limiter = limiter or shared_limiter(
-            f"{self.base_url}#{self.SERVICE}", "", rate_limit_rpm, fingerprint=token_key(token)
-        )
+        self.limiter = limiter or shared_limiter(f"{self.base_url}#{self.SERVICE}", token, rate_limit_rpm)
         self._api = ApiTransport(self._http, token, self.limiter, error_words=self.ERROR_WORDS, hints=self.HINTS)
 
     @property

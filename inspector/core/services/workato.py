@@ -17,7 +17,7 @@ from inspector.core.errors import (
     UnsupportedError,
     ValidationError,
 )
-from inspector.core.http import LONG_POLL_GRACE, ApiTransport, TokenSource, new_http_client, shape_error, token_key
+from inspector.core.http import LONG_POLL_GRACE, ApiTransport, TokenSource, new_http_client, shape_error
 from inspector.core.models import BatchResult, ItemResult, JsonObject, Message, Outcome, Topic
 from inspector.core.ratelimit import RateLimiter, shared_limiter
 from inspector.core.regions import Endpoint
@@ -58,7 +58,7 @@ class EventStreamsClient:
         self._owns_http = http is None
         self._http = http or new_http_client(endpoint.events_url)
         rpm = endpoint.rate_limit_rpm if rate_limit_rpm is None else rate_limit_rpm
-        self.limiter = limiter or shared_limiter(endpoint.events_url, "", rpm, fingerprint=token_key(token))
+        self.limiter = limiter or shared_limiter(endpoint.events_url, token, rpm)
         self._api = ApiTransport(self._http, token, self.limiter, read_timeout=read_timeout)
 
     @property
@@ -201,9 +201,7 @@ class DeveloperApiClient:
         self.endpoint = endpoint
         self._owns_http = http is None
         self._http = http or new_http_client(endpoint.developer_url)
-        self.limiter = limiter or shared_limiter(
-            endpoint.developer_url + "#developer", "", 60, fingerprint=token_key(token)
-        )
+        self.limiter = limiter or shared_limiter(endpoint.developer_url + "#developer", token, 60)
         self._api = ApiTransport(self._http, token, self.limiter)
 
     async def aclose(self) -> None:
