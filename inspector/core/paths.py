@@ -41,13 +41,80 @@ class AppPaths:
         return (self.config, self.data, self.cache, self.log)
 
 
+PRIVATE_DIR = 0o700  # the app's folders: only their owner may list or enter them
+PRIVATE_FILE = 0o600  # the app's files (tokens are not in them, but payloads, ids and names are)
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")  # files SQLite keeps beside a database, with the same data
+
+
+def _app_folders() -> tuple[Path, ...]:
+    """The folders the app owns whole: ``TOPIC_INSPECTOR_HOME``, or each platformdirs folder from its
+    ``topic-inspector`` part down (``~/.local/state/topic-inspector``, not ``~/.local/state``)."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return (Path(os.path.abspath(home)),)
+    roots = []
+    for folder in AppPaths.current().all():
+        folder = Path(os.path.abspath(folder))
+        named = [p for p in (folder, *folder.parents) if p.name == APP_NAME]
+        roots.append(named[-1] if named else folder)
+    return tuple(roots)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Set ``path``'s permissions to ``mode`` when they differ; a path of another user's is left as it is."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Make the folder ``path`` and its missing parents 0700, whatever the umask; tighten the app's own folders
+    (see ``_app_folders``) on the way to 0700 too, as an earlier version left them 0755. Other folders that
+    exist already (the one the user exports to) are left as they are. Returns ``path``."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not probe.is_dir() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            if not folder.is_dir():  # a file, or a link to nowhere, of that name
+                raise
+            continue  # another process made it a moment ago: tightened below if it is the app's
+        os.chmod(folder, PRIVATE_DIR)  # mkdir's mode lost what the umask took away
+    absolute = Path(os.path.abspath(path))
+    roots = _app_folders()
+    for folder in (absolute, *absolute.parents):
+        if not any(folder == root or root in folder.parents for root in roots):
+            break
+        _tighten(folder, PRIVATE_DIR)
+    return path
+
+
+def private_file(path: Path, *, companions: tuple[str, ...] = ()) -> Path:
+    """Make sure ``path`` is a file only its owner may read or write (0600, whatever the umask) in a private
+    folder, before a library opens it by name (SQLite, a log). An existing file is tightened, and so are the
+    files beside it named ``path`` plus one of ``companions`` (``SQLITE_COMPANIONS``: SQLite creates those with
+    the database's own permissions). Returns ``path``."""
+    path = Path(path)
+    ensure_private_dir(path.parent)
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))  # creates it, never truncates it
+    for name in (path, *(path.with_name(path.name + suffix) for suffix in companions)):
+        _tighten(name, PRIVATE_FILE)
+    return path
+
+
 STALE_TEMP_SECS = 600.0  # a write takes milliseconds: a temporary file this old was left by a killed process
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file so a crash leaves either the old or the new content, never a torn one. Temporary files an
-    earlier, killed write left beside it are removed (another process's write in progress is far younger)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    earlier, killed write left beside it are removed (another process's write in progress is far younger).
+    The file is private (0600, from ``mkstemp``); so is a folder made for it (see ``ensure_private_dir``)."""
+    ensure_private_dir(path.parent)
     now = time.time()
     for stale in path.parent.glob(f".{path.name}.*.tmp"):
         with contextlib.suppress(OSError):

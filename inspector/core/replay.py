@@ -28,7 +28,7 @@ from typing import Any
 from inspector.core.errors import ValidationError
 from inspector.core.http import send_ahead
 from inspector.core.models import ItemResult, Message, Outcome, outcome_counts
-from inspector.core.paths import AppPaths
+from inspector.core.paths import SQLITE_COMPANIONS, AppPaths, private_file
 from inspector.core.publisher import publish_encoded_all
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
@@ -102,7 +102,7 @@ class Journal:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or AppPaths.current().data / "replay.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path, companions=SQLITE_COMPANIONS)  # payloads: 0600, and so its -wal and -shm
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")

@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inspector.core.errors import ValidationError
+from inspector.core.regions import is_loopback_host
 from inspector.core.schema import fieldlist_to_jsonschema
 from inspector.core.timeparse import parse_time
 from inspector.emulator import services as svc
@@ -31,6 +35,7 @@ MAX_BATCH = 100
 MAX_CONSUME = 50
 MAX_WAIT = 60
 DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - the documented local default, not a real secret
+DEFAULT_CONTAINER_TOKEN = "container-token"  # noqa: S105 - what a Messaging workflow container sends by default
 
 
 @dataclass
@@ -39,7 +44,8 @@ class EmulatorSettings:
     rate_limit_rpm: int = 60  # 0 = off
     developer_rate_limit_rpm: int = 60
     max_wait_secs: float = MAX_WAIT  # the longest a long poll really waits (fuzzing keeps it short)
-    container_token: str = "container-token"  # noqa: S105 - what a Messaging workflow container sends
+    container_token: str = DEFAULT_CONTAINER_TOKEN
+    loopback_only: bool = True  # answer only requests addressed to a loopback name (see ``LoopbackHostOnly``)
 
 
 @dataclass
@@ -123,9 +129,50 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
         **svc.ROUTES,
     }
     routes = [Route(path, endpoint(methods), methods=list(methods)) for path, methods in table.items()]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    middleware = [Middleware(LoopbackHostOnly)] if state.settings.loopback_only else []
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=middleware)
     app.state.emulator = EmulatorHandle(state)
     return app
+
+
+def is_loopback_host_header(value: str | None) -> bool:
+    """A ``Host`` header naming this machine: ``localhost``, ``127.x.x.x`` or ``[::1]``, with any port."""
+    if not value:
+        return False
+    if value.startswith("["):  # an IPv6 address
+        name, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return False
+        port = rest[1:]
+    else:
+        name, _, port = value.partition(":")
+    return (not port or (port.isascii() and port.isdigit())) and is_loopback_host(name)
+
+
+class LoopbackHostOnly:
+    """Answers only requests whose ``Host`` is a loopback name. The emulator listens on 127.0.0.1 with a public
+    token, and a web page can rebind its own name to 127.0.0.1 (DNS rebinding): the browser then sends that
+    name as ``Host``, and is refused here. Every service (every path) goes through it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = Headers(scope=scope).get("host")
+            if not is_loopback_host_header(host):
+                said = "no Host header" if host is None else f"the Host {host[:200]!r}"
+                refusal = _error(
+                    421,
+                    "this emulator answers only requests addressed to localhost, 127.0.0.1 or [::1] (so that no "
+                    f"web page can reach it by DNS rebinding), and this request has {said}; use "
+                    "http://127.0.0.1:PORT, or start the emulator with --host ADDRESS --token SECRET to serve "
+                    "other machines",
+                    "misdirected_request",
+                )
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class EmulatorHandle:

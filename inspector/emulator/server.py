@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from typing import Any
 import uvicorn
 
 from inspector.core.errors import ValidationError
+from inspector.core.regions import is_loopback_host
 from inspector.core.schema import fieldlist_to_jsonschema
-from inspector.emulator.app import DEFAULT_TOKEN, EmulatorHandle, EmulatorSettings, create_app
+from inspector.emulator.app import DEFAULT_CONTAINER_TOKEN, DEFAULT_TOKEN, EmulatorHandle, EmulatorSettings, create_app
 from inspector.emulator.samples import SAMPLE_TOPICS
 from inspector.emulator.store import DEFAULT_RETENTION_SECS, Store
 
@@ -63,13 +65,38 @@ class EmulatorConfig:
     retention_secs: int = DEFAULT_RETENTION_SECS
     access_log: bool = False
     max_wait_secs: float = 60.0  # cap on a long poll's real wait (tests and fuzzing shorten it)
-    container_token: str = "container-token"  # noqa: S105 - the Messaging API's workflow-container token
+    container_token: str = DEFAULT_CONTAINER_TOKEN
+
+
+def demo_config(data: str) -> EmulatorConfig:
+    """The demo's emulator (window and terminal): a free loopback port, no rate limit, and tokens of its own,
+    random and held in memory only, instead of the public defaults."""
+    return EmulatorConfig(
+        port=0, rate_limit_rpm=0, data=data, token=secrets.token_urlsafe(32), container_token=secrets.token_urlsafe(32)
+    )
+
+
+def check_exposure(config: EmulatorConfig) -> None:
+    """On a loopback address the public default tokens are fine (``LoopbackHostOnly`` keeps web pages out);
+    an address other machines reach needs tokens of the user's own."""
+    if is_loopback_host(config.host):
+        return
+    for option, value, default in (
+        ("--token", config.token, DEFAULT_TOKEN),
+        ("--container-token", config.container_token, DEFAULT_CONTAINER_TOKEN),
+    ):
+        if value == default:
+            raise ValidationError(
+                f"listening on {config.host or 'every address'!r} lets other machines in, and the default "
+                f"{option[2:].replace('-', ' ')} ({default!r}) is public",
+                where=option,
+                hint=f"add {option} SECRET with a secret of your own (python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe())' makes one), or leave out --host to listen on 127.0.0.1 only",
+            )
 
 
 def open_store(config: EmulatorConfig) -> Store:
     """Open the database and declare the configured topics (or the samples, for an empty database)."""
-    if config.data != ":memory:":
-        Path(config.data).expanduser().parent.mkdir(parents=True, exist_ok=True)
     store = Store(config.data if config.data == ":memory:" else str(Path(config.data).expanduser()))
     specs = config.topics
     if not specs and not store.list_topics():
@@ -136,6 +163,7 @@ def _build_server(config: EmulatorConfig, store: Store) -> _Server:
         developer_rate_limit_rpm=config.rate_limit_rpm,
         max_wait_secs=config.max_wait_secs,
         container_token=config.container_token,
+        loopback_only=is_loopback_host(config.host),
     )
     app = create_app(store, settings)
     uconfig = uvicorn.Config(
@@ -167,6 +195,7 @@ class EmulatorServer:
     def start(self) -> str:
         if self._thread is not None:
             raise RuntimeError("already running")
+        check_exposure(self.config)
         self.store = open_store(self.config)
         self._server = server = _build_server(self.config, self.store)
         self.handle = server.handle
@@ -224,6 +253,7 @@ class EmulatorServer:
 
 def serve_forever(config: EmulatorConfig, on_ready: Any = None) -> None:
     """Run in the foreground until Ctrl+C (the ``emulator`` command)."""
+    check_exposure(config)
     store = open_store(config)
     server = _build_server(config, store)
     sock = bind_socket(config.host, config.port)

@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from inspector.core.paths import SQLITE_COMPANIONS, private_file
 from inspector.core.schema import fieldlist_to_jsonschema, make_validator, violations
 from inspector.core.timeparse import format_time
 
@@ -98,6 +100,8 @@ class Store:
 
     def __init__(self, path: str = ":memory:", *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
+        if path != ":memory:":
+            private_file(Path(path), companions=SQLITE_COMPANIONS)  # 0600, and so its -wal and -shm
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         if path != ":memory:":
