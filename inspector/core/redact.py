@@ -1,4 +1,9 @@
-"""Keep tokens out of logs: a logging filter that blanks credentials wherever they show in a message."""
+"""Keep tokens out of logs: a logging filter that blanks credentials wherever they show in a message.
+
+A credential's value runs to whitespace or a quote (``token=abc;SECRET`` is blanked whole); the names are those
+of tokens, API keys, passwords and secrets (``api_key=``, ``X-Api-Key:``, ``client_secret=``...). The words
+themselves stay: "The bearer token is missing" is a server's sentence, not a credential.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,35 @@ import re
 
 MASK = "[redacted]"
 # An Authorization header or field: its scheme word (Bearer, Basic, Token...) and the credential after it.
-_AUTHORIZATION = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*)([\"']?)((?:[A-Za-z]+\s+)?[^\s\"',;]+)")
-# "Bearer <token>" wherever it stands.
-_BEARER = re.compile(r"(?i)(bearer\s+)(?!\[redacted\])[^\s\"',;]+")
-# token=..., "api_token": "...", access-token: ... (quoted values up to the closing quote).
-_TOKEN_QUOTED = re.compile(r"(?i)(\w*[-_]?token[\"']?\s*[:=]\s*)([\"'])(.*?)\2")
-_TOKEN_BARE = re.compile(r"(?i)(\w*[-_]?token[\"']?\s*[:=]\s*)(?![\"'])(?!\[redacted\])([^\s\"'&,;}]+)")
+_AUTHORIZATION = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*)([\"']?)((?:[A-Za-z]+\s+)?[^\s\"']+)")
+# Words that follow "bearer" in prose ("the bearer token is missing"), not a credential.
+_PROSE = frozenset(
+    (
+        *("token", "tokens", "auth", "authentication", "authorization", "scheme", "header", "headers"),
+        *("credential", "credentials", "is", "was", "are", "missing", "required", "invalid", "expired", "not"),
+        *("must", "should", "the", "a", "an", "and", "or", "of", "in", "for", "with"),
+    )
+)
+# "Bearer <token>" and "Bearer: <token>" wherever they stand.
+_BEARER = re.compile(r"(?i)(bearer(?:\s*:\s*|\s+))(?!\[redacted\])([^\s\"']+)")
+# The names a credential goes by: token, api key, password, secret (with any prefix: access_token, X-Api-Key,
+# client_secret), then ``=`` or ``:``.
+_NAME = r"[\w-]*(?:token|api[-_]?key|password|passwd|secret)s?[\"']?\s*[:=]\s*"
+_NAMED_QUOTED = re.compile(rf"(?i)(\b{_NAME})([\"'])(.*?)\2")
+_NAMED_BARE = re.compile(rf"(?i)(\b{_NAME})(?![\"'])(?!\[redacted\])([^\s\"']+)")
+
+
+def _bearer(match: re.Match[str]) -> str:
+    if ":" not in match.group(1) and match.group(2).lower().rstrip(".,;:!?") in _PROSE:
+        return match.group(0)
+    return match.group(1) + MASK
 
 
 def redact(text: str) -> str:
     text = _AUTHORIZATION.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
-    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-    text = _TOKEN_QUOTED.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(2), text)
-    return _TOKEN_BARE.sub(lambda m: m.group(1) + MASK, text)
+    text = _BEARER.sub(_bearer, text)
+    text = _NAMED_QUOTED.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(2), text)
+    return _NAMED_BARE.sub(lambda m: m.group(1) + MASK, text)
 
 
 class RedactingFilter(logging.Filter):

@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from inspector.core.errors import AuthError, InspectorError, ValidationError
 
+# Where they were defined before (the window, the CLI and the rate limiters import them from here).
+from inspector.core.scrub import fingerprints_in_use as fingerprints_in_use
+from inspector.core.scrub import remember_token as remember_token
+from inspector.core.scrub import token_fingerprint as token_fingerprint
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -165,21 +170,6 @@ class MemoryStore:
         return self._secrets.pop(account, None) is not None
 
 
-def token_fingerprint(token: str) -> str:
-    """A stable, non-reversible key for a token, so registries of clients and limiters never hold the token."""
-    import hashlib  # here: the window imports this module before it is shown, and hashlib loads OpenSSL
-
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
-
-
-_fingerprints_in_use: set[str] = set()
-
-
-def fingerprints_in_use() -> frozenset[str]:
-    """The fingerprints of every ``KeyringToken`` made in this process: crash reports scrub those tokens by them."""
-    return frozenset(_fingerprints_in_use)
-
-
 def token_key(source: str | Callable[[], object]) -> str:
     """The fingerprint of a token source's token (rate limiters and client registries), without keeping the
     token: a token as is, a ``KeyringToken`` by the fingerprint it carries, a plain callable by what it gives."""
@@ -212,7 +202,6 @@ class KeyringToken:
         self._store = store
         self._account = account
         self.fingerprint = fingerprint
-        _fingerprints_in_use.add(fingerprint)
         self.label = label
         self.timeout = timeout
         self._reading: asyncio.Future[str | None] | None = None
@@ -244,6 +233,8 @@ class KeyringToken:
                 f"the token of {self.label} is no longer in {self._store.backend_name}",
                 hint="edit the profile and paste the token again",
             )
+        value = checked_token(value, f"the token of {self.label} in {self._store.backend_name}")
+        remember_token(value)  # by its prints only, so a crash report can scrub it
         return value
 
     def _forget(self, reading: asyncio.Future[str | None]) -> None:
@@ -256,20 +247,46 @@ def env_token() -> str | None:
     return value or None
 
 
+def token_problem(value: str) -> str:
+    """What makes ``value`` (trimmed) unfit to be a token, in words; empty when it is fit."""
+    if not value:
+        return "is empty"
+    for position, ch in enumerate(value, 1):
+        if 0x21 <= ord(ch) <= 0x7E:  # an HTTP header carries printable ASCII only
+            continue
+        if ch == " ":
+            what = "a space"
+        elif ch.isspace() or ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F:
+            what = f"a control character (U+{ord(ch):04X})"
+        else:
+            what = f"{ch!r} (U+{ord(ch):04X}), which no API token has"
+        return f"contains {what} at character {position} of {len(value)}"
+    return ""
+
+
 def check_token_text(token: str) -> str:
     """Trim a pasted token and refuse what cannot be one (empty, spaces or control characters inside)."""
     value = token.strip()
     if value.lower().startswith("bearer "):
         value = value[7:].strip()
-    if not value:
-        raise ValidationError("is empty", where="token", hint="paste the API client token from Workato")
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
-        raise ValidationError("contains spaces or control characters", where="token", hint="paste the token alone")
-    if not all(0x21 <= ord(ch) <= 0x7E for ch in value):  # an HTTP header carries ASCII only
-        odd = next(ch for ch in value if not 0x21 <= ord(ch) <= 0x7E)
-        raise ValidationError(
-            f"contains {odd!r} (U+{ord(odd):04X}), which no API token has",
-            where="token",
-            hint="paste the token alone: copied text can bring typographic quotes or dashes along with it",
-        )
+    problem = token_problem(value)
+    if problem == "is empty":
+        raise ValidationError(problem, where="token", hint="paste the API client token from Workato")
+    if problem:
+        hint = "paste the token alone"
+        if "which no API token has" in problem:
+            hint += ": copied text can bring typographic quotes or dashes along with it"
+        raise ValidationError(problem, where="token", hint=hint)
     return value
+
+
+def checked_token(value: str, what: str) -> str:
+    """A token read from the keyring, the environment or a session, trimmed, or an ``AuthError`` saying in words
+    what is wrong with it (``what`` names where it came from); never sent as it is."""
+    try:
+        return check_token_text(value)
+    except ValidationError as exc:
+        raise AuthError(
+            f"{what} {exc.reason}; nothing was sent",
+            hint="store the token again (paste the API client token alone)",
+        ) from None

@@ -157,6 +157,25 @@ def test_second_handler_without_filter_sees_redacted_record(capture: tuple[loggi
         ("'token': 'xyz'", f"'token': '{MASK}'"),
         ('"authorization":"s3cr3t-value"', f'"authorization":"{MASK}"'),
         ("nothing secret here", "nothing secret here"),
+        # a value runs to whitespace or a quote, whatever punctuation it holds
+        ("token=abc;SECRET next", f"token={MASK} next"),
+        ("token=abc,SECRET", f"token={MASK}"),
+        ("token=abc&SECRET", f"token={MASK}"),
+        ("token=abc}SECRET", f"token={MASK}"),
+        ("Bearer abc;SECRET", f"Bearer {MASK}"),
+        ("Bearer: abc.def", f"Bearer: {MASK}"),
+        # the other names credentials go by
+        ("api_key=K1-abc x", f"api_key={MASK} x"),
+        ("apikey: K1", f"apikey: {MASK}"),
+        ("X-Api-Key: K1-abc", f"X-Api-Key: {MASK}"),
+        ("password=hunter2!", f"password={MASK}"),
+        ("client_secret=s3;x", f"client_secret={MASK}"),
+        ('{"client_secret": "s3 x"}', f'{{"client_secret": "{MASK}"}}'),
+        # the words themselves are a server's sentence, not a credential
+        ("The bearer token is missing", "The bearer token is missing"),
+        ("Bearer authentication required.", "Bearer authentication required."),
+        ("the token is invalid", "the token is invalid"),
+        ("secret tokens and passwords", "secret tokens and passwords"),
     ],
 )
 def test_redact(text: str, expected: str) -> None:
