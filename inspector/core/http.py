@@ -11,11 +11,12 @@ import traceback
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from inspector import __version__
+from inspector.core import network
 from inspector.core.errors import (
     ApiError,
     AuthError,
@@ -27,9 +28,12 @@ from inspector.core.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from inspector.core.network import NetworkSettings
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.redact import redact
 from inspector.core.regions import normalize_base_url
+from inspector.core.scrub import scrub_tokens
+from inspector.core.secrets import token_problem
 from inspector.core.timeparse import now_utc
 
 # The token itself, or something to ask for it once per request (``KeyringToken``: read from the keyring and
@@ -40,12 +44,22 @@ MAX_RETRY_AFTER = 3600.0
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 LONG_POLL_GRACE = 15.0  # read timeout beyond the long-poll wait
+# The most of an answer that is read: a consume answer holds at most 50 messages of at most 1 MB each, as JSON
+# (escapes can nearly double a payload's size in the worst case), so no answer of these APIs comes near it.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+MAX_ERROR_BYTES = 1024 * 1024  # of an error answer (an HTML page from a proxy): enough for its words
 
 
-def new_http_client(base_url: str) -> httpx.AsyncClient:
-    """An httpx client for one base URL: never follows redirects (the token must not travel elsewhere)."""
-    return httpx.AsyncClient(
-        base_url=normalize_base_url(base_url),
+def new_http_client(base_url: str, settings: NetworkSettings | None = None) -> httpx.AsyncClient:
+    """An httpx client for one base URL: never follows redirects (the token must not travel elsewhere).
+
+    Its proxy and trusted CAs come from ``settings`` (a profile's), else from the command's (``network.configured``),
+    and the environment; ``inspector.core.network`` decides them per base URL, so httpx's own reading of the
+    environment stays off: a plain-http (loopback) base URL never goes through a proxy."""
+    url = normalize_base_url(base_url)
+    found = network.route(url, network.configured() if settings is None else settings)
+    client = httpx.AsyncClient(
+        base_url=url,
         follow_redirects=False,
         timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
         headers={"User-Agent": f"topic-inspector/{__version__}", "Accept": "application/json"},
@@ -53,23 +67,27 @@ def new_http_client(base_url: str) -> httpx.AsyncClient:
         # Headers and body leave in separate writes; without TCP_NODELAY, Nagle's algorithm holds the body until
         # the server's delayed ACK (~40 ms a request).
         transport=httpx.AsyncHTTPTransport(
+            verify=found.tls or True,  # no TLS context for plain http: httpx's default, never used
+            proxy=found.transport_proxy,
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
         ),
     )
+    network.remember_route(client, found)
+    return client
 
 
 class HttpPool:
-    """One shared ``httpx.AsyncClient`` per base URL; ``aclose`` closes them all (at shutdown)."""
+    """One shared ``httpx.AsyncClient`` per base URL and network settings; ``aclose`` closes them all."""
 
     def __init__(self) -> None:
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: dict[tuple[str, NetworkSettings | None], httpx.AsyncClient] = {}
 
-    def get(self, base_url: str) -> httpx.AsyncClient:
-        url = normalize_base_url(base_url)
-        client = self._clients.get(url)
+    def get(self, base_url: str, settings: NetworkSettings | None = None) -> httpx.AsyncClient:
+        key = (normalize_base_url(base_url), settings)
+        client = self._clients.get(key)
         if client is None or client.is_closed:
-            client = self._clients[url] = new_http_client(url)
+            client = self._clients[key] = new_http_client(key[0], settings)
         return client
 
     async def aclose(self) -> None:
@@ -146,12 +164,10 @@ class ApiTransport:
         self.read_timeout = read_timeout
 
     def _scrub(self, text: str, token: str) -> str:
-        """What a server said, fit to show and keep: a server or proxy that echoes the token (an error page
-        listing the request's headers) must not put it in errors, logs or saved publish results."""
-        if token:
-            for form in {token, quote(token, safe=""), json.dumps(token)[1:-1]}:
-                text = text.replace(form, "[token]")
-        return redact(text)
+        """What a server, a proxy or the network library said, fit to show and keep: one that echoes the token
+        (an error page listing the request's headers; h11's "Illegal header value b'Bearer …'") must not put it
+        in errors, logs or saved publish results, in any encoding."""
+        return redact(scrub_tokens(text, (token,) if token else ()))
 
     async def request(
         self,
@@ -177,12 +193,19 @@ class ApiTransport:
             read_timeout = READ_TIMEOUT if self.read_timeout is None else self.read_timeout
         await self.limiter.acquire()
         token = await token_of(self._token)
+        problem = token_problem(token)
+        if problem:  # never sent: an empty or broken Authorization header is refused or echoed by the far end
+            token = ""
+            raise AuthError(
+                f"the token for {self.host} {problem}; nothing was sent",
+                hint="store the token again: paste the API client token alone",
+            )
         sent_headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         if body is not None:
             sent_headers["Content-Type"] = "application/json"
         try:
             return self._decode(
-                await self._send(method, path, body, params, sent_headers, read_timeout, on_sent),
+                await self._send(method, path, body, params, sent_headers, read_timeout, on_sent, token),
                 not_found,
                 token,
                 empty_ok,
@@ -205,10 +228,14 @@ class ApiTransport:
         headers: dict[str, str],
         read_timeout: float,
         on_sent: Callable[[], None] | None,
+        token: str,
     ) -> httpx.Response:
+        """Send and read the answer, streamed and cut at ``MAX_ANSWER_BYTES`` (``MAX_ERROR_BYTES`` for an error):
+        a broken or hostile server cannot make the app read hundreds of megabytes. Every failure's words are
+        scrubbed of the token."""
         error: InspectorError
         try:
-            return await self._http.request(
+            request = self._http.build_request(
                 method,
                 path,
                 content=body,
@@ -217,12 +244,23 @@ class ApiTransport:
                 timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
                 extensions={"trace": _sent_tracer(on_sent)} if on_sent is not None else None,
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            error = TransportError(
-                f"cannot connect to {self.host}: {_reason(exc)}",
-                maybe_sent=False,
-                hint="check the network, the base URL, and that the service is running",
-            )
+            response = await self._http.send(request, stream=True)
+            try:
+                await self._read_bounded(response)
+            finally:
+                await response.aclose()
+            return response
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
+            # A proxy's refusal of the tunnel (ProxyError) comes before the request too: it was not sent.
+            failure = await network.connect_failure(exc, self.host, network.route_of(self._http))
+            if failure is None:
+                failure = network.ConnectFailure(
+                    f"cannot connect to {self.host}: {_reason(exc)}",
+                    "check the network, the base URL, and that the service is running",
+                    lasting=False,
+                )
+            error = TransportError(self._scrub(failure.message, token), maybe_sent=False, hint=failure.hint)
+            error.retryable = not failure.lasting  # an untrusted certificate stays so until a setting changes
         except httpx.TimeoutException as exc:
             error = TransportError(
                 f"{self.host} did not answer in time ({type(exc).__name__})",
@@ -231,13 +269,33 @@ class ApiTransport:
             )
         except httpx.HTTPError as exc:
             error = TransportError(
-                f"the connection to {self.host} failed: {_reason(exc)}",
+                f"the connection to {self.host} failed: {self._scrub(_reason(exc), token)}",
                 maybe_sent=True,
                 hint="the request may have been processed; check before sending it again",
             )
         # Raised here, not inside ``except``: the error must not carry httpx's exception as its context, whose
         # traceback holds the request and so the Authorization header.
         raise error
+
+    async def _read_bounded(self, response: httpx.Response) -> None:
+        """Read the body into ``response`` (as ``read()`` would), refusing an answer over ``MAX_ANSWER_BYTES``
+        before or while it comes; an error answer is cut at ``MAX_ERROR_BYTES`` (its start says enough)."""
+        status = response.status_code
+        limit = MAX_ANSWER_BYTES if 200 <= status < 300 else MAX_ERROR_BYTES
+        declared = response.headers.get("content-length", "").strip()
+        if limit == MAX_ANSWER_BYTES and declared.isdigit() and int(declared) > limit:
+            raise _too_large(self.host, status, f"says it is {_size(int(declared))} long")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():  # decoded: a compressed answer is bounded as it unpacks
+            size += len(chunk)
+            if size > limit:
+                if limit == MAX_ANSWER_BYTES:
+                    raise _too_large(self.host, status, f"went past {_size(limit)}")
+                chunks.append(chunk[: len(chunk) - (size - limit)])
+                break
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
 
     def _decode(self, response: httpx.Response, not_found: str, token: str, empty_ok: bool = False) -> Any:
         status = response.status_code
@@ -376,6 +434,21 @@ def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, dict[str, Any]],
             on_sent()
 
     return trace
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _too_large(host: str, status: int, how: str) -> UnexpectedResponseError:
+    error = UnexpectedResponseError(
+        f"{host} answered {status} with a body that {how}; stopped reading it (no answer of this API is larger"
+        f" than {_size(MAX_ANSWER_BYTES)}: 50 messages of 1 MB at most)",
+        status=status,
+        hint="a proxy or the service is misbehaving; a publish that got this may have been stored",
+    )
+    error.retryable = False  # the same request would bring the same flood: not read again on its own
+    return error
 
 
 def _reason(exc: BaseException) -> str:

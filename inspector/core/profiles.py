@@ -1,4 +1,5 @@
-"""Connection profiles: a name, a region or custom base URL. The token is in the keyring, never here."""
+"""Connection profiles: a name, a region or custom base URL, and how to get there (a proxy, a CA bundle). The
+token and the proxy's password are in the keyring, never here."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.network import NetworkSettings, check_ca_file, check_proxy_url
 from inspector.core.paths import AppPaths, atomic_write
 from inspector.core.regions import REGIONAL_RPM, REGIONS, Endpoint, custom_endpoint, normalize_base_url, region
 
-FILE_VERSION = 1
+FILE_VERSION = 2  # 2: proxy and ca_bundle (a file of version 1 has neither, and loads as it is)
 _NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f]{1,64}$")
 
 
@@ -26,6 +28,12 @@ class Profile:
     environment_id: str | None = None  # Qala: the environment events are published in (a GUID)
     account_id: str | None = None  # Boomi: the account whose subscriptions are managed
     workflow_container: bool = False  # Messaging: the token is a workflow container's (may post messages)
+    proxy: str | None = None  # http://[user@]host:port for https base URLs (the password is in the keyring)
+    ca_bundle: str | None = None  # a PEM file of CAs trusted besides the OS store and certifi
+
+    @property
+    def network(self) -> NetworkSettings:
+        return NetworkSettings(self.proxy, self.ca_bundle)
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -76,8 +84,9 @@ def check_profile(profile: Profile) -> Profile:
         raise ValidationError(
             f"{profile.service!r} is not a service this app knows", where="service", hint=", ".join(SERVICES)
         )
+    profile = _check_network(replace(profile, name=name))
     if profile.service != "workato":
-        return _check_other_service(replace(profile, name=name))
+        return _check_other_service(profile)
     rpm = profile.rate_limit_rpm
     if rpm is not None and (isinstance(rpm, bool) or not isinstance(rpm, int) or rpm < 0):
         raise ValidationError(
@@ -90,6 +99,19 @@ def check_profile(profile: Profile) -> Profile:
         return replace(profile, name=name, base_url=base)
     region(profile.region)
     return replace(profile, name=name, base_url=None)
+
+
+def _check_network(profile: Profile) -> Profile:
+    """The proxy as http://[user@]host:port (no password: it goes to the keyring), the CA bundle as a readable
+    file's absolute path; empty fields as None."""
+    where = f"profile {profile.name!r}"
+    proxy = (profile.proxy or "").strip()
+    ca_bundle = (profile.ca_bundle or "").strip()
+    return replace(
+        profile,
+        proxy=check_proxy_url(proxy, where=f"{where} proxy") if proxy else None,
+        ca_bundle=check_ca_file(ca_bundle, where=f"{where} CA bundle") if ca_bundle else None,
+    )
 
 
 def _check_other_service(profile: Profile) -> Profile:
@@ -181,6 +203,9 @@ def _to_json(profile: Profile) -> dict[str, Any]:
     if profile.service == "workato":
         for key in ("service", "environment_id", "account_id", "workflow_container"):
             del row[key]
+    for key in ("proxy", "ca_bundle"):  # kept only when set
+        if row[key] is None:
+            del row[key]
     return row
 
 
@@ -210,4 +235,6 @@ def _from_json(row: Any) -> Profile:
         environment_id=text("environment_id"),
         account_id=text("account_id"),
         workflow_container=row.get("workflow_container") is True,
+        proxy=text("proxy"),
+        ca_bundle=text("ca_bundle"),
     )

@@ -16,6 +16,7 @@ from inspector.core.errors import (
     RateLimitedError,
     TransportError,
     ValidationError,
+    is_retryable,
     outcome_unknown,
 )
 from inspector.core.models import ItemResult, Outcome
@@ -146,8 +147,10 @@ async def _send_chunk(
         except TransportError as exc:
             if exc.maybe_sent:
                 return _all(span, numbers, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
-            if attempt == max_attempts:
-                return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), None
+            if attempt == max_attempts or not is_retryable(exc):  # a certificate not trusted: later chunks too
+                return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), (
+                    None if is_retryable(exc) else exc
+                )
             await asyncio.sleep(backoff.next_delay())
         except (AuthError, NotFoundError) as exc:
             return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), exc

@@ -59,7 +59,7 @@ def test_upsert_strips_the_name_and_drops_base_url_for_regions(store: ProfileSto
 def test_file_format(store: ProfileStore) -> None:
     store.upsert(Profile("work", "eu", rate_limit_rpm=10))
     data = json.loads(store.path.read_text())
-    assert data["version"] == FILE_VERSION == 1
+    assert data["version"] == FILE_VERSION == 2
     assert data["profiles"] == [{"name": "work", "region": "eu", "base_url": None, "rate_limit_rpm": 10}]
 
 
