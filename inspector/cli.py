@@ -9,17 +9,19 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from inspector import __version__
 from inspector.core import redact
 from inspector.core.errors import InspectorError, PublishInputError, ValidationError
+from inspector.core.network import NetworkSettings
 from inspector.core.paths import read_text_file
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
 from inspector.core.secrets import TOKEN_ENV, KeyringStore, SecretStoreError, check_token_text, env_token
+from inspector.core.terminal import dumps, escape_text, say
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
 from inspector.ui import has_screen
@@ -43,7 +45,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {escape_text(message)}\n")
 
 
 # ----- connection options -----------------------------------------------------------------------------------
@@ -54,6 +56,22 @@ def _add_connection(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--base-url", metavar="URL", help="a base URL of your own, such as the local emulator")
     where.add_argument("--profile", metavar="P", help="a saved profile (see 'topic-inspector profile')")
     group.add_argument("--rate-limit", metavar="RPM", type=int, help="requests per minute (default: the region's)")
+    _add_network_options(group)
+
+
+def _add_network_options(group: argparse._ActionsContainer) -> None:
+    group.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="an HTTP proxy for https base URLs, http://[user@]host:port; its password is read from the keyring "
+        "(default: the profile's, else HTTPS_PROXY or ALL_PROXY, except for the hosts in NO_PROXY)",
+    )
+    group.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="a PEM file of CA certificates to trust besides the system's (your company's CA); SSL_CERT_FILE and "
+        "REQUESTS_CA_BUNDLE add theirs too (default: the profile's)",
+    )
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class Connection:
     endpoint: Endpoint
     account: str  # where the token lives in the keyring
     legacy_account: str | None = None  # where an earlier build kept it
+    network: NetworkSettings = field(default_factory=NetworkSettings)  # the proxy and CA bundle of its clients
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -70,8 +89,8 @@ def _connection(args: argparse.Namespace) -> Connection:
     if args.profile:
         profile = ProfileStore().get(args.profile)
         if rpm is not None:
-            profile = Profile(profile.name, profile.region, profile.base_url, rpm)
-        return Connection(profile.endpoint(), profile.account, profile.legacy_account)
+            profile = replace(profile, rate_limit_rpm=rpm)
+        return Connection(profile.endpoint(), profile.account, profile.legacy_account, _network(args, profile))
     if args.base_url:
         endpoint = custom_endpoint(args.base_url, **({} if rpm is None else {"rate_limit_rpm": rpm}))
     elif args.region:
@@ -82,21 +101,45 @@ def _connection(args: argparse.Namespace) -> Connection:
             )
     else:
         raise UsageError("choose where to connect: --region R, --base-url URL or --profile P")
-    return Connection(endpoint, f"endpoint:{endpoint.events_url}")
+    return Connection(endpoint, f"endpoint:{endpoint.events_url}", network=_network(args, None))
+
+
+def _network(args: argparse.Namespace, profile: Profile | None) -> NetworkSettings:
+    """``--proxy`` and ``--ca-bundle``, else the profile's, with the proxy's password from the keyring: used by
+    every client this command makes (``network.configure``); the environment's proxies and CAs come on top."""
+    from inspector.core import network
+
+    proxy, proxy_where = getattr(args, "proxy", None), "--proxy"
+    ca_bundle, ca_where = getattr(args, "ca_bundle", None), "--ca-bundle"
+    if profile is not None and not proxy and profile.proxy:
+        proxy, proxy_where = profile.proxy, f"profile {profile.name!r} proxy"
+    if profile is not None and not ca_bundle and profile.ca_bundle:
+        ca_bundle, ca_where = profile.ca_bundle, f"profile {profile.name!r} CA bundle"
+    settings = NetworkSettings(
+        network.check_proxy_url(proxy, where=proxy_where) if proxy else None,
+        network.check_ca_file(ca_bundle, where=ca_where) if ca_bundle else None,
+    )
+    if settings.proxy and network.proxy_user(settings.proxy):
+        password = KeyringStore().get(network.proxy_account(settings.proxy))
+        settings = replace(settings, proxy_password=password)
+    network.configure(settings)
+    return settings
 
 
 def _token(conn: Connection) -> TokenSource:
     """``TOPIC_INSPECTOR_TOKEN``, else the keyring's token as a source read again for each request, so a long
     ``consume --follow`` or ``replay`` does not hold the token between requests."""
-    from inspector.core.secrets import KeyringToken, token_fingerprint
+    from inspector.core.secrets import KeyringToken, checked_token, remember_token
 
     token = env_token()
     if token:
-        return check_token_text(token)
+        return checked_token(token, f"the token in {TOKEN_ENV}")
     store = KeyringStore()
     stored = store.get_moving(conn.account, conn.legacy_account)
     if stored:
-        return KeyringToken(store, conn.account, fingerprint=token_fingerprint(stored), label=f"{conn.endpoint.label}")
+        label = conn.endpoint.label
+        fingerprint = remember_token(checked_token(stored, f"the token of {label} in {store.backend_name}"))
+        return KeyringToken(store, conn.account, fingerprint=fingerprint, label=label)
     raise InspectorError(
         f"no token for {conn.endpoint.label}",
         hint=f"store one with 'topic-inspector token set' and the same connection options, or set {TOKEN_ENV}",
@@ -104,12 +147,15 @@ def _token(conn: Connection) -> TokenSource:
 
 
 # ----- consume ----------------------------------------------------------------------------------------------
-def _write_batch(out: TextIO, batch: list[Message]) -> None:
-    out.write("".join(message.to_json_line() + "\n" for message in batch))
-    out.flush()
+def _write_out(data: bytes) -> None:
+    """Bytes on standard output as they are (UTF-8 whatever the locale), after any text already written."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
+    from inspector.core.export import export_messages
     from inspector.core.services.workato import EventStreamsClient
     from inspector.core.tail import StartPosition, TailState, TopicTail
 
@@ -124,19 +170,26 @@ async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSourc
             else StartPosition.since_time(parse_time(args.since, where="--since"))
         )
     last_state: list[TailState] = []
+    held: list[Message] = []  # --format json or csv: written whole when consume ends
+
+    def on_batch(batch: list[Message]) -> None:
+        if args.format == "jsonl":
+            _write_out(export_messages(batch, "jsonl"))  # streamed: each batch as it arrives
+        else:
+            held.extend(batch)
 
     def on_status(status: TailStatus) -> None:
         if status.state in (TailState.BACKING_OFF, TailState.RATE_LIMITED):
-            print(f"topic {topic}: {status.detail}", file=sys.stderr)
+            say(f"topic {topic}: {status.detail}")
         elif status.state is TailState.LIVE and last_state and last_state[-1] is not TailState.LIVE:
-            print(f"topic {topic}: connected", file=sys.stderr)
+            say(f"topic {topic}: connected")
         last_state.append(status.state)
 
     async with EventStreamsClient(conn.endpoint, token) as client:
         tail = TopicTail(
             client,
             topic,
-            lambda batch: _write_batch(sys.stdout, batch),
+            on_batch,
             start=start,
             batch_size=args.batch_size,
             wait_secs=args.wait,
@@ -149,8 +202,10 @@ async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSourc
             await tail.run()
         finally:
             if tail.received or tail.status.state is not TailState.ERROR:
+                if args.format != "jsonl":
+                    _write_out(export_messages(held, args.format))
                 resume = f"; last message id {tail.cursor} (resume with --after {tail.cursor})" if tail.cursor else ""
-                print(f"topic {topic}: {tail.received} messages{resume}", file=sys.stderr)
+                say(f"topic {topic}: {tail.received} messages{resume}")
     return EXIT_OK
 
 
@@ -176,7 +231,7 @@ async def _publish(args: argparse.Namespace, conn: Connection, token: TokenSourc
 
     def emit(chunk: Sequence[ItemResult]) -> None:  # each chunk's lines as soon as it is answered
         fresh = [result for result in chunk if result.index not in printed]
-        sys.stdout.write("".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in fresh))
+        sys.stdout.write("".join(dumps(r.to_json()) + "\n" for r in fresh))
         sys.stdout.flush()
         printed.update(result.index for result in fresh)
 
@@ -188,7 +243,7 @@ async def _publish(args: argparse.Namespace, conn: Connection, token: TokenSourc
     summary = f"{ok} published, {failed} failed"
     if unknown:
         summary += f", {unknown} unknown (may have been published; check the topic before resending)"
-    print(f"topic {topic}: {summary}", file=sys.stderr)
+    say(f"topic {topic}: {summary}")
     return EXIT_OK if ok == len(results) else EXIT_FAILED
 
 
@@ -207,13 +262,13 @@ def _replay_offline(args: argparse.Namespace) -> int | None:
     try:
         journal.recover()
         if args.report:
-            sys.stdout.write(json.dumps(journal.report(args.report), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(dumps(journal.report(args.report), indent=2) + "\n")
         else:
             jobs = journal.jobs()
             for info in jobs:
-                print(f"{info.describe()} · from {info.source} to {info.destination.get('label', '?')}")
+                say(f"{info.describe()} · from {info.source} to {info.destination.get('label', '?')}", file=sys.stdout)
             if not jobs:
-                print(f"no replay jobs in {journal.path}", file=sys.stderr)
+                say(f"no replay jobs in {journal.path}")
     finally:
         journal.close()
     return EXIT_OK
@@ -251,30 +306,29 @@ async def _replay(args: argparse.Namespace, conn: Connection, token: TokenSource
     journal = _journal(args)
     try:
         for info in journal.recover():
-            print(f"{info.describe()}: the last run ended while it was sending", file=sys.stderr)
+            say(f"{info.describe()}: the last run ended while it was sending")
         job_id = _replay_job(args, conn, journal)
         info = journal.job(job_id)
         if info.destination.get("events_url") != conn.endpoint.events_url:
             target = info.destination.get("events_url")
             raise UsageError(f"job {job_id} replays to {info.destination.get('label')}; connect to {target}")
-        print(f"job {job_id}: {info.pending} to send to {info.destination.get('label')}", file=sys.stderr)
+        say(f"job {job_id}: {info.pending} to send to {info.destination.get('label')}")
 
         def progress(step: ReplayProgress, results: list[Any]) -> None:
-            print(f"job {job_id}: {step.done}/{step.total} sent, {step.published} published", file=sys.stderr)
+            say(f"job {job_id}: {step.done}/{step.total} sent, {step.published} published")
 
         async with EventStreamsClient(conn.endpoint, token) as client:
             if args.check_unknown:
                 await _check_unknown(client, journal, job_id, retry_missing=args.retry_failed)
             info = await run_job(client, journal, job_id, on_progress=progress)
-        print(info.describe(), file=sys.stderr)
+        say(info.describe())
         if info.unknown:
-            print(
+            say(
                 f"job {job_id}: {info.unknown} unknown (may have been published): '--resume {job_id} "
-                "--check-unknown --retry-failed' looks for them in the topic and sends only those not there",
-                file=sys.stderr,
+                "--check-unknown --retry-failed' looks for them in the topic and sends only those not there"
             )
         if info.pending:
-            print(f"job {job_id}: continue with '--resume {job_id}'", file=sys.stderr)
+            say(f"job {job_id}: continue with '--resume {job_id}'")
         return EXIT_OK if info.published == info.total else EXIT_FAILED
     finally:
         journal.close()
@@ -285,10 +339,9 @@ async def _check_unknown(client: EventStreamsClient, journal: Journal, job_id: s
     from inspector.core.replay import check_unknown
 
     checked = await check_unknown(client, journal, job_id)
-    print(
+    say(
         f"job {job_id}: checked the unknown items against {checked.read} messages of the topic: {checked.found} "
-        f"found (published), {checked.missing} not there (failed)",
-        file=sys.stderr,
+        f"found (published), {checked.missing} not there (failed)"
     )
     if retry_missing and checked.missing:
         journal.requeue(job_id, outcomes=(Outcome.FAILED,))  # those not there are sent in this run
@@ -309,8 +362,8 @@ async def _topics(args: argparse.Namespace, conn: Connection, token: TokenSource
         }
         if args.include_schema:
             row["schema"] = topic.schema
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(topics)} topics at {conn.endpoint.developer_url}", file=sys.stderr)
+        sys.stdout.write(dumps(row) + "\n")
+    say(f"{len(topics)} topics at {conn.endpoint.developer_url}")
     return EXIT_OK
 
 
@@ -321,15 +374,15 @@ def _token_command(args: argparse.Namespace) -> int:
     if args.action == "status":
         stored = store.get_moving(conn.account, conn.legacy_account) is not None
         where = f"stored in {store.backend_name}" if stored else "not stored"
-        print(f"token for {conn.endpoint.label}: {where}")
+        say(f"token for {conn.endpoint.label}: {where}", file=sys.stdout)
         if not store.is_system:
-            print(store.warning())
+            say(store.warning(), file=sys.stdout)
         if env_token():
-            print(f"{TOKEN_ENV} is set and overrides the keyring in this shell")
+            say(f"{TOKEN_ENV} is set and overrides the keyring in this shell", file=sys.stdout)
         return EXIT_OK if stored else EXIT_FAILED
     if args.action == "delete":
         removed = store.delete(conn.account)
-        print(f"token for {conn.endpoint.label}: {'deleted' if removed else 'none was stored'}")
+        say(f"token for {conn.endpoint.label}: {'deleted' if removed else 'none was stored'}", file=sys.stdout)
         return EXIT_OK
     if sys.stdin is not None and not sys.stdin.isatty():
         text = sys.stdin.readline()
@@ -339,7 +392,7 @@ def _token_command(args: argparse.Namespace) -> int:
         text = getpass.getpass(f"Token for {conn.endpoint.label} (input hidden): ")
     token = check_token_text(text)
     store.set(conn.account, token)
-    print(f"token for {conn.endpoint.label}: stored in {store.backend_name}")
+    say(f"token for {conn.endpoint.label}: stored in {store.backend_name}", file=sys.stdout)
     return EXIT_OK
 
 
@@ -349,7 +402,7 @@ def _profile_command(args: argparse.Namespace) -> int:
     if args.action == "list":
         for profile in profiles.load():
             where = profile.base_url if profile.region == "custom" else REGIONS[profile.region].label
-            print(f"{profile.name}\t{where}\t{profile.service_label}")
+            print("\t".join(escape_text(part) for part in (profile.name, where or "", profile.service_label)))
         return EXIT_OK
     if args.action == "remove":
         gone = next((p for p in profiles.load() if p.name == args.name), None)
@@ -359,13 +412,15 @@ def _profile_command(args: argparse.Namespace) -> int:
             store = KeyringStore()
             store.delete(gone.account)
             store.delete(gone.legacy_account)
-        print(f"profile {args.name!r} removed (and its token, if one was stored)")
+        say(f"profile {args.name!r} removed (and its token, if one was stored)", file=sys.stdout)
         return EXIT_OK
     if bool(args.region) == bool(args.base_url):
         raise UsageError("profile add needs exactly one of --region R or --base-url URL")
     if args.service != "workato" and not args.base_url:
         raise UsageError(f"a {args.service} profile needs --base-url URL (regions are Workato's)")
     from inspector.cli_services import service_profile_fields
+    from inspector.core import network
+    from inspector.core.profiles import check_profile
 
     profile = Profile(
         args.name,
@@ -373,30 +428,65 @@ def _profile_command(args: argparse.Namespace) -> int:
         args.base_url,
         args.rate_limit,
         **service_profile_fields(args),
+        proxy=args.proxy,
+        ca_bundle=args.ca_bundle,
     )
+    proxy = check_profile(profile).proxy
+    if proxy and network.proxy_user(proxy):
+        _ask_proxy_password(proxy)
     previous = next((p for p in profiles.load() if p.name == args.name), None)
     saved = profiles.upsert(profile)
     if previous is not None and previous.account != saved.account:  # a token stays with its address
         with contextlib.suppress(SecretStoreError):
             store = KeyringStore()
             if store.delete(previous.account) | store.delete(previous.legacy_account):
-                print(f"the token stored for {previous.endpoint().events_url} was removed: its address changed")
-    print(
+                say(
+                    f"the token stored for {previous.endpoint().events_url} was removed: its address changed",
+                    file=sys.stdout,
+                )
+    say(
         f"profile {saved.name!r} saved: {saved.endpoint().events_url}; store its token with "
-        f"'topic-inspector token set --profile {saved.name!r}'"
+        f"'topic-inspector token set --profile {saved.name!r}'",
+        file=sys.stdout,
     )
     return EXIT_OK
 
 
+def _ask_proxy_password(proxy: str) -> None:
+    """The password of the proxy's user, from a hidden prompt (or a line of standard input), into the keyring;
+    nothing typed keeps the one stored."""
+    from inspector.core import network
+
+    user, where = network.proxy_user(proxy), proxy.rsplit("@", 1)[-1]
+    if sys.stdin is None:
+        return
+    if sys.stdin.isatty():
+        import getpass
+
+        text = getpass.getpass(f"Password of {user} at the proxy {where} (input hidden; empty keeps the stored one): ")
+    else:
+        text = sys.stdin.readline()
+    password = text.rstrip("\r\n")
+    if password:
+        store = KeyringStore()
+        store.set(network.proxy_account(proxy), password)
+        say(f"the password of {user} at the proxy {where}: stored in {store.backend_name}", file=sys.stdout)
+
+
 # ----- emulator ---------------------------------------------------------------------------------------------
 def _emulator_command(args: argparse.Namespace) -> int:
+    import secrets
+
+    from inspector.core.regions import is_loopback_host
+    from inspector.emulator.app import DEFAULT_CONTAINER_TOKEN, DEFAULT_TOKEN
     from inspector.emulator.server import EmulatorConfig, parse_topic_spec, serve_forever
 
+    loopback = is_loopback_host(args.host)
     config = EmulatorConfig(
         host=args.host,
         port=args.port,
-        token=args.token,
-        container_token=args.container_token,
+        token=args.token or DEFAULT_TOKEN,  # on another address: refused by serve_forever, in words
+        container_token=args.container_token or (DEFAULT_CONTAINER_TOKEN if loopback else secrets.token_urlsafe(32)),
         data=args.data,
         rate_limit_rpm=args.rate_limit,
         topics=[parse_topic_spec(spec) for spec in args.topic],
@@ -408,8 +498,18 @@ def _emulator_command(args: argparse.Namespace) -> int:
 
     def ready(url: str, store: Any) -> None:
         topics = ", ".join(f"{t.id} ({t.name})" for t in store.list_topics())
+        if not loopback:
+            print(
+                f"warning: the emulator listens on {url}: every machine that reaches it can read and write its "
+                "data with the token, which crosses the network unencrypted (plain HTTP)\n"
+                "  hint: use it on a network you trust, and stop it (Ctrl+C) when done",
+                file=sys.stderr,
+                flush=True,
+            )
         print(f"Topic Inspector emulator listening on {url}", flush=True)
         print(f"  token:  {config.token}", flush=True)
+        if not loopback and not args.container_token:
+            print(f"  container token (random): {config.container_token}", flush=True)
         print(f"  topics: {topics}", flush=True)
         print(f"  data:   {config.data}", flush=True)
         print(f"  try:    {TOKEN_ENV}={config.token} topic-inspector consume 1 --base-url {url}", flush=True)
@@ -449,10 +549,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     consume = add(
         "consume",
-        help="read messages as JSON Lines",
+        help="read messages as JSON Lines (or JSON, CSV)",
         description=(
-            "Read a topic's messages and print them as JSON Lines (message_id, time, payload). Without --follow it "
-            "stops when the topic is drained."
+            "Read a topic's messages and print them as JSON Lines (message_id, time, payload), or with --format as "
+            "a JSON array or CSV, the same bytes as the window's Export. Without --follow it stops when the topic "
+            "is drained."
         ),
     )
     consume.add_argument("topic", metavar="TOPIC", help="topic id")
@@ -476,6 +577,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"long-poll wait with --follow, 0 to {MAX_WAIT_SECS} (default {MAX_WAIT_SECS})",
     )
     consume.add_argument("--max", type=int, metavar="N", help="stop after N messages")
+    from inspector.core.export import FORMATS
+
+    consume.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl (default: one line per message, as they arrive), json (an array) or csv (for spreadsheets); "
+        "json and csv are written whole when consume ends, so with --follow they need --max N",
+    )
 
     publish = add(
         "publish",
@@ -546,6 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--region", metavar="R", help=f"one of: {', '.join(REGIONS)}")
     profile.add_argument("--base-url", metavar="URL")
     profile.add_argument("--rate-limit", metavar="RPM", type=int)
+    _add_network_options(profile)
     profile.add_argument(
         "--service",
         default="workato",
@@ -559,13 +670,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     emulator = add("emulator", help="run the local emulator of the Workato Event Streams API")
-    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only); another one needs --token",
+    )
     emulator.add_argument("--port", type=int, default=9300, help="0 for any free port (default 9300)")
-    emulator.add_argument("--token", default="emulator-token", help="the token clients must send")
+    emulator.add_argument(
+        "--token",
+        help="the token clients must send (default on 127.0.0.1: emulator-token; required on other addresses)",
+    )
     emulator.add_argument(
         "--container-token",
-        default="container-token",
-        help="the token a Messaging workflow container sends to post messages",
+        help="the token a Messaging workflow container sends to post messages (default on 127.0.0.1: "
+        "container-token; on other addresses a random one, printed at start)",
     )
     emulator.add_argument(
         "--topic",
@@ -587,9 +705,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _EscapingFormatter(logging.Formatter):
+    """Log lines on standard error show a server's words, never obey them (``terminal.escape_text``)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_text(super().formatMessage(record))
+
+
 def _setup_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redact.RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -609,10 +734,9 @@ def _run_gui(demo: bool) -> int:
                 file=sys.stderr,
             )
             return _run_terminal_demo()
-        print(
-            "error: no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are unset)\n"
+        say(
+            "error: no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are unset)",
             "  hint: run it in a desktop session, or use the commands ('topic-inspector --help')",
-            file=sys.stderr,
         )
         return EXIT_FAILED
     from inspector.ui.app import run
@@ -627,7 +751,7 @@ def _run_terminal_demo() -> int:
 
     from inspector.core.services.workato import EventStreamsClient
     from inspector.core.tail import StartPosition, TopicTail
-    from inspector.emulator.server import EmulatorConfig, EmulatorServer
+    from inspector.emulator.server import EmulatorServer, demo_config
     from inspector.emulator.traffic import generate_traffic
 
     async def follow(url: str, token: str) -> None:
@@ -654,7 +778,7 @@ def _run_terminal_demo() -> int:
                 await asyncio.gather(traffic, return_exceptions=True)
 
     with tempfile.TemporaryDirectory(prefix="topic-inspector-demo-") as folder:
-        config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{folder}/demo.sqlite")
+        config = demo_config(f"{folder}/demo.sqlite")  # a random token, not the public default
         with EmulatorServer(config) as server:
             print(
                 f"Demo: emulator at {server.url} (token {server.token}); live messages below, Ctrl+C to stop.",
@@ -675,7 +799,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run_gui(demo=bool(argv)) if args is None else _dispatch(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         with contextlib.suppress(OSError):
@@ -684,20 +808,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except PublishInputError as exc:
         for problem in exc.problems[:20]:
-            print(f"error: {problem.message}", file=sys.stderr)
+            say(f"error: {problem.message}")
         if len(exc.problems) > 20:
-            print(f"... and {len(exc.problems) - 20} more", file=sys.stderr)
-        print("nothing was sent", file=sys.stderr)
+            say(f"... and {len(exc.problems) - 20} more")
+        say("nothing was sent")
         return EXIT_USAGE
     except (UsageError, ValidationError) as exc:
-        message = exc.describe() if isinstance(exc, InspectorError) else str(exc)
-        print(f"error: {message}", file=sys.stderr)
+        _say_error(exc)
         return EXIT_USAGE
     except InspectorError as exc:
-        print(f"error: {exc.describe()}", file=sys.stderr)
+        _say_error(exc)
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - a bug: reported in a file rather than as a traceback
         return _crashed(exc, getattr(args, "command", None))
+
+
+def _say_error(error: Exception) -> None:
+    """An error on standard error: its message and its hint, each one line with the server's words escaped."""
+    hint = error.hint if isinstance(error, InspectorError) else ""
+    say(f"error: {error.message if isinstance(error, InspectorError) else error}", *([f"  hint: {hint}"] * bool(hint)))
 
 
 def _crashed(error: Exception, command: str | None) -> int:
@@ -707,12 +836,11 @@ def _crashed(error: Exception, command: str | None) -> int:
     try:
         path = write_report(error, where, tokens=known_tokens())
     except OSError as exc:
-        print(f"error: unexpected {type(error).__name__} in {where} (no crash report: {exc})", file=sys.stderr)
+        say(f"error: unexpected {type(error).__name__} in {where} (no crash report: {exc})")
         return EXIT_FAILED
-    print(
-        f"error: unexpected {type(error).__name__} in {where}; this is a bug in Topic Inspector\n"
+    say(
+        f"error: unexpected {type(error).__name__} in {where}; this is a bug in Topic Inspector",
         f"  hint: a crash report was saved to {path} (it holds no token); please send it with what you did",
-        file=sys.stderr,
     )
     return EXIT_FAILED
 
@@ -747,6 +875,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise ValidationError(f"must be 0 to {MAX_WAIT_SECS}", where="--wait")
         if not 1 <= args.batch_size <= MAX_CONSUME_BATCH:
             raise ValidationError(f"must be 1 to {MAX_CONSUME_BATCH}", where="--batch-size")
+        if args.follow and args.format != "jsonl" and args.max is None:
+            raise UsageError(
+                f"--format {args.format} with --follow needs --max N: a {args.format.upper()} document is written "
+                "whole when consume ends (after N messages); use --format jsonl to print messages as they arrive"
+            )
         if args.since and args.since != "now":
             parse_time(args.since, where="--since")  # a bad argument is said before any token is asked for
     if args.command == "replay":

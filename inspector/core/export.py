@@ -1,9 +1,13 @@
 """Exporting received messages to a file, and reading files back for publishing or replay.
 
 JSON Lines is the faithful format: each line is exactly what ``topic-inspector consume`` prints for the message
-(``Message.to_json_line``), so ``consume > file.jsonl`` and an export from the window agree byte for byte, and an
+(``message_line``), so ``consume > file.jsonl`` and an export from the window agree byte for byte, and an
 exported file imports back to the same payloads, ids and times. JSON is the same records as one indented array.
-CSV is for spreadsheets: one row per message, the payload flattened to dotted paths; it is not read back.
+Both write DEL, C1, bidi controls and lone surrogates as ``\\uXXXX`` escapes (``terminal.escape_json``): valid
+JSON that decodes to the same values, safe to print in a terminal. ``consume --format`` writes with this module.
+CSV is for spreadsheets: one row per message, the payload flattened to dotted paths; it is not read back. Every
+cell is quoted, a text cell that a spreadsheet would run as a formula gets a leading ``'``, and controls other
+than tabs and line breaks are written as visible escapes such as ``\\x1b`` (``_text_cell``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +25,7 @@ from inspector.core.errors import ValidationError
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Message
 from inspector.core.paths import atomic_write, read_text_file
+from inspector.core.terminal import dumps, escape_json, escape_text
 from inspector.core.timeparse import format_time
 
 FORMATS = ("jsonl", "json", "csv")
@@ -28,8 +33,9 @@ FORMATS = ("jsonl", "json", "csv")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 _RECORD_KEYS = frozenset({"message_id", "time", "payload"})
 _FIXED_COLUMNS = ("message_id", "time")
-# A lone surrogate (from a "\ud800" escape in what the server sent) cannot be written as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection"). A NUL (ASVS 1.2.10)
+# never starts a cell: _text_cell writes it as "\\x00".
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _Path = tuple[str | int, ...]
 
@@ -45,23 +51,10 @@ def message_record(message: Message) -> dict[str, Any]:
 
 
 def message_line(message: Message) -> str:
-    """One JSON Lines line without its ``\\n``: the same text the CLI's ``consume`` prints."""
-    return message.to_json_line()
-
-
-def _escape_surrogates(text: str) -> str:
-    """JSON text whose lone surrogates are written as ``\\uXXXX`` escapes: valid UTF-8, decodes to the same value.
-
-    Only strings can hold a surrogate in JSON text, so replacing them everywhere is safe.
+    """One JSON Lines line without its ``\\n``: the same text the CLI's ``consume`` prints. Compact UTF-8 JSON;
+    DEL, C1, bidi controls and lone surrogates as ``\\uXXXX`` escapes, so it is safe in a terminal and valid UTF-8.
     """
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
-def _json_bytes(text: str) -> bytes:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _escape_surrogates(text).encode("utf-8")
+    return escape_json(message.to_json_line())
 
 
 def _check_format(fmt: str) -> str:
@@ -74,12 +67,22 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
+def _text_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``'`` when it would start a formula (OWASP's advice).
+    Controls but tabs and line breaks as visible escapes: safe to print, and no spreadsheet shows them anyway."""
+    text = escape_text(text, keep_lines=True)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)  # numbers and booleans as JSON writes them; {} and []
+        return _text_cell(value)
+    text = json.dumps(value, ensure_ascii=False)  # numbers and booleans as JSON writes them; {} and []
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return text  # a number stays a number: -5 is the number -5 to a spreadsheet, not a formula
+    return _text_cell(text)  # -Infinity (Python's JSON reads it) is not a number to a spreadsheet
 
 
 def _flatten(value: Any, path: _Path, out: dict[_Path, str]) -> None:
@@ -96,7 +99,7 @@ def _flatten(value: Any, path: _Path, out: dict[_Path, str]) -> None:
 def _header(path: _Path) -> str:
     name = ".".join(str(part) for part in path)
     # A payload's own top-level "time" or "message_id" must not read as the message's.
-    return f"payload.{name}" if name in _FIXED_COLUMNS else name
+    return f"payload.{name}" if name in _FIXED_COLUMNS else _text_cell(name)
 
 
 def _csv_text(messages: Iterable[Message]) -> str:
@@ -108,13 +111,15 @@ def _csv_text(messages: Iterable[Message]) -> str:
         columns.update(dict.fromkeys(cells))
         rows.append((message, cells))
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    # Every cell quoted (OWASP): a spreadsheet that splits at ";" or a tab cannot cut a cell into a formula.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     # Columns are told apart by their path, not their name: a key "a.b" and a nested "a" -> "b" both read
     # "a.b" in the header but keep their own columns, so no value is lost.
     writer.writerow([*_FIXED_COLUMNS, *(_header(path) for path in columns)])
     for message, cells in rows:
         record = message_record(message)
-        writer.writerow([record["message_id"], record["time"], *(cells.get(path, "") for path in columns)])
+        fixed = [_text_cell(record["message_id"]), _text_cell(record["time"])]
+        writer.writerow([*fixed, *(cells.get(path, "") for path in columns)])
     return buffer.getvalue()
 
 
@@ -122,13 +127,12 @@ def export_messages(messages: Iterable[Message], fmt: str) -> bytes:
     """The messages in ``fmt`` (one of ``FORMATS``) as the bytes of a file, UTF-8."""
     _check_format(fmt)
     if fmt == "jsonl":
-        return b"".join(_json_bytes(message_line(message) + "\n") for message in messages)
+        return "".join(message_line(message) + "\n" for message in messages).encode("utf-8")
     if fmt == "json":
-        records = [message_record(message) for message in messages]
-        return _json_bytes(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
-    # A byte order mark, so spreadsheets read the file as UTF-8. Only a lone surrogate cannot be encoded: it is
-    # written as a visible \udXXX rather than failing the whole export.
-    return ("\ufeff" + _csv_text(messages)).encode("utf-8", "backslashreplace")
+        return (dumps([message_record(message) for message in messages], indent=2) + "\n").encode("utf-8")
+    # A byte order mark, so spreadsheets read the file as UTF-8. Text cells hold no lone surrogate (_text_cell
+    # writes one as a visible \udXXX, so it cannot fail the export).
+    return ("\ufeff" + _csv_text(messages)).encode("utf-8")
 
 
 def format_for_path(path: Path) -> str:

@@ -79,8 +79,9 @@ def test_message_record_formats_the_time_when_the_server_text_is_unknown() -> No
 def test_jsonl_line_is_the_clis_consume_line() -> None:
     messages = [msg(0, TRICKY), msg(1, {"x": "y"}, time_text="2026-03-01T12:00:01Z")]
     data = export_messages(messages, "jsonl")
-    # What `consume` writes to stdout, one message per line.
-    assert data == "".join(m.to_json_line() + "\n" for m in messages).encode("utf-8")
+    # What `consume` writes to stdout, one message per line: the C1 control U+0085 in TRICKY as an escape.
+    expected = "".join(m.to_json_line() + "\n" for m in messages).replace("\u0085", "\\u0085")
+    assert data == expected.encode("utf-8")
     assert [message_line(m) for m in messages] == data.decode("utf-8").split("\n")[:-1]
 
 
@@ -115,7 +116,8 @@ def test_jsonl_round_trip_is_byte_for_byte() -> None:
     assert export_messages(replayed(items), "jsonl") == data
     # Records written straight from the imported items are the same bytes too.
     records = [{"message_id": i.source_id, "time": i.source_time, "payload": i.payload} for i in items]
-    assert "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records).encode() == data
+    written = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
+    assert written.replace("\u0085", "\\u0085").encode() == data
 
 
 def test_jsonl_round_trip_through_a_file(tmp_path: Path) -> None:
@@ -190,12 +192,19 @@ def test_json_export_is_an_indented_array_that_parses_back() -> None:
 def test_csv_quotes_commas_quotes_newlines_and_unicode() -> None:
     payload = {"text": TRICKY["text"], "lines": TRICKY["lines"], "unicode": TRICKY["unicode"], "plain": "abc"}
     data = export_messages([msg(0, payload)], "csv")
-    assert data.startswith(BOM + b"message_id,time,text,lines,unicode,plain\r\n")
-    assert data.endswith(b",abc\r\n")
+    assert data.startswith(BOM + b'"message_id","time","text","lines","unicode","plain"\r\n')
+    assert data.endswith(b',"abc"\r\n')
     rows = csv_rows(data)
     assert rows == [
         ["message_id", "time", "text", "lines", "unicode", "plain"],
-        ["M0", "2026-03-01T12:00:00.123+00:00", payload["text"], payload["lines"], payload["unicode"], "abc"],
+        [
+            "M0",
+            "2026-03-01T12:00:00.123+00:00",
+            payload["text"],
+            payload["lines"],
+            "Grüße 日本 🎉 \u2028 \u2029 \\x85",
+            "abc",
+        ],
     ]
 
 
@@ -259,7 +268,8 @@ def test_csv_file_has_a_bom_and_crlf_line_ends(tmp_path: Path) -> None:
     assert (
         data
         == BOM
-        + b'message_id,time,a\r\nM0,2026-03-01T12:00:00.123+00:00,"x\ny"\r\nM1,2026-03-01T12:00:01.123+00:00,z\r\n'
+        + b'"message_id","time","a"\r\n"M0","2026-03-01T12:00:00.123+00:00","x\ny"\r\n'
+        + b'"M1","2026-03-01T12:00:01.123+00:00","z"\r\n'
     )
 
 
@@ -444,3 +454,75 @@ def test_a_csv_export_is_not_read_back(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="CSV") as caught:
         import_file(path)
     assert ".jsonl" in caught.value.hint
+
+
+# ----- hostile text: formulas in CSV, terminal controls in JSON ------------------------------------------------
+
+
+def test_csv_cells_headers_and_ids_that_a_spreadsheet_would_run_get_a_quote() -> None:
+    payload = {
+        "eq": "=1+2",
+        "plus": "+1",
+        "minus": "-5",
+        "at": "@SUM(A1)",
+        "tab": "\t=1",
+        "cr": "\r=1",
+        "link": '=HYPERLINK("http://evil.example","x")',
+        "inner": "a=b",
+        "=cmd|' /C calc'!A0": "v",
+        "+h": {"-i": "x"},
+    }
+    message = Message("=1+2", START, payload, "@T")
+    rows = csv_rows(export_messages([message], "csv"))
+    assert rows[0][:2] == ["message_id", "time"]
+    assert rows[0][-2:] == ["'=cmd|' /C calc'!A0", "'+h.-i"]
+    assert dict(zip(rows[0], rows[1], strict=True)) == {
+        "message_id": "'=1+2",
+        "time": "'@T",
+        "eq": "'=1+2",
+        "plus": "'+1",
+        "minus": "'-5",
+        "at": "'@SUM(A1)",
+        "tab": "'\t=1",
+        "cr": "'\r=1",
+        "link": '\'=HYPERLINK("http://evil.example","x")',
+        "inner": "a=b",
+        "'=cmd|' /C calc'!A0": "v",
+        "'+h.-i": "x",
+    }
+
+
+def test_csv_numbers_stay_numbers_and_strings_that_look_like_numbers_get_a_quote() -> None:
+    payload = {"n": -5, "f": -1.5, "e": -1e-7, "big": -(2**70), "s": "-5", "inf": float("-inf"), "t": True}
+    rows = csv_rows(export_messages([msg(0, payload)], "csv"))
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    assert (cells["n"], cells["f"], cells["e"], cells["big"]) == ("-5", "-1.5", "-1e-07", str(-(2**70)))
+    assert (cells["s"], cells["inf"], cells["t"]) == ("'-5", "'-Infinity", "true")
+
+
+def test_every_csv_cell_is_quoted_so_a_semicolon_cannot_start_a_formula() -> None:
+    data = export_messages([msg(0, {"a": "x;=1+2", "n": 1})], "csv")
+    assert data == BOM + b'"message_id","time","a","n"\r\n"M0","2026-03-01T12:00:00.123+00:00","x;=1+2","1"\r\n'
+
+
+def test_csv_shows_terminal_controls_as_escapes_and_keeps_line_breaks() -> None:
+    payload = {"k\x1b[2J": "a\x1b]0;t\x07\u202e\x9b\tb\nc"}
+    data = export_messages([msg(0, payload)], "csv")
+    assert b"\x1b" not in data
+    assert "\u202e".encode() not in data
+    assert "\x9b".encode() not in data
+    assert csv_rows(data)[0][2] == "k\\x1b[2J"
+    assert csv_rows(data)[1][2] == "a\\x1b]0;t\\x07\\u202e\\x9b\tb\nc"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_json_exports_escape_c1_and_bidi_controls_and_decode_to_the_same(fmt: str) -> None:
+    payload = {"t\u202e": "\x1b]0;t\x07 \x9b2J \u202eexe \u2066x\u2069 \u061c\u200e\u200f \x7f \x85"}
+    data = export_messages([Message("M\u00a0", START, payload, "2026-03-01T12:00:00Z")], fmt)
+    text = data.decode("utf-8")
+    for char in ("\x1b", "\x07", "\x9b", "\x85", "\x7f", "\u202e", "\u2066", "\u2069", "\u061c", "\u200e", "\u200f"):
+        assert char not in text
+    assert "\\u009b2J" in text
+    assert "\\u202e" in text
+    records = [json.loads(line) for line in text.splitlines()] if fmt == "jsonl" else json.loads(text)
+    assert records == [{"message_id": "M\u00a0", "time": "2026-03-01T12:00:00Z", "payload": payload}]

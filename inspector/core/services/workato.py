@@ -34,6 +34,7 @@ from inspector.core.validation import (
 )
 
 CAPABILITIES = SERVICES["workato"].capabilities
+MAX_MESSAGE_ID_BYTES = 1024  # UTF-8; a consume answer's id beyond this is refused as a wrong answer
 
 
 class EventStreamsClient:
@@ -153,17 +154,30 @@ def parse_messages(data: Any, host: str) -> list[Message]:
         message_id, time_text, payload = item.get("message_id"), item.get("time"), item.get("payload")
         if not isinstance(message_id, str) or not message_id:
             raise shape_error(host, f"message {index} has no 'message_id' string")
-        shown = message_id if message_id.isprintable() else repr(message_id)  # a line break must not forge a line
+        check_message_id(message_id, index, host)
         if not isinstance(time_text, str):
-            raise shape_error(host, f"message {shown} has no 'time' string")
+            raise shape_error(host, f"message {message_id} has no 'time' string")
         if not isinstance(payload, dict):
-            raise shape_error(host, f"message {shown} has a payload that is not an object")
+            raise shape_error(host, f"message {message_id} has a payload that is not an object")
         try:
             moment = parse_time(time_text)
         except ValidationError:
-            raise shape_error(host, f"message {shown} has an unreadable time {time_text!r}") from None
+            raise shape_error(host, f"message {message_id} has an unreadable time {time_text!r}") from None
         messages.append(Message(message_id, moment, payload, time_text))
     return messages
+
+
+def check_message_id(message_id: str, index: int, host: str) -> None:
+    """Refuse an id no real server sends: controls (a terminal would obey them; a line break forges a line),
+    bidi or other invisible characters, or more than 1 KiB. Ids are opaque, but they are printed and sent back."""
+    size = len(message_id.encode("utf-8", "surrogatepass"))
+    if size > MAX_MESSAGE_ID_BYTES:
+        raise shape_error(host, f"message {index} has a 'message_id' of {size} bytes (more than 1 KiB)")
+    if not message_id.isprintable():
+        bad = next(char for char in message_id if not char.isprintable())
+        raise shape_error(
+            host, f"message {index} has a 'message_id' holding the unprintable character U+{ord(bad):04X}"
+        )
 
 
 def parse_batch_result(data: Any, count: int, host: str) -> BatchResult:
