@@ -17,8 +17,11 @@ from inspector.core.workspace import Workspace, WorkspaceStore
 if TYPE_CHECKING:
     import asyncio
 
+    import httpx
+
     from inspector.core.drafts import PublishStore
     from inspector.core.http import HttpPool, TokenSource
+    from inspector.core.network import NetworkSettings
     from inspector.core.replay import Journal
     from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
     from inspector.emulator.server import EmulatorServer
@@ -44,11 +47,14 @@ class AppContext:
         self._demo_server: EmulatorServer | None = None
         self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
         self._traffic: list[asyncio.Task[Any]] = []
-        self._clients: dict[tuple[str, str], EventStreamsClient] = {}
+        self._clients: dict[tuple[str, str, NetworkSettings], EventStreamsClient] = {}
+        self._networks: dict[NetworkSettings, NetworkSettings] = {}  # a profile's, and with its proxy's password
+        self._proxy_passwords = MemoryStore()  # typed in the profile dialog (and kept in the keyring)
+        self._proxy_writes: list[asyncio.Task[None]] = []
 
     @functools.cached_property
     def pool(self) -> HttpPool:
-        """One connection pool per base URL, shared by every client."""
+        """One connection pool per base URL (and proxy and CA bundle), shared by every client."""
         from inspector.core.http import HttpPool
 
         return HttpPool()
@@ -143,23 +149,24 @@ class AppContext:
         crash report must not show. Keyring tokens are not among them: they are read for each request."""
         from inspector.core.crash import known_tokens
 
-        return self.session_tokens.values() + known_tokens()
+        return self.session_tokens.values() + self._proxy_passwords.values() + known_tokens()
 
     async def token_source(self, profile: Profile) -> TokenSource | None:
         """What the profile's clients send: a token kept in the keyring is read again for each request (so the
         window does not hold it between requests); a session or ``TOPIC_INSPECTOR_TOKEN`` token is itself.
         None when there is no token."""
-        from inspector.core.secrets import KeyringToken, token_fingerprint
+        from inspector.core.secrets import KeyringToken, remember_token
 
+        await self.prepare_network(profile)  # before the clients this token is for are made
         remembered = self.session_tokens.get(profile.account)
         if remembered:
             return remembered
         found = await self.get_token(profile)
         if found is None or self.keyring is None or found == env_token():
-            return found
-        return KeyringToken(
-            self.keyring, profile.account, fingerprint=token_fingerprint(found), label=f"profile {profile.name!r}"
-        )
+            return found  # a token unfit to send is refused, in words, by the transport before anything is sent
+        # Each read checks the token (KeyringToken); its prints let a crash report scrub it.
+        fingerprint = remember_token(found.strip())
+        return KeyringToken(self.keyring, profile.account, fingerprint=fingerprint, label=f"profile {profile.name!r}")
 
     async def set_token(self, profile: Profile, token: str) -> str:
         """Keep the token (keyring, else this session); returns where it went, in words."""
@@ -188,17 +195,70 @@ class AppContext:
             except (TimeoutError, SecretStoreError) as exc:
                 log.warning("keyring delete for %s failed: %s", profile.name, exc)
 
+    # ----- the network: a profile's proxy and CA bundle ----------------------------------------------------
+    def network(self, profile: Profile) -> NetworkSettings:
+        """The profile's proxy and CA bundle, with the proxy's password once ``prepare_network`` has read it."""
+        return self._networks.get(profile.network, profile.network)
+
+    async def prepare_network(self, profile: Profile) -> NetworkSettings:
+        """Read the proxy's password (typed this session, else the keyring's) and build the TLS context of the
+        profile's CAs, both off the event loop: the clients made afterwards use them without waiting."""
+        import asyncio
+
+        from inspector.core import network
+
+        settings = profile.network
+        if settings.proxy and network.proxy_user(settings.proxy):
+            account = network.proxy_account(settings.proxy)
+            password = self._proxy_passwords.get(account)
+            keyring = None if password else await self.open_keyring()
+            if keyring is not None:
+                try:
+                    password = await asyncio.wait_for(asyncio.to_thread(keyring.get, account), KEYRING_TIMEOUT)
+                except (TimeoutError, SecretStoreError) as exc:
+                    log.warning("keyring read of the proxy password for %s failed: %s", profile.name, exc)
+            settings = replace(settings, proxy_password=password)
+        await network.prepare(profile.endpoint().events_url, settings)
+        self._networks[profile.network] = settings
+        return settings
+
+    def keep_proxy_password(self, profile: Profile, password: str | None) -> None:
+        """A proxy password typed in the profile dialog: used from now on, and saved in the keyring meanwhile."""
+        import asyncio
+
+        from inspector.core import network
+
+        if password and profile.proxy and network.proxy_user(profile.proxy):
+            account = network.proxy_account(profile.proxy)
+            self._proxy_passwords.set(account, password)
+            self._proxy_writes.append(asyncio.ensure_future(self._store_proxy_password(account, password)))
+
+    async def _store_proxy_password(self, account: str, password: str) -> None:
+        import asyncio
+
+        keyring = await self.open_keyring()
+        if keyring is None:
+            return  # kept for this session only
+        try:
+            await asyncio.wait_for(asyncio.to_thread(keyring.set, account, password), KEYRING_TIMEOUT)
+        except (TimeoutError, SecretStoreError) as exc:
+            log.warning("keyring write of a proxy password failed: %s", exc)
+
     # ----- clients ----------------------------------------------------------------------------------------
+    def http(self, profile: Profile, base_url: str) -> httpx.AsyncClient:
+        """The shared connection pool of a base URL, through the profile's proxy and with its CAs."""
+        return self.pool.get(base_url, self.network(profile))
+
     def client(self, profile: Profile, token: TokenSource) -> EventStreamsClient:
-        """One client per (profile, token), on the shared connection pool of its base URL."""
+        """One client per (profile, token, network), on the shared connection pool of its base URL."""
         from inspector.core.secrets import token_key
         from inspector.core.services.workato import EventStreamsClient
 
-        key = (profile.name, token_key(token))
+        key = (profile.name, token_key(token), self.network(profile))
         client = self._clients.get(key)
         if client is None or client.endpoint != profile.endpoint():
             endpoint = profile.endpoint()
-            client = EventStreamsClient(endpoint, token, http=self.pool.get(endpoint.events_url))
+            client = EventStreamsClient(endpoint, token, http=self.http(profile, endpoint.events_url))
             self._clients[key] = client
         return client
 
@@ -206,16 +266,21 @@ class AppContext:
         from inspector.core.services.workato import DeveloperApiClient
 
         endpoint = profile.endpoint()
-        return DeveloperApiClient(endpoint, token, http=self.pool.get(endpoint.developer_url))
+        return DeveloperApiClient(endpoint, token, http=self.http(profile, endpoint.developer_url))
 
     async def test_connection(self, profile: Profile, token: str | None, topic_id: int) -> tuple[bool, str]:
+        from inspector.core.http import new_http_client
         from inspector.core.services.workato import EventStreamsClient, check_connection
 
         token = token or await self.get_token(profile)
         if not token:
             return False, "No token: paste one first."
         endpoint = profile.endpoint()
-        async with EventStreamsClient(endpoint, token) as client:
+        settings = await self.prepare_network(profile)
+        async with (
+            new_http_client(endpoint.events_url, settings) as http,
+            EventStreamsClient(endpoint, token, http=http) as client,
+        ):
             return await check_connection(client, topic_id)
 
     # ----- demo -------------------------------------------------------------------------------------------
@@ -223,7 +288,7 @@ class AppContext:
         """The emulator on a free loopback port with a temporary database, sample topics and live traffic."""
         import asyncio
 
-        from inspector.emulator.server import EmulatorConfig, EmulatorServer
+        from inspector.emulator.server import EmulatorServer, demo_config
         from inspector.emulator.traffic import (
             DEMO_ACCOUNT,
             DEMO_APP,
@@ -234,7 +299,7 @@ class AppContext:
         )
 
         self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
-        config = EmulatorConfig(port=0, rate_limit_rpm=0, data=f"{self._demo_dir.name}/demo.sqlite")
+        config = demo_config(f"{self._demo_dir.name}/demo.sqlite")  # a random token, in memory only
         server = EmulatorServer(config)
         await asyncio.to_thread(server.start)
         self._demo_server = server
@@ -283,6 +348,7 @@ class AppContext:
         for task in self._traffic:
             task.cancel()
         await asyncio.gather(*self._traffic, return_exceptions=True)
+        await asyncio.gather(*self._proxy_writes, return_exceptions=True)
         self._clients.clear()
         if self._keyring_lookup is not None and not self._keyring_lookup.done():
             self._keyring_lookup.cancel()

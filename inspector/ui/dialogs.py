@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from inspector.core.secrets import check_token_text
 from inspector.core.services import SERVICES
 from inspector.core.validation import check_topic_id
 from inspector.core.workspace import parse_topic_reference
+from inspector.ui.widgets import plain_label
 
 TestConnection = Callable[[Profile, str | None, int], Awaitable[tuple[bool, str]]]
 
@@ -76,15 +76,27 @@ class ProfileDialog(QDialog):
         self.region.addItem("Custom base URL", "custom")
         self.base_url = QLineEdit(profile.base_url or "" if profile else "")
         self.base_url.setPlaceholderText("https://… (plain http only to 127.0.0.1 or localhost)")
+        # A company network: a proxy for https (its password in the keyring) and a CA that inspects TLS.
+        self.proxy = QLineEdit(profile.proxy or "" if profile else "")
+        self.proxy.setPlaceholderText("http://[user@]host:port (empty: HTTPS_PROXY or ALL_PROXY, if set)")
+        self.proxy.setAccessibleName("Proxy")
+        self.proxy_password = QLineEdit()
+        self.proxy_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.proxy_password.setPlaceholderText("for the proxy's user; kept in the keyring (empty: keep it)")
+        self.proxy_password.setAccessibleName("Proxy password")
+        self.ca_bundle = QLineEdit(profile.ca_bundle or "" if profile else "")
+        self.ca_bundle.setPlaceholderText("a PEM file of your company's CA, trusted besides the system's")
+        self.ca_bundle.setAccessibleName("CA bundle")
+        self.result_proxy_password: str | None = None
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText(token_note or "paste the API client token")
         self.test_topic = QLineEdit()
         self.test_topic.setPlaceholderText("a topic id to try the token on")
         self.test_button = QPushButton("Test connection")
-        self.test_result = QLabel("")
+        self.test_result = plain_label()  # the server's words, as it sent them
         self.test_result.setWordWrap(True)
-        self.error = QLabel("")
+        self.error = plain_label()
         self.error.setStyleSheet("color: #c62828")
         self.error.setWordWrap(True)
 
@@ -102,6 +114,9 @@ class ProfileDialog(QDialog):
         form.addRow("Environment id", self.environment_id)
         form.addRow("Account id", self.account_id)
         form.addRow("", self.workflow_container)
+        form.addRow("Proxy", self.proxy)
+        form.addRow("Proxy password", self.proxy_password)
+        form.addRow("CA bundle", self.ca_bundle)
         form.addRow("Token", self.token)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_topic)
@@ -110,7 +125,7 @@ class ProfileDialog(QDialog):
         self._test_row = test_row
         layout = QVBoxLayout(self)
         if keyring_warning:
-            warning = QLabel(keyring_warning)
+            warning = plain_label(keyring_warning)
             warning.setWordWrap(True)
             warning.setStyleSheet("color: #9a6700")
             layout.addWidget(warning)
@@ -162,6 +177,8 @@ class ProfileDialog(QDialog):
                 environment_id=self.environment_id.text().strip() or None,
                 account_id=self.account_id.text().strip() or None,
                 workflow_container=self.workflow_container.isChecked(),
+                proxy=self.proxy.text().strip() or None,
+                ca_bundle=self.ca_bundle.text().strip() or None,
             )
         )
 
@@ -179,7 +196,9 @@ class ProfileDialog(QDialog):
             self.error.setText(exc.describe())
             return
         self.result_profile, self.result_token = profile, token
+        self.result_proxy_password = self.proxy_password.text() or None
         self.token.clear()
+        self.proxy_password.clear()
         self.accept()
 
     def _start_test(self) -> None:
@@ -215,7 +234,7 @@ class AddTopicDialog(QDialog):
         self.reference.setPlaceholderText("1234, or https://app.workato.com/event_topics/1234")
         self.name = QLineEdit()
         self.name.setPlaceholderText("optional, e.g. orders")
-        self.error = QLabel("")
+        self.error = plain_label()
         self.error.setStyleSheet("color: #c62828")
         self.error.setWordWrap(True)
         form = QFormLayout()

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QSplitter,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from inspector.core.diff import Change, diff_payloads
 from inspector.ui.json_view import JsonText
 from inspector.ui.message_model import Row, format_utc
+from inspector.ui.widgets import elide_middle, plain_label, plain_tooltip
 
 _COLORS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#9a6700"}
 
@@ -31,7 +31,7 @@ class DiffDialog(QDialog):
         self.setWindowTitle("Compare two messages")
         self.resize(1000, 600)
         self.changes: list[Change] = diff_payloads(left.payload, right.payload)
-        self.summary = QLabel(self._summary())
+        self.summary = plain_label(self._summary())
         self.list = QListWidget()
         for change in self.changes:
             item = QListWidgetItem(change.describe())
@@ -42,7 +42,9 @@ class DiffDialog(QDialog):
             box = QWidget()
             layout = QVBoxLayout(box)
             layout.setContentsMargins(0, 0, 0, 0)
-            layout.addWidget(QLabel(f"{row.message_id} · {format_utc(row.timestamp)}"))
+            header = plain_label(f"{elide_middle(row.message_id)} · {format_utc(row.timestamp)}")
+            header.setToolTip(plain_tooltip(row.message_id))
+            layout.addWidget(header)
             text = JsonText()
             text.setPlainText(json.dumps(row.payload, indent=2, ensure_ascii=False))
             layout.addWidget(text)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QT
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from inspector.ui.json_view import JsonHighlighter
+from inspector.ui.widgets import plain_tooltip
 
 BRACKETS = {"{": "}", "[": "]", "}": "{", "]": "["}
 BRACKET_SCAN_LIMIT = 200_000  # longer texts get no bracket matching: each cursor move would scan them
@@ -134,7 +135,7 @@ class JsonEditor(QPlainTextEdit):
     def mark_error(self, line: int | None, column: int | None = None, text: str = "") -> None:
         if (line, column, text) != (self.error_line, self.error_column, self.error_text):
             self.error_line, self.error_column, self.error_text = line, column, text
-            self._margin.setToolTip(text)
+            self._margin.setToolTip(plain_tooltip(text))  # a parse error quotes the text, which may be HTML
             self._margin.update()
 
     # ----- bracket matching -------------------------------------------------------------------------------

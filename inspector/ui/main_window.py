@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 import time
@@ -37,7 +38,7 @@ from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
 from inspector.ui.context import AppContext
 from inspector.ui.status import SessionStatus
-from inspector.ui.widgets import counter_label, set_text
+from inspector.ui.widgets import counter_label, plain_message_box, plain_tooltip, set_text
 
 # The window is shown before asyncio and qasync are loaded (inspector/ui/app.py). A topic's view and table,
 # publishing, replay and the HTTP client are loaded when a topic opens or a replay starts; the dialogs and
@@ -141,8 +142,9 @@ class MainWindow(QMainWindow):
         self.keyring_warning.setStyleSheet("color: #9a6700")
         self.keyring_warning.setVisible(bool(ctx.keyring_warning))
         layout.addWidget(self.keyring_warning)
-        if ctx.workspace.notice:
-            layout.addWidget(QLabel(ctx.workspace.notice))
+        self.workspace_notice = QLabel(ctx.workspace.notice)
+        self.workspace_notice.setVisible(bool(ctx.workspace.notice))
+        layout.addWidget(self.workspace_notice)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -209,6 +211,11 @@ class MainWindow(QMainWindow):
 
         self._set_shortcuts()
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # its actions: _build_actions
+        # Text formats now, not in __init__ (no Qt enum before the first frame): the status line is our markup
+        # around escaped words (``SessionStatus.rich_text``); the notes are plain text.
+        self.state_label.setTextFormat(Qt.TextFormat.RichText)
+        for label in (self.keyring_warning, self.workspace_notice):
+            label.setTextFormat(Qt.TextFormat.PlainText)
         await self.ctx.open_keyring()
         set_text(self.keyring_warning, self.ctx.keyring_warning)
         self.keyring_warning.setVisible(bool(self.ctx.keyring_warning))
@@ -317,7 +324,7 @@ class MainWindow(QMainWindow):
             item.setData("profile", KindRole)
             item.setData(profile.name, NameRole)
             item.setEditable(False)
-            item.setToolTip(f"{profile.service_label} · {profile.endpoint().events_url}")
+            item.setToolTip(plain_tooltip(f"{profile.service_label} · {profile.endpoint().events_url}"))
             for capability, label in SERVICE_PANELS.items():
                 if capability in profile.capabilities:
                     child = QStandardItem(self._service_label(profile, label))
@@ -335,7 +342,7 @@ class MainWindow(QMainWindow):
                 view = self.views.get((profile.name, entry.id))
                 status = view.session.status if view else SessionStatus("stopped", "not open")
                 child.setIcon(dot(status.color))
-                child.setToolTip(status.describe())
+                child.setToolTip(plain_tooltip(status.describe()))
                 item.appendRow(child)
             self.tree_model.appendRow(item)
             if profile.name in expanded or not expanded:
@@ -399,6 +406,7 @@ class MainWindow(QMainWindow):
 
         def finished(result: int) -> None:
             if result and dialog.result_profile is not None:
+                self.ctx.keep_proxy_password(dialog.result_profile, dialog.result_proxy_password)
                 self.spawn(self._save_profile(profile, dialog.result_profile, dialog.result_token))
             dialog.deleteLater()
 
@@ -433,7 +441,7 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtWidgets import QMessageBox
 
-        box = QMessageBox(
+        box = plain_message_box(
             QMessageBox.Icon.Question,
             "Remove profile",
             f"Remove the profile {profile.name!r}, its topics and its stored token?",
@@ -593,7 +601,7 @@ class MainWindow(QMainWindow):
 
         endpoint = profile.endpoint()
         base, rpm = endpoint.events_url, endpoint.rate_limit_rpm  # the profile's limit, or 60 requests/min
-        http = self.ctx.pool.get(base)
+        http = self.ctx.http(profile, base)
         if capability == "publish_events":
             from inspector.core.services.qala import QalaClient
 
@@ -789,7 +797,8 @@ class MainWindow(QMainWindow):
         item = self._topic_item(key)
         if item is not None:
             item.setIcon(dot(status.color))
-            item.setToolTip(status.describe())  # with the seconds left of a wait, as the status bar says
+            # with the seconds left of a wait, as the status bar says
+            item.setToolTip(plain_tooltip(status.describe()))
         self.update_status_bar()
 
     async def restart_profile(self, name: str) -> None:
@@ -890,7 +899,7 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             status = view.session.status
             view.show_status(status)
-            parts.append(f"<span style='color:{status.color}'>●</span> {view.entry.label}: {status.describe(now)}")
+            parts.append(status.rich_text(now, label=view.entry.label))
         set_text(self.state_label, " · ".join(parts) if parts else "No topic open")
         rate = sum(view.session.rate() for view in self.views.values())
         set_text(self.rate_label, f"{rate:.1f} msg/s")
@@ -943,7 +952,7 @@ class MainWindow(QMainWindow):
 
     def show_demo_banner(self, url: str) -> None:
         self.demo_banner.setText(
-            f"<b>Demo mode</b> — a local emulator at {url} with sample topics and live sample traffic. "
+            f"<b>Demo mode</b> — a local emulator at {html.escape(url)} with sample topics and live sample traffic. "
             "Nothing leaves this machine, and its data is deleted when you quit."
         )
         self.demo_banner.show()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -50,7 +49,7 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, MAX_BODY_BYTES, chunk_encoded, human_bytes
 from inspector.core.workspace import TopicEntry
 from inspector.ui.editor import JsonEditor
-from inspector.ui.widgets import set_text
+from inspector.ui.widgets import plain_label, plain_message_box, set_text
 
 Index = QModelIndex | QPersistentModelIndex
 CHECK_DELAY_MS = 200  # validation runs this long after the last keystroke
@@ -179,10 +178,10 @@ class PublishPanel(QWidget):
         ):
             tools.addWidget(widget)
 
-        self.check_label = QLabel("")  # what the text is, or what is wrong with it
+        self.check_label = plain_label()  # what the text is, or what is wrong with it (the server's words too)
         self.check_label.setWordWrap(True)
         self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.size_label = QLabel("")
+        self.size_label = plain_label()
         check_row = QHBoxLayout()
         check_row.addWidget(self.check_label, 1)
         check_row.addWidget(self.size_label)
@@ -203,7 +202,7 @@ class PublishPanel(QWidget):
         self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results_view.horizontalHeader().setStretchLastSection(True)
         self.results_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.summary_label = QLabel("")
+        self.summary_label = plain_label()
         self.retry_button = QPushButton("Retry failed items")
         self.retry_button.setEnabled(False)
         summary_row = QHBoxLayout()
@@ -508,7 +507,7 @@ class PublishPanel(QWidget):
         return await self._send([self._sent_items[i] for i in failed], failed, retry=True)
 
     async def _confirm_mismatch(self, count: int, first: str) -> bool:
-        box = QMessageBox(
+        box = plain_message_box(  # the schema (its field names) came from the server
             QMessageBox.Icon.Warning,
             "Publish anyway?",
             f"{count} problem{'s' if count != 1 else ''} against {self._schema_source} (first: {first}).\n\n"

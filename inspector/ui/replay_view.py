@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -49,7 +48,7 @@ from inspector.core.transform import apply_edits, parse_edits
 from inspector.core.validation import MAX_BATCH_ITEMS, human_bytes
 from inspector.core.workspace import parse_topic_reference
 from inspector.ui.publish_view import ResultsModel
-from inspector.ui.widgets import set_text
+from inspector.ui.widgets import plain_label, set_text
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,9 @@ class ReplayDialog(QDialog):
             "set status = 'replayed'\nset customer.name = payload.customer.full_name\nremove internal_id"
         )
         self.edits.setMaximumHeight(110)
-        self.summary = QLabel("")
+        self.summary = plain_label()
         self.summary.setWordWrap(True)
-        self.problem = QLabel("")
+        self.problem = plain_label()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c62828")
         form = QFormLayout()
@@ -219,7 +218,7 @@ class JobsPanel(QWidget):
         self.journal = journal
         self._client_for = client_for  # destination -> awaitable EventStreamsClient (or None: no token)
         self.runs: dict[str, _Run] = {}
-        self.notice = QLabel("")
+        self.notice = plain_label()  # a job's error holds the server's words
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: #9a6700")
         self.notice.hide()
@@ -227,7 +226,7 @@ class JobsPanel(QWidget):
         self.jobs.setHeaderLabels(["Job", "State", "Progress", "From", "To"])
         self.jobs.setRootIsDecorated(False)
         self.progress = QProgressBar()
-        self.eta = QLabel("")
+        self.eta = plain_label()
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel")

@@ -71,9 +71,16 @@ from inspector.core.services.messaging import (
     WatchUpdate,
     check_app_id,
 )
-from inspector.core.services.qala import QalaClient, check_events, check_guid, check_topic_name, problem_of
+from inspector.core.services.qala import (
+    NO_ID_WORDS,
+    QalaClient,
+    check_events,
+    check_guid,
+    check_topic_name,
+    problem_of,
+)
 from inspector.ui.editor import JsonEditor
-from inspector.ui.widgets import set_text
+from inspector.ui.widgets import plain_label, plain_message_box, plain_tooltip, set_text
 
 Index = QModelIndex | QPersistentModelIndex
 CHECK_DELAY_MS = 200  # the events are checked this long after the last keystroke
@@ -107,8 +114,7 @@ def _say(label: QLabel, text: str, *, error: bool = False) -> None:
 
 
 def _words_label() -> QLabel:
-    label = QLabel("")
-    label.setWordWrap(True)
+    label = plain_label(wrap=True)  # a service's words, shown as it sent them
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -176,6 +182,7 @@ class EventResult:
 
 
 EventResultRole = Qt.ItemDataRole.UserRole + 1  # the EventResult of a row
+FullTextRole = Qt.ItemDataRole.UserRole + 5  # a cell's whole text, line breaks kept (its tooltip, not escaped)
 COL_INDEX, COL_TYPE, COL_RESULT, COL_DETAIL = range(4)
 
 
@@ -204,7 +211,7 @@ class EventResultsModel(QAbstractTableModel):
         result, column = row.result, index.column()
         if role == EventResultRole:
             return row
-        if role in (_DISPLAY, _TOOLTIP):
+        if role in (_DISPLAY, _TOOLTIP, FullTextRole):
             if column == COL_INDEX:
                 return str(result.index)
             if column == COL_TYPE:
@@ -212,9 +219,11 @@ class EventResultsModel(QAbstractTableModel):
             if column == COL_RESULT:
                 return _OUTCOME_WORDS[result.outcome]
             if column == COL_DETAIL:
-                text = (result.message_id if result.ok else result.error) or ""
+                text = (result.message_id or NO_ID_WORDS if result.ok else result.error) or ""
                 text = text.removeprefix(UNKNOWN_PREFIX) if result.outcome is not Outcome.UNKNOWN else text
-                return text if role == _TOOLTIP else text.replace("\n", " ")
+                if role == _DISPLAY:
+                    return text.replace("\n", " ")
+                return plain_tooltip(text) if role == _TOOLTIP else text
         elif role == _FOREGROUND and column == COL_RESULT:
             return QColor(_OUTCOME_COLORS[result.outcome])
         return None
@@ -261,7 +270,7 @@ class QalaPanel(QWidget):
         self.results_view.setWordWrap(False)
         self.results_view.horizontalHeader().setStretchLastSection(True)
         self.results_view.horizontalHeader().setSectionResizeMode(COL_INDEX, QHeaderView.ResizeMode.ResizeToContents)
-        self.summary = QLabel("")
+        self.summary = plain_label()
         self.result_detail = _words_label()  # the selected event's result in full
 
         self.group_id = QLineEdit()
@@ -275,7 +284,7 @@ class QalaPanel(QWidget):
         self.session_note = _words_label()
 
         top = QHBoxLayout()
-        top.addWidget(QLabel(f"Environment {client.environment_id}"))
+        top.addWidget(plain_label(f"Environment {client.environment_id}"))
         top.addWidget(self.topic, 1)
         top.addWidget(self.publish_button)
         left = QWidget()
@@ -401,7 +410,8 @@ class QalaPanel(QWidget):
         return results
 
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        row = self.results.data(self.results.index(current.row(), COL_DETAIL), _TOOLTIP) if current.isValid() else ""
+        index = self.results.index(current.row(), COL_DETAIL)
+        row = self.results.data(index, FullTextRole) if current.isValid() else ""
         set_text(self.result_detail, row or "")
 
     # ----- session tokens -----------------------------------------------------------------------------------
@@ -766,7 +776,7 @@ class TypedConfirmDialog(QDialog):
         super().__init__(parent)
         self.expected = expected
         self.setWindowTitle("Delete all subscriptions")
-        self.label = QLabel(text)
+        self.label = plain_label(text)
         self.label.setWordWrap(True)
         self.line = QLineEdit()
         self.line.setPlaceholderText(expected)
@@ -902,7 +912,7 @@ class BoomiPanel(QWidget):
 
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.page_label = QLabel("")
+        self.page_label = plain_label()
         self.page_size = QSpinBox()
         self.page_size.setRange(1, MAX_PAGE_SIZE)
         self.page_size.setValue(20)
@@ -920,7 +930,7 @@ class BoomiPanel(QWidget):
         self.bulk_results.setModel(self.bulk_model)
         self.bulk_results.verticalHeader().hide()
         self.bulk_results.horizontalHeader().setStretchLastSection(True)
-        self.bulk_summary = QLabel("")
+        self.bulk_summary = plain_label()
         bulk_box = QGroupBox("Last bulk operation")
         bulk_layout = QVBoxLayout(bulk_box)
         bulk_layout.addWidget(self.bulk_summary)
@@ -945,7 +955,7 @@ class BoomiPanel(QWidget):
         self.replace_dialog: ReplaceAllDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel(f"Account {client.account_id}"))
+        layout.addWidget(plain_label(f"Account {client.account_id}"))
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
         layout.addLayout(paging)
@@ -1213,7 +1223,7 @@ class BoomiPanel(QWidget):
         sub = self.selected()
         if sub is None:
             return
-        box = QMessageBox(
+        box = plain_message_box(  # the event name is the service's text
             QMessageBox.Icon.Warning,
             "Delete subscription",
             f"Delete the subscription {sub.event_name} ({sub.subscription_id})?",
@@ -1417,7 +1427,9 @@ class AppMessagesModel(QAbstractItemModel):
             return GREY if gone else None
         if role == _FONT:
             return self._italic if gone else None
-        if role not in (_DISPLAY, _TOOLTIP):
+        if role == _TOOLTIP:
+            return plain_tooltip(str(self.data(index, _DISPLAY) or ""))
+        if role != _DISPLAY:
             return None
         if shown is None:
             if column == COL_ITEM:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,12 @@ class SessionStatus:
         if self.kind == "backoff":
             return f"reconnecting in {left:.0f} s — {self.text}"
         return f"rate limit reached: paused {left:.0f} s"
+
+    def rich_text(self, now: float | None = None, *, label: str = "") -> str:
+        """A coloured dot, then the state in words (after ``label``, a topic's name), escaped: both may hold a
+        server's text."""
+        words = f"{label}: {self.describe(now)}" if label else self.describe(now)
+        return f"<span style='color:{self.color}'>●</span> {html.escape(words, quote=False)}"
 
     @property
     def color(self) -> str:

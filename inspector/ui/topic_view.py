@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -46,7 +48,7 @@ from inspector.ui.publish_view import PublishPanel
 from inspector.ui.rate_chart import RateChart
 from inspector.ui.session import TopicSession, parse_window
 from inspector.ui.status import SessionStatus
-from inspector.ui.widgets import counter_label, set_text
+from inspector.ui.widgets import counter_label, elide_middle, plain_label, plain_tooltip, set_text
 
 FILTER_SLICE_SECS = 0.03
 START_CHOICES = (
@@ -98,7 +100,7 @@ class TopicView(QWidget):
         self.filter_edit.setPlaceholderText("Filter: text in the payload (smart case), or payload.Name == 'Jane'")
         self.filter_edit.setClearButtonEnabled(True)
         self.match_label = counter_label("9,999,999 of 9,999,999 match")
-        self.filter_error = QLabel("")
+        self.filter_error = plain_label()
         self.filter_error.setStyleSheet("color: #c62828")
 
         top = QHBoxLayout()
@@ -113,9 +115,10 @@ class TopicView(QWidget):
 
         # status line and notices
         self.status_label = QLabel("")
+        self.status_label.setTextFormat(Qt.TextFormat.RichText)  # a coloured dot; the words are escaped
         self.token_button = QPushButton("Update token…")
         self.token_button.hide()
-        self.notice = QLabel("")
+        self.notice = plain_label()
         self.notice.setStyleSheet("color: #9a6700")
         self.notice.hide()
         status_row = QHBoxLayout()
@@ -141,7 +144,10 @@ class TopicView(QWidget):
 
         # the detail
         self.detail_header = QLabel("Select a message to see it here.")
+        self.detail_header.setTextFormat(Qt.TextFormat.RichText)  # the id in bold, escaped
         self.detail_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long id is cut in the middle, and the header takes the room left, never more: it cannot widen the window.
+        self.detail_header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.copy_id = QPushButton("Copy id")
         self.copy_payload = QPushButton("Copy payload")
         self.copy_message = QPushButton("Copy message")
@@ -278,8 +284,7 @@ class TopicView(QWidget):
 
     # ----- status -----------------------------------------------------------------------------------------
     def show_status(self, status: SessionStatus) -> None:
-        text = f"<span style='color:{status.color}'>●</span> {status.describe()}"
-        set_text(self.status_label, text)
+        set_text(self.status_label, status.rich_text())
         self.token_button.setVisible(status.problem == "auth")
 
     # ----- auto-scroll and a steady view ---------------------------------------------------------------------
@@ -315,7 +320,7 @@ class TopicView(QWidget):
             predicate = make_filter(str(self.filter_mode.currentData()), self.filter_edit.text())
         except InspectorError as exc:
             self.filter_error.setText(exc.message)
-            self.filter_error.setToolTip(exc.hint)
+            self.filter_error.setToolTip(plain_tooltip(exc.hint))
             return
         self.filter_error.setText("")
         if predicate is None:
@@ -400,13 +405,15 @@ class TopicView(QWidget):
     def _show_row(self, row: Row | None) -> None:
         if row is None:
             self.detail_header.setText("Select a message to see it here.")
+            self.detail_header.setToolTip("")
             self.payload_text.show_value(None)
             self.payload_tree.show_value(None)
             return
         self.detail_header.setText(
-            f"<b>{row.message_id}</b> · #{row.seq + 1} · {human_size(row.size)}<br>"
-            f"UTC {format_utc(row.timestamp)} · local {format_local(row.timestamp)}"
+            f"<b>{html.escape(elide_middle(row.message_id), quote=False)}</b> · #{row.seq + 1} · "
+            f"{human_size(row.size)}<br>UTC {format_utc(row.timestamp)} · local {format_local(row.timestamp)}"
         )
+        self.detail_header.setToolTip(plain_tooltip(row.message_id))
         payload = row.payload
         self.payload_text.show_value(payload)
         self.payload_tree.show_value(payload)
