@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from inspector.core.errors import ValidationError
 from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.terminal import dumps, say
 
 if TYPE_CHECKING:
     from inspector.cli import Connection
     from inspector.core.http import TokenSource
-    from inspector.core.services.boomi import BoomiClient, OperationStatus, Subscription
+    from inspector.core.services.boomi import BoomiClient, OperationStatus, Page, Subscription
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SERVICE_COMMANDS = ("qala", "boomi", "messages")
@@ -64,10 +65,24 @@ def add_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     boomi.add_argument("action", choices=["list", "get", "create", "update", "delete", "bulk", "enable", "disable"])
     boomi.add_argument("args", nargs="*", metavar="ARG", help="ids, a FILE, or for bulk: delete ID... | update FILE")
     boomi.add_argument("--page", type=int, default=None, metavar="N", help="list: one page, 0-based")
-    boomi.add_argument("--page-size", type=int, default=20, metavar="N", help="list: per page, 1 to 100 (default 20)")
+    boomi.add_argument(
+        "--page-size",
+        type=int,
+        metavar="N",
+        help="list: subscriptions asked for a request, 1 to 100 (default 20 with --page, 100 without)",
+    )
     boomi.add_argument("--sort-by", default="createdDate", metavar="FIELD", help="list: default createdDate")
     boomi.add_argument("--desc", action="store_true", help="list: newest (or highest) first")
-    boomi.add_argument("--all", action="store_true", help="update: replace all with FILE's; delete: every one")
+    # ``nargs="?"``: "update --all FILE" as well as "update FILE --all" (a positional after an option is not
+    # taken by ARG..., which argparse has already filled).
+    boomi.add_argument(
+        "--all",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="FILE",
+        help="update --all FILE: replace all with FILE's; delete --all: every one",
+    )
     boomi.add_argument("--confirm", metavar="ACCOUNT", help="delete --all: the account id again, to confirm")
     _connection_options(boomi, account=True)
 
@@ -104,6 +119,9 @@ def _connection_options(parser: argparse.ArgumentParser, *, environment: bool = 
     if account:
         group.add_argument("--account", metavar="ID", help="with --base-url: the account id")
     group.add_argument("--rate-limit", metavar="RPM", type=int, help="requests per minute (default 60)")
+    from inspector.cli import _add_network_options
+
+    _add_network_options(group)
 
 
 def _profile(args: argparse.Namespace, service: str) -> Profile:
@@ -141,16 +159,17 @@ def _profile(args: argparse.Namespace, service: str) -> Profile:
 
 
 def _connect(args: argparse.Namespace, service: str) -> tuple[Profile, TokenSource]:
-    from inspector.cli import Connection, _token
+    from inspector.cli import Connection, _network, _token
 
     profile = _profile(args, service)
     account = profile.account if args.profile else f"endpoint:{profile.endpoint().events_url}"
-    conn: Connection = Connection(profile.endpoint(), account, profile.legacy_account if args.profile else None)
+    legacy = profile.legacy_account if args.profile else None
+    conn: Connection = Connection(profile.endpoint(), account, legacy, _network(args, profile))
     return profile, _token(conn)
 
 
 def _line(row: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps(row) + "\n")
     sys.stdout.flush()
 
 
@@ -185,6 +204,8 @@ def dispatch(args: argparse.Namespace) -> int:
             raise UsageError("post needs --transaction, --workflow and --label, and one or more SELECTORs")
         if args.action == "watch" and (args.interval <= 0 or args.interval > 3600):
             raise ValidationError("must be more than 0 and at most 3600 seconds", where="--interval")
+        if args.max is not None and args.max < 1:
+            raise ValidationError("must be 1 or more", where="--max", hint="the number of messages to print")
         profile, token = _connect(args, "messaging")
         if args.action == "post" and not profile.workflow_container:
             raise ValidationError(
@@ -199,7 +220,7 @@ def dispatch(args: argparse.Namespace) -> int:
 # ----- qala ----------------------------------------------------------------------------------------------------
 async def _qala_publish(profile: Profile, token: TokenSource, events: list[dict[str, Any]], topic: str | None) -> int:
     from inspector.core.models import Outcome, outcome_counts
-    from inspector.core.services.qala import QalaClient
+    from inspector.core.services.qala import NO_ID_WORDS, QalaClient
 
     assert profile.base_url is not None  # check_profile made sure
     assert profile.environment_id is not None
@@ -215,7 +236,10 @@ async def _qala_publish(profile: Profile, token: TokenSource, events: list[dict[
     ok, failed, unknown = counts[Outcome.SUCCESS], counts[Outcome.FAILED], counts[Outcome.UNKNOWN]
     where = f"topic {topic!r}" if topic else "routed by type"
     summary = f"{ok} published, {failed} failed" + (f", {unknown} unknown (may have been published)" if unknown else "")
-    print(f"qala ({where}, environment {profile.environment_id}): {summary}", file=sys.stderr)
+    no_id = sum(1 for result in results if result.ok and result.message_id is None)
+    if no_id:
+        summary += f"; {no_id} of them with {NO_ID_WORDS}"
+    say(f"qala ({where}, environment {profile.environment_id}): {summary}")
     return EXIT_OK if ok == len(results) else EXIT_FAILED
 
 
@@ -228,8 +252,8 @@ async def _qala_session_token(profile: Profile, token: TokenSource, group: str) 
         profile.base_url, token, profile.environment_id, rate_limit_rpm=profile.endpoint().rate_limit_rpm
     ) as client:
         session = await client.create_session_token(group)
-    print(session)
-    print(f"session token for subscriber group {group}: shown once, not stored", file=sys.stderr)
+    say(session, file=sys.stdout)
+    say(f"session token for subscriber group {group}: shown once, not stored")
     return EXIT_OK
 
 
@@ -238,6 +262,8 @@ def _check_boomi_args(args: argparse.Namespace) -> None:
     from inspector.cli import UsageError
 
     needs_ids = {"get": 1, "enable": 1, "disable": 1}
+    if isinstance(args.all, str):  # "update --all FILE": the FILE came with the option
+        args.args, args.all = [*args.args, args.all], True
     if args.action in needs_ids and len(args.args) != 1:
         raise UsageError(f"subscriptions {args.action} needs one subscription id")
     if args.action == "update" and not (len(args.args) == 2 or (args.all and len(args.args) == 1)):
@@ -261,6 +287,18 @@ def _read_json(source: str) -> Any:
     return data.items
 
 
+def _page_words(page: Page, asked: int) -> str:
+    """One page's place in words, numbered from 0 as ``--page`` is (the number asked, not the server's echo)."""
+    total, size = page.total_elements, page.page_size
+    if not total:
+        return "no subscriptions" + (f" (page {asked} is empty)" if asked else "")
+    last = max(page.total_pages, math.ceil(total / max(size, 1))) - 1
+    pages = "the only page" if last == 0 else f"pages 0 to {last}"
+    if not page.subscriptions and asked > last:
+        return f"page {asked} is past the end: {total} subscriptions fill {pages} at {size} a page"
+    return f"page {asked} ({pages}), {len(page.subscriptions)} of {total} subscriptions"
+
+
 def _subscription_row(subscription: Subscription) -> dict[str, Any]:
     return dict(subscription.raw)
 
@@ -281,25 +319,27 @@ async def _boomi(args: argparse.Namespace, profile: Profile, token: TokenSource)
 
 
 async def _boomi_action(args: argparse.Namespace, client: BoomiClient) -> int:
+    from inspector.core.services.boomi import MAX_PAGE_SIZE
+
     action, rest = args.action, list(args.args)
     direction = "DESC" if args.desc else "ASC"
     if action == "list":
         if args.page is None:
-            rows = await client.list_all(sort_by=args.sort_by, sort_direction=direction)
+            size = MAX_PAGE_SIZE if args.page_size is None else args.page_size
+            rows = await client.list_all(page_size=size, sort_by=args.sort_by, sort_direction=direction)
             for row in rows:
                 _line(_subscription_row(row))
-            print(f"account {client.account_id}: {len(rows)} subscriptions", file=sys.stderr)
+            say(f"account {client.account_id}: {len(rows)} subscriptions")
             return EXIT_OK
         page = await client.list_page(
-            page_number=args.page, page_size=args.page_size, sort_by=args.sort_by, sort_direction=direction
+            page_number=args.page,
+            page_size=20 if args.page_size is None else args.page_size,
+            sort_by=args.sort_by,
+            sort_direction=direction,
         )
         for row in page.subscriptions:
             _line(_subscription_row(row))
-        print(
-            f"account {client.account_id}: page {page.page_number + 1} of {max(page.total_pages, 1)}, "
-            f"{len(page.subscriptions)} of {page.total_elements} subscriptions",
-            file=sys.stderr,
-        )
+        say(f"account {client.account_id}: {_page_words(page, args.page)}")
         return EXIT_OK
     if action == "get":
         _line(_subscription_row(await client.get(rest[0])))
@@ -312,14 +352,14 @@ async def _boomi_action(args: argparse.Namespace, client: BoomiClient) -> int:
         created = await client.create(items)
         for row in created:
             _line(_subscription_row(row))
-        print(f"account {client.account_id}: {len(created)} created", file=sys.stderr)
+        say(f"account {client.account_id}: {len(created)} created")
         return EXIT_OK
     if action == "update":
         if args.all:
             replaced = await client.update_all(_read_json(rest[0]))
             for row in replaced:
                 _line(_subscription_row(row))
-            print(f"account {client.account_id}: now {len(replaced)} subscriptions", file=sys.stderr)
+            say(f"account {client.account_id}: now {len(replaced)} subscriptions")
             return EXIT_OK
         items = _read_json(rest[1])
         if len(items) != 1:
@@ -335,7 +375,7 @@ async def _boomi_action(args: argparse.Namespace, client: BoomiClient) -> int:
                     hint=f"add --confirm {client.account_id}",
                 )
             await client.delete_all()
-            print(f"account {client.account_id}: every subscription deleted", file=sys.stderr)
+            say(f"account {client.account_id}: every subscription deleted")
             return EXIT_OK
         for sid in rest:
             await client.delete(sid)
@@ -347,7 +387,7 @@ async def _boomi_action(args: argparse.Namespace, client: BoomiClient) -> int:
     for status in statuses:
         _line(_status_row(status))
     done = sum(1 for s in statuses if s.ok)
-    print(f"account {client.account_id}: {done} of {len(statuses)} {rest[0]}d", file=sys.stderr)
+    say(f"account {client.account_id}: {done} of {len(statuses)} {rest[0]}d")
     return EXIT_OK if done == len(statuses) else EXIT_FAILED
 
 
@@ -366,7 +406,7 @@ async def _messages(args: argparse.Namespace, profile: Profile, token: TokenSour
             created = await client.post(args.app, args.transaction, args.workflow, args.label, args.selectors)
             for message in created:
                 _line(message.to_json())
-            print(f"app {args.app}: {len(created)} messages posted", file=sys.stderr)
+            say(f"app {args.app}: {len(created)} messages posted")
             return EXIT_OK
         shown = 0
         last_status = ""
@@ -376,17 +416,18 @@ async def _messages(args: argparse.Namespace, profile: Profile, token: TokenSour
             for message in change.new:
                 _line({"event": "message", **message.to_json()})
                 shown += 1
+                if args.max is not None and shown >= args.max:
+                    watch.stop()  # "--max N": exactly N messages, nothing after them
+                    return
             for message in change.vanished:
                 _line({"event": "vanished", "reason": "its transaction ended", **message.to_json()})
             for transaction in change.ended_transactions:
                 _line({"event": "transaction_ended", "appId": args.app, "transactionId": transaction})
-            if args.max is not None and shown >= args.max:
-                watch.stop()
 
         def status(words: str) -> None:
             nonlocal last_status
             if words != last_status and not words.startswith("watching"):
-                print(f"app {args.app}: {words}", file=sys.stderr)
+                say(f"app {args.app}: {words}")
             last_status = words
 
         watch = AppMessageWatch(client, args.app, update, interval=args.interval, on_status=status)

@@ -144,7 +144,7 @@ def test_boomi_subscriptions_create_list_bulk_and_delete_all(emulator: EmulatorS
     )
     assert page.returncode == 0, page.stderr
     assert [row["eventName"] for row in lines(page.stdout)] == ["Atom.Status.2", "Atom.Status.1"]
-    assert "page 1 of 2, 2 of 3 subscriptions" in page.stderr
+    assert "page 0 (pages 0 to 1), 2 of 3 subscriptions" in page.stderr
 
     unknown = str(uuid.uuid4())
     bulk = run_cli(

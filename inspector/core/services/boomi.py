@@ -272,12 +272,15 @@ class BoomiClient(ServiceClient):
             bool(meta.get("last", page_number >= pages - 1)),
         )
 
-    async def list_all(self, *, sort_by: str = "createdDate", sort_direction: str = "ASC") -> list[Subscription]:
+    async def list_all(
+        self, *, page_size: int = MAX_PAGE_SIZE, sort_by: str = "createdDate", sort_direction: str = "ASC"
+    ) -> list[Subscription]:
+        """Every subscription, asked for ``page_size`` at a time."""
         found: list[Subscription] = []
         number = 0
         while True:
             page = await self.list_page(
-                page_number=number, page_size=MAX_PAGE_SIZE, sort_by=sort_by, sort_direction=sort_direction
+                page_number=number, page_size=page_size, sort_by=sort_by, sort_direction=sort_direction
             )
             found += page.subscriptions
             if page.last or not page.subscriptions or number >= 10_000:
@@ -297,10 +300,13 @@ class BoomiClient(ServiceClient):
         return self._subscriptions(answer)
 
     async def update(self, subscription_id: str, changes: Mapping[str, Any]) -> Subscription:
+        """Change some fields. The subscription is read, changed and sent whole, as the seed's update does: a
+        server that takes the ``PUT`` as a replacement keeps every field that is not changed."""
         sid = check_subscription_id(subscription_id)
         fields = check_subscription(changes, where=f"subscription {sid}", partial=True)
+        whole = {**(await self.get(sid)).raw, **fields}
         answer = await self._api.request(
-            "PUT", f"{self._path}/{sid}", body=_encode({"subscription": fields}), not_found=f"subscription {sid}"
+            "PUT", f"{self._path}/{sid}", body=_encode({"subscription": whole}), not_found=f"subscription {sid}"
         )
         return self._one(answer)
 

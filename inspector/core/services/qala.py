@@ -5,6 +5,9 @@ A publish request is all or nothing: Qala refuses the whole array when one event
 (``events[2].type``). ``publish_events`` validates first, sends at most ``MAX_EVENTS`` a request, and reports one
 result per event: published (with its id), failed (with the server's words for that event, or why the request
 was refused), or unknown (the request may have been processed).
+
+The seed shows no success body: any 2xx is a success, even an empty ``202``. The event ids are read from the
+answer when it has them (see ``answer_ids``); otherwise an event keeps the id it was given, or has none.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ HINTS = {
     403: "check the token: it must be a Qala API token allowed to publish in this environment",
     404: "check the topic name and the environment id",
 }
+NO_ID_WORDS = "no event id in Qala's answer"  # a published event whose id the answer did not give
+MAX_ID_CHARS = 1024
 
 
 # ----- input ------------------------------------------------------------------------------------------------
@@ -284,6 +289,8 @@ class QalaClient(ServiceClient):
                     return _all(chunk, start, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
                 return _all(chunk, start, Outcome.FAILED, f"not sent: {exc.message}"), None
             except ApiError as exc:
+                if exc.status is not None and 200 <= exc.status < 300:  # accepted, with a body that is not JSON
+                    return _accepted(chunk, start, None), None
                 if outcome_unknown(exc):
                     return _all(chunk, start, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
                 return _refused(chunk, start, exc), exc if exc.status in (401, 403, 404) else None
@@ -313,15 +320,43 @@ def _all(chunk: list[dict[str, Any]], start: int, outcome: Outcome, error: str) 
     return [ItemResult(start + i, outcome, error=error) for i in range(len(chunk))]
 
 
-def _accepted(chunk: list[dict[str, Any]], start: int, answer: Any) -> list[ItemResult]:
-    ids: dict[int, str] = {}
-    for entry in answer.get("events", []) if isinstance(answer, dict) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("index"), int) and isinstance(entry.get("id"), str):
-            ids[entry["index"]] = entry["id"]
+def answer_ids(answer: object, count: int) -> list[str | None]:
+    """The event ids a publish answer gives, one per event of the request (None where it gives none).
+
+    Shapes taken: a bare list, or a list under ``events`` (the emulator's), ``eventIds`` or ``ids``; each entry an
+    id, or an object with an ``id`` (or ``eventId``) and perhaps the event's ``index``. Without indexes, a list
+    is matched to the events by position, only when it has one entry per event. Anything else (an empty body)
+    gives no ids."""
+    listed = answer
+    if isinstance(answer, dict):
+        listed = next((answer[k] for k in ("events", "eventIds", "ids") if isinstance(answer.get(k), list)), None)
+    ids: list[str | None] = [None] * count
+    if not isinstance(listed, list):
+        return ids
+    indexed = [(e["index"], e) for e in listed if isinstance(e, dict) and type(e.get("index")) is int]
+    if indexed:
+        for index, entry in indexed:
+            if 0 <= index < count:
+                ids[index] = _id_of(entry)
+        return ids
+    return [_id_of(entry) for entry in listed] if len(listed) == count else ids
+
+
+def _id_of(entry: object) -> str | None:
+    if isinstance(entry, dict):
+        entry = entry.get("id") if entry.get("id") is not None else entry.get("eventId")
+    if isinstance(entry, str) and entry and len(entry) <= MAX_ID_CHARS and entry.isprintable():
+        return entry
+    return None
+
+
+def _accepted(chunk: list[dict[str, Any]], start: int, answer: object) -> list[ItemResult]:
+    """Every event of an accepted request is published: with the id the answer gives, else the one it had."""
+    ids = answer_ids(answer, len(chunk))
     results = []
     for i, event in enumerate(chunk):
-        given = event.get("id") if isinstance(event.get("id"), str) else None
-        results.append(ItemResult(start + i, Outcome.SUCCESS, message_id=ids.get(i, given)))
+        given = event.get("id") if isinstance(event.get("id"), str) and event.get("id") else None
+        results.append(ItemResult(start + i, Outcome.SUCCESS, message_id=ids[i] or given))
     return results
 
 
