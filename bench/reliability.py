@@ -14,8 +14,18 @@
    arguments, run as their tests in a separate pytest process. A case that raises anything but the
    project's own error (or says it vaguely) fails its test: failures and errors are counted as uncaught.
 
-Goal row: 0 lost, 0 duplicated, 0 uncaught. Last line: {"faults_injected", "published", "received", "lost",
-"duplicated", "unknown_outcomes", "bad_inputs", "uncaught"}.
+3. Hardening (each part in its own bench/_hardening_*.py, which also runs alone):
+   - tokens: shapes x contexts x encodings x the three ways text is scrubbed (``token_cases``, ``token_leaks``);
+   - oversize answers: ``consume`` against 150 MiB with a length and 200 MB chunked without (``oversize_refused``);
+   - the window against a server that answers HTML everywhere (``html_rendered``);
+   - the CLI against a server whose words and ids hold terminal controls (``terminal_escapes``);
+   - the paths a scripted session writes under umask 022 (``files_too_open``);
+   - consume and publish through a CONNECT proxy to an HTTPS server with its own CA (``proxy_ok``).
+
+Goal row: 0 lost, 0 duplicated, 0 uncaught; 0 token leaks, 0 rendered, 0 escapes, 0 files too open, both
+true. Last line: {"faults_injected", "published", "received", "lost", "duplicated", "unknown_outcomes",
+"bad_inputs", "uncaught", ..., "hardening": {"token_cases", "token_leaks", "html_rendered", "terminal_escapes",
+"files_too_open", "oversize_refused", "proxy_ok"}}.
 """
 
 from __future__ import annotations
@@ -84,7 +94,39 @@ def bad_inputs() -> dict[str, Any]:
     }
 
 
+HARDENING_GOALS = {
+    "token_leaks": 0,
+    "html_rendered": 0,
+    "terminal_escapes": 0,
+    "files_too_open": 0,
+    "oversize_refused": True,
+    "proxy_ok": True,
+}
+
+
+def hardening() -> dict[str, Any]:
+    """The hardening figures, each part in a process of its own (the window's part needs a QApplication)."""
+    figures: dict[str, Any] = {}
+    for part in ("tokens", "html", "terminal", "files", "proxy"):
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / f"_hardening_{part}.py")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        lines = run.stdout.strip().splitlines()
+        if run.returncode != 0 or not lines:
+            print(f"hardening part {part!r} failed:", run.stdout[-2000:], run.stderr[-2000:], file=sys.stderr)
+            figures[f"{part}_failed"] = True
+            continue
+        figures.update(json.loads(lines[-1]))
+    return figures
+
+
 def main() -> None:
+    hard = hardening()
     baseline = faults(0.0)
     faulted = faults(RATE)
     window_clean = gui_under_faults(rate=0.0, seed=SEED)
@@ -117,6 +159,16 @@ def main() -> None:
     print(f"bad inputs tried: {bad['corpus_cases']} corpus cases {bad['corpus_by_entry_point']}")
     print(f"  as {bad['tests']} tests with the bounded fuzzing and the CLI's bad arguments")
     print(f"uncaught exceptions: {uncaught} (goal 0)")
+    print("hardening:")
+    for name, goal in HARDENING_GOALS.items():
+        print(f"  {name:22} {hard.get(name, 'missing')!s:>8}   goal {goal}")
+    peaks = (hard.get(f"{kind}_peak_mib") for kind in ("declared", "chunked", "baseline"))
+    print(
+        "  token cases tried: {}; oversize answers peaked at {} / {} MiB (one message: {})".format(
+            hard.get("token_cases"), *peaks
+        )
+    )
+    summary = {key: hard.get(key) for key in ("token_cases", *HARDENING_GOALS)}
     print(
         json.dumps(
             {
@@ -131,6 +183,7 @@ def main() -> None:
                 "window_faults_injected": window["faults_injected"],
                 "window_max_stall_ms": window["max_stall_ms"],
                 "baseline": {key: baseline[key] for key in ("published", "received", "lost", "duplicated")},
+                "hardening": summary,
             }
         )
     )
