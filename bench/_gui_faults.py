@@ -87,8 +87,8 @@ async def _scenario(service: _Service, messages: int) -> dict[str, Any]:
     from inspector.ui.app import freeze_startup_objects
     from inspector.ui.context import AppContext
     from inspector.ui.main_window import MainWindow
-    from inspector.ui.message_model import COL_ID
     from inspector.ui.status import SessionStatus
+    from inspector.ui.topic.model import COL_ID
     from tests.faults import ScaledLimiter
 
     url, token, topic = service.ready["proxy"], service.ready["token"], service.ready["topic"]

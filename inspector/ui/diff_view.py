@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.diff import Change, diff_payloads
 from inspector.ui.json_view import JsonText
-from inspector.ui.message_model import Row, format_utc
+from inspector.ui.topic.model import Row, format_utc
 from inspector.ui.widgets import elide_middle, plain_label, plain_tooltip
 
 _COLORS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#9a6700"}

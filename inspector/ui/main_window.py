@@ -49,9 +49,9 @@ if TYPE_CHECKING:
     from inspector.core.http import TokenSource
     from inspector.core.services.workato import EventStreamsClient
     from inspector.ui.dialogs import ProfileDialog
-    from inspector.ui.message_model import Row
-    from inspector.ui.replay_view import JobsPanel, ReplayDialog, SourceMessage
-    from inspector.ui.topic_view import TopicView
+    from inspector.ui.topic.model import Row
+    from inspector.ui.topic.replay import JobsPanel, ReplayDialog, SourceMessage
+    from inspector.ui.topic.view import TopicView
 
 log = logging.getLogger("inspector.ui")
 # Until the window is shown, nothing here imports or touches the ``Qt`` namespace: that makes PySide create all
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         """The replay jobs panel, made (and the journal opened) on first use: by ``start_background`` after the
         window is shown, or earlier by whatever needs it."""
         if self._jobs is None:
-            from inspector.ui.replay_view import JobsPanel
+            from inspector.ui.topic.replay import JobsPanel
 
             self._jobs = JobsPanel(self.ctx.journal, self._client_for_destination)
             self.jobs_dock.setWidget(self._jobs)
@@ -597,7 +597,7 @@ class MainWindow(QMainWindow):
         return panel
 
     def _service_panel(self, profile: Profile, capability: str, token: TokenSource) -> QWidget:
-        from inspector.ui import services_view
+        from inspector.ui import services as services_view
 
         endpoint = profile.endpoint()
         base, rpm = endpoint.events_url, endpoint.rate_limit_rpm  # the profile's limit, or 60 requests/min
@@ -669,10 +669,10 @@ class MainWindow(QMainWindow):
         if key in self.views:  # opened meanwhile
             return self.views[key]
         from inspector.core.tail import StartPosition
-        from inspector.ui.message_model import MessageTableModel
-        from inspector.ui.publish_view import PublishPanel
-        from inspector.ui.session import TopicSession
-        from inspector.ui.topic_view import TopicView
+        from inspector.ui.topic.model import MessageTableModel
+        from inspector.ui.topic.publish import PublishPanel
+        from inspector.ui.topic.session import TopicSession
+        from inspector.ui.topic.view import TopicView
 
         model = MessageTableModel(row_cap=self.ctx.workspace.row_cap, utc=self.ctx.workspace.utc_times)
         client = self.ctx.client(profile, token or "")
@@ -711,15 +711,15 @@ class MainWindow(QMainWindow):
             view.notice.setText("No messages to replay: select some, or clear the filter.")
             view.notice.show()
             return None
-        from inspector.ui.message_model import format_utc
-        from inspector.ui.replay_view import SourceMessage
+        from inspector.ui.topic.model import format_utc
+        from inspector.ui.topic.replay import SourceMessage
 
         messages = [SourceMessage(r.payload, r.message_id, format_utc(r.timestamp)) for r in rows]
         profile = next((p for p, t in self.views if self.views[(p, t)] is view), "?")
         return self.open_replay_dialog(messages, f"{profile} · {view.entry.label}")
 
     def open_replay_dialog(self, messages: list[SourceMessage], source: str) -> ReplayDialog:
-        from inspector.ui.replay_view import ReplayDialog
+        from inspector.ui.topic.replay import ReplayDialog
 
         def topics(profile: str) -> list[tuple[int, str]]:
             return [(e.id, e.label) for e in self.ctx.workspace.topics_of(profile)]
@@ -778,7 +778,7 @@ class MainWindow(QMainWindow):
 
     def replay_file(self, path: Path) -> ReplayDialog | None:
         from inspector.core.export import import_file
-        from inspector.ui.replay_view import SourceMessage
+        from inspector.ui.topic.replay import SourceMessage
 
         try:
             items = import_file(path)

@@ -21,8 +21,8 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.emulator.server import EmulatorServer
 from inspector.ui.context import AppContext
 from inspector.ui.main_window import MainWindow
-from inspector.ui.message_model import COL_ID
 from inspector.ui.status import SessionStatus
+from inspector.ui.topic.model import COL_ID
 from tests.faults import FaultProxy, ScaledLimiter
 from tests.helpers import wait_until
 

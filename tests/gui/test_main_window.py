@@ -18,8 +18,8 @@ from inspector.emulator.server import EmulatorConfig, EmulatorServer
 from inspector.ui.context import AppContext
 from inspector.ui.dialogs import AddTopicDialog
 from inspector.ui.main_window import MainWindow
-from inspector.ui.message_model import COL_ID
-from inspector.ui.topic_view import TopicView
+from inspector.ui.topic.model import COL_ID
+from inspector.ui.topic.view import TopicView
 from tests.helpers import InMemoryKeyring, wait_until
 
 

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.core.filtering import make_filter
 from inspector.core.models import Message
-from inspector.ui.message_model import (
+from inspector.ui.topic.model import (
     COL_ID,
     COL_NUMBER,
     COL_PREVIEW,

@@ -28,8 +28,8 @@ from inspector.ui.context import AppContext
 from inspector.ui.editor import matching_bracket
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
-from inspector.ui.publish_view import PublishPanel, ResultsModel
-from inspector.ui.topic_view import TopicView
+from inspector.ui.topic.publish import PublishPanel, ResultsModel
+from inspector.ui.topic.view import TopicView
 from tests.gui.test_main_window import close, ids, local_profile, publish
 from tests.helpers import InMemoryKeyring, wait_until
 

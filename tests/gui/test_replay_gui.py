@@ -21,7 +21,7 @@ from inspector.emulator.server import EmulatorConfig, EmulatorServer
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
-from inspector.ui.topic_view import TopicView
+from inspector.ui.topic.view import TopicView
 from tests.gui.test_main_window import close, local_profile, publish
 from tests.helpers import InMemoryKeyring, wait_until
 

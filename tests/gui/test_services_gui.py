@@ -21,9 +21,9 @@ from inspector.core.services.boomi import BoomiClient
 from inspector.core.services.messaging import MessagingClient
 from inspector.core.services.qala import QalaClient, problem_of
 from inspector.emulator.server import EmulatorServer
-from inspector.ui import services_view
+from inspector.ui import services as services_view
 from inspector.ui.eventloop import EventLoop
-from inspector.ui.services_view import (
+from inspector.ui.services import (
     COL_DETAIL,
     COL_ENABLED,
     COL_EVENT,

@@ -15,11 +15,11 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
-from inspector.ui.message_model import MessageTableModel, RawRow
 from inspector.ui.rate_chart import RateCounter
 from inspector.ui.status import SessionStatus
+from inspector.ui.topic.model import MessageTableModel, RawRow
 
-log = logging.getLogger("inspector.ui.session")
+log = logging.getLogger("inspector.ui.topic.session")
 FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in
 BUSY_FLUSH_MS = 250  # when a backlog pours in, fewer and larger inserts leave time to fetch
 BUSY_ROWS = 100  # ~3,000 messages a second at 30 flushes a second

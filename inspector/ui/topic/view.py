@@ -35,7 +35,9 @@ from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.diff_view import DiffDialog
 from inspector.ui.json_view import JsonText, JsonTree
-from inspector.ui.message_model import (
+from inspector.ui.rate_chart import RateChart
+from inspector.ui.status import SessionStatus
+from inspector.ui.topic.model import (
     COL_NUMBER,
     COL_SIZE,
     MessageRole,
@@ -44,10 +46,8 @@ from inspector.ui.message_model import (
     format_utc,
     human_size,
 )
-from inspector.ui.publish_view import PublishPanel
-from inspector.ui.rate_chart import RateChart
-from inspector.ui.session import TopicSession, parse_window
-from inspector.ui.status import SessionStatus
+from inspector.ui.topic.publish import PublishPanel
+from inspector.ui.topic.session import TopicSession, parse_window
 from inspector.ui.widgets import counter_label, elide_middle, plain_label, plain_tooltip, set_text
 
 FILTER_SLICE_SECS = 0.03

@@ -47,7 +47,7 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.transform import apply_edits, parse_edits
 from inspector.core.validation import MAX_BATCH_ITEMS, human_bytes
 from inspector.core.workspace import parse_topic_reference
-from inspector.ui.publish_view import ResultsModel
+from inspector.ui.topic.publish import ResultsModel
 from inspector.ui.widgets import plain_label, set_text
 
 

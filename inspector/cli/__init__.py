@@ -418,7 +418,7 @@ def _profile_command(args: argparse.Namespace) -> int:
         raise UsageError("profile add needs exactly one of --region R or --base-url URL")
     if args.service != "workato" and not args.base_url:
         raise UsageError(f"a {args.service} profile needs --base-url URL (regions are Workato's)")
-    from inspector.cli_services import service_profile_fields
+    from inspector.cli.services import service_profile_fields
     from inspector.core import network
     from inspector.core.profiles import check_profile
 
@@ -635,7 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("--sort", choices=["activity", "name", "id"])
     topics.add_argument("--include-schema", action="store_true")
 
-    from inspector.cli_services import add_commands
+    from inspector.cli.services import add_commands
 
     add_commands(add)
 
@@ -858,7 +858,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run_gui(demo=False)
     if args.command == "emulator":
         return _emulator_command(args)
-    from inspector.cli_services import SERVICE_COMMANDS, dispatch
+    from inspector.cli.services import SERVICE_COMMANDS, dispatch
 
     if args.command in SERVICE_COMMANDS:
         return dispatch(args)
