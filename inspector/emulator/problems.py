@@ -1,15 +1,20 @@
-"""What every emulator handler shares: the refusal it raises (each service turns it into its own error shape),
-and reading a request's bearer token and JSON body."""
+"""What every emulator handler shares: the refusal it raises (each service turns it into its own error shape, the
+emulator's own being Workato's), and reading a request's bearer token and JSON body."""
 
 from __future__ import annotations
 
 import json
+import re
+from http import HTTPStatus
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
-MAX_BODY = 1024 * 1024
+from inspector.core.validation import MAX_BODY_BYTES
+
 NO_BODY: Any = object()  # what ``read_json`` returns for an empty body
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 class ApiProblem(Exception):
@@ -30,6 +35,29 @@ class ApiProblem(Exception):
         self.details = details
 
 
+def json_error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The emulator's own error answer, in Workato's shape: for Workato's routes, and where no route answers."""
+    return JSONResponse({"message": message, "code": code}, status_code=status, headers=headers)
+
+
+def workato_error(request: Request, problem: ApiProblem, state: object) -> JSONResponse:
+    """``json_error`` as a mount's error shape."""
+    return json_error(problem.status, problem.message, problem.code, problem.headers)
+
+
+def reason_phrase(status: int) -> str:
+    """The status's reason phrase ("Not Found"), which the Qala, Boomi and Messaging shapes name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def integer(text: str) -> int | None:
+    """A query parameter's integer (at most 18 digits), or None when it is not one."""
+    return int(text) if _INTEGER.fullmatch(text) else None
+
+
 def bearer(request: Request) -> str:
     """The request's bearer token, or "" when it sends none."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -39,9 +67,9 @@ def bearer(request: Request) -> str:
 async def read_body(request: Request, *, too_large: int) -> bytes:
     """The body; over 1 MB is refused with ``too_large`` (Workato's API answers 400, the others 413)."""
     raw = await request.body()
-    if len(raw) > MAX_BODY:
+    if len(raw) > MAX_BODY_BYTES:
         raise ApiProblem(
-            too_large, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY} bytes (1 MB)", "payload_too_large"
+            too_large, f"Payload is {len(raw)} bytes; the maximum is {MAX_BODY_BYTES} bytes (1 MB)", "payload_too_large"
         )
     return raw
 

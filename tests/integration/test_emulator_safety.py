@@ -27,7 +27,7 @@ def _every_route() -> list[tuple[str, str]]:
     try:
         app = create_app(store)
         found = []
-        for route in app.routes:
+        for route in [r for mount in app.routes for r in getattr(mount, "routes", [mount])]:  # each service's
             path = re.sub(r"\{[^}]+\}", "1", route.path)  # type: ignore[attr-defined]
             found += [(method, path) for method in sorted(route.methods - {"HEAD"})]  # type: ignore[attr-defined]
         return found

@@ -1,0 +1,290 @@
+"""What every command shares: exit codes, the parser class, connection options and the connection they make, the
+token source, the service check of a profile, input reading and the printers of words and JSON lines.
+
+Light on purpose: the parser is built from every command module, and ``topic-inspector --help`` must not load the
+HTTP client, asyncio or the keyring. Heavy imports sit inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from inspector.core.errors import InspectorError, ValidationError
+from inspector.core.network import NetworkSettings
+from inspector.core.paths import read_text_file
+from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
+from inspector.core.secrets import TOKEN_ENV, KeyringStore, env_token
+from inspector.core.services import SERVICES
+from inspector.core.terminal import dumps, escape_text
+
+if TYPE_CHECKING:
+    from inspector.core.http import TokenSource
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# The commands a profile of each service is for: said when a profile is given to another service's command.
+USED_BY: dict[str, str] = {
+    "workato": "'consume', 'publish', 'replay' and 'topics'",
+    "qala": "'qala publish' and 'qala session-token'",
+    "boomi": "'boomi subscriptions'",
+    "messaging": "'messages watch' and 'messages post'",
+}
+
+
+class UsageError(Exception):
+    """The command line asks for something the command cannot do (exit 2, nothing sent)."""
+
+
+# A command's arguments in an old spelling read as today's, with the line that says the old one is going (None:
+# they were today's). It raises UsageError for old words that have no spelling today.
+Respelling = Callable[[list[str]], tuple[list[str], str | None]]
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose error line shows the user's words escaped (they may hold terminal controls).
+
+    ``respell`` keeps a command's old spellings working for a release: the namespace's ``deprecated`` holds the
+    line to say (``main`` says it before running the command)."""
+
+    def __init__(self, *args: Any, respell: Respelling | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.respell = respell
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self.respell is None:
+            return super().parse_known_args(args, namespace)
+        try:
+            words, deprecated = self.respell(list(sys.argv[1:] if args is None else args))
+        except UsageError as exc:
+            self.error(str(exc))
+        namespace = argparse.Namespace() if namespace is None else namespace
+        namespace.deprecated = deprecated
+        return super().parse_known_args(words, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {escape_text(message)}\n")
+
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[Parser]  # add_subparsers(): each command module adds its parser to it
+
+
+def add_command(subparsers: Subparsers, name: str, **kwargs: Any) -> Parser:
+    """A command (or one mode of a command) on ``subparsers``, taking ``-v`` after its name as well."""
+    parser = subparsers.add_parser(name, **kwargs)
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log details to standard error (tokens are redacted)",
+    )
+    return parser
+
+
+def add_modes(parser: argparse.ArgumentParser, dest: str, what: str = "MODE") -> Subparsers:
+    """The subcommands of a command (``profile add|list|remove``): one of them is required."""
+    return parser.add_subparsers(dest=dest, metavar=what, required=True, parser_class=Parser)
+
+
+# ----- connection options ---------------------------------------------------------------------------------------
+def add_connection(parser: argparse.ArgumentParser) -> None:
+    """Where a Workato command connects: a region, a base URL of one's own, or a saved profile."""
+    group = parser.add_argument_group("connection (choose one)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--region", metavar="R", help=f"one of: {', '.join(REGIONS)}")
+    where.add_argument("--base-url", metavar="URL", help="a base URL of your own, such as the local emulator")
+    where.add_argument("--profile", metavar="P", help="a saved profile (see 'topic-inspector profile')")
+    group.add_argument("--rate-limit", metavar="RPM", type=int, help="requests per minute (default: the region's)")
+    add_network_options(group)
+
+
+def add_service_connection(
+    parser: argparse.ArgumentParser, *, environment: bool = False, account: bool = False
+) -> None:
+    """Where a command of another service connects: a profile of that service, or its address and options."""
+    group = parser.add_argument_group("connection (choose one)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--profile", metavar="P", help="a saved profile of this service")
+    where.add_argument("--base-url", metavar="URL", help="the service's address")
+    if environment:
+        group.add_argument("--environment", metavar="GUID", help="with --base-url: the environment id")
+    if account:
+        group.add_argument("--account", metavar="ID", help="with --base-url: the account id")
+    group.add_argument("--rate-limit", metavar="RPM", type=int, help="requests per minute (default 60)")
+    add_network_options(group)
+
+
+def add_network_options(group: argparse._ActionsContainer) -> None:
+    group.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="an HTTP proxy for https base URLs, http://[user@]host:port; its password is read from the keyring "
+        "(default: the profile's, else HTTPS_PROXY or ALL_PROXY, except for the hosts in NO_PROXY)",
+    )
+    group.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="a PEM file of CA certificates to trust besides the system's (your company's CA); SSL_CERT_FILE and "
+        "REQUESTS_CA_BUNDLE add theirs too (default: the profile's)",
+    )
+
+
+# ----- the connection -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Connection:
+    endpoint: Endpoint
+    account: str  # where the token lives in the keyring
+    legacy_account: str | None = None  # where an earlier build kept it
+    network: NetworkSettings = field(default_factory=NetworkSettings)  # the proxy and CA bundle of its clients
+
+
+def keyring() -> KeyringStore:
+    """The commands' keyring (a test swaps this module's ``KeyringStore`` for one in memory)."""
+    return KeyringStore()
+
+
+def connection(args: argparse.Namespace, *, service: str | None = "workato") -> Connection:
+    """The connection of ``add_connection``'s options. A profile of another service than ``service`` is refused
+    (``None``: any, as ``token`` stores the token of any profile)."""
+    rpm = args.rate_limit
+    if rpm is not None and rpm < 0:
+        raise ValidationError("must be 0 (off) or more", where="--rate-limit")
+    if args.profile:
+        profile = ProfileStore().get(args.profile)
+        if service is not None:
+            check_service(profile, service, args.command)
+        if rpm is not None:
+            profile = replace(profile, rate_limit_rpm=rpm)
+        return Connection(profile.endpoint(), profile.account, profile.legacy_account, network(args, profile))
+    if args.base_url:
+        endpoint = custom_endpoint(args.base_url, **({} if rpm is None else {"rate_limit_rpm": rpm}))
+    elif args.region:
+        endpoint = region(args.region)
+        if rpm is not None:
+            endpoint = replace(endpoint, rate_limit_rpm=rpm)
+    else:
+        raise UsageError("choose where to connect: --region R, --base-url URL or --profile P")
+    return Connection(endpoint, f"endpoint:{endpoint.events_url}", network=network(args, None))
+
+
+def check_service(profile: Profile, service: str, command: str) -> None:
+    """A command speaks one service's API: a profile of another service is refused in words, before any request."""
+    if profile.service == service:
+        return
+    wanted = SERVICES[service].label
+    raise ValidationError(
+        f"is a {profile.service_label} profile, not a {service} one: '{command}' speaks to {wanted}",
+        where=f"profile {profile.name!r}",
+        hint=f"use it with {USED_BY.get(profile.service, 'its own commands')}; for '{command}', a profile added "
+        f"with 'topic-inspector profile add NAME --service {service} ...'",
+    )
+
+
+def service_connection(args: argparse.Namespace, service: str) -> tuple[Profile, TokenSource]:
+    """The profile of ``add_service_connection``'s options (named, or made of --base-url and the service's
+    options; checked either way) and the token for it."""
+    from inspector.core.profiles import check_profile
+
+    if args.profile:
+        profile = ProfileStore().get(args.profile)
+        check_service(profile, service, args.command)
+    elif args.base_url:
+        profile = Profile(
+            f"{service}:{args.base_url}",
+            "custom",
+            args.base_url,
+            service=service,
+            environment_id=getattr(args, "environment", None),
+            account_id=getattr(args, "account", None),
+            workflow_container=bool(getattr(args, "workflow_container", False)),
+        )
+    else:
+        raise ValidationError("no connection", where="--profile or --base-url", hint="give one of the two")
+    profile = check_profile(profile)
+    if args.rate_limit is not None:
+        if args.rate_limit < 0:
+            raise ValidationError("must be 0 (off) or more", where="--rate-limit")
+        profile = replace(profile, rate_limit_rpm=args.rate_limit)
+    account = profile.account if args.profile else f"endpoint:{profile.endpoint().events_url}"
+    legacy = profile.legacy_account if args.profile else None
+    conn = Connection(profile.endpoint(), account, legacy, network(args, profile))
+    return profile, token_source(conn)
+
+
+def network(args: argparse.Namespace, profile: Profile | None) -> NetworkSettings:
+    """``--proxy`` and ``--ca-bundle``, else the profile's, with the proxy's password from the keyring: used by
+    every client this command makes (``network.configure``); the environment's proxies and CAs come on top."""
+    from inspector.core import network
+
+    proxy, proxy_where = getattr(args, "proxy", None), "--proxy"
+    ca_bundle, ca_where = getattr(args, "ca_bundle", None), "--ca-bundle"
+    if profile is not None and not proxy and profile.proxy:
+        proxy, proxy_where = profile.proxy, f"profile {profile.name!r} proxy"
+    if profile is not None and not ca_bundle and profile.ca_bundle:
+        ca_bundle, ca_where = profile.ca_bundle, f"profile {profile.name!r} CA bundle"
+    settings = NetworkSettings(
+        network.check_proxy_url(proxy, where=proxy_where) if proxy else None,
+        network.check_ca_file(ca_bundle, where=ca_where) if ca_bundle else None,
+    )
+    if settings.proxy and network.proxy_user(settings.proxy):
+        password = keyring().get(network.proxy_account(settings.proxy))
+        settings = replace(settings, proxy_password=password)
+    network.configure(settings)
+    return settings
+
+
+def token_source(conn: Connection) -> TokenSource:
+    """``TOPIC_INSPECTOR_TOKEN``, else the keyring's token as a source read again for each request, so a long
+    ``consume --follow`` or ``replay`` does not hold the token between requests."""
+    from inspector.core.secrets import KeyringToken, checked_token, remember_token
+
+    token = env_token()
+    if token:
+        return checked_token(token, f"the token in {TOKEN_ENV}")
+    store = keyring()
+    stored = store.get_moving(conn.account, conn.legacy_account)
+    if stored:
+        label = conn.endpoint.label
+        fingerprint = remember_token(checked_token(stored, f"the token of {label} in {store.backend_name}"))
+        return KeyringToken(store, conn.account, fingerprint=fingerprint, label=label)
+    raise InspectorError(
+        f"no token for {conn.endpoint.label}",
+        hint=f"store one with 'topic-inspector token set' and the same connection options, or set {TOKEN_ENV}",
+    )
+
+
+# ----- input and output -----------------------------------------------------------------------------------------
+def read_input(source: str) -> str:
+    """The text of FILE, or of standard input for ``-`` (refused when it is a terminal: nothing was piped)."""
+    if source == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("give a FILE to publish, or pipe JSON into standard input")
+        return sys.stdin.read()
+    return read_text_file(Path(source).expanduser())
+
+
+def source_name(source: str) -> str:
+    return "standard input" if source == "-" else source
+
+
+def write_out(data: bytes) -> None:
+    """Bytes on standard output as they are (UTF-8 whatever the locale), after any text already written."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def json_line(row: Any) -> None:
+    """One JSON line on standard output (terminal controls escaped), flushed: a pipe sees it at once."""
+    sys.stdout.write(dumps(row) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,145 @@
+"""``topic-inspector consume TOPIC``: a topic's messages as JSON Lines (or a JSON array, or CSV)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from inspector.cli._common import (
+    EXIT_OK,
+    UsageError,
+    add_command,
+    add_connection,
+    connection,
+    token_source,
+    write_out,
+)
+from inspector.core.errors import ValidationError
+from inspector.core.export import FORMATS, export_messages
+from inspector.core.terminal import say
+from inspector.core.timeparse import parse_time
+from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
+
+if TYPE_CHECKING:
+    from inspector.cli._common import Connection, Subparsers
+    from inspector.core.http import TokenSource
+    from inspector.core.models import Message
+    from inspector.core.tail import TailState, TailStatus
+
+
+def add(subparsers: Subparsers) -> None:
+    consume = add_command(
+        subparsers,
+        "consume",
+        help="read messages as JSON Lines (or JSON, CSV)",
+        description=(
+            "Read a topic's messages and print them as JSON Lines (message_id, time, payload), or with --format as "
+            "a JSON array or CSV, the same bytes as the window's Export. Without --follow it stops when the topic "
+            "is drained."
+        ),
+    )
+    consume.add_argument("topic", metavar="TOPIC", help="topic id")
+    add_connection(consume)
+    start = consume.add_mutually_exclusive_group()
+    start.add_argument("--after", metavar="ID", help="start after this message id")
+    start.add_argument("--since", metavar="TIME", help="start at this RFC 3339 time, or 'now'")
+    consume.add_argument(
+        "--batch-size",
+        type=int,
+        default=MAX_CONSUME_BATCH,
+        metavar="N",
+        help=f"messages per request, 1 to {MAX_CONSUME_BATCH} (default {MAX_CONSUME_BATCH})",
+    )
+    consume.add_argument("--follow", action="store_true", help="keep long-polling for new messages")
+    consume.add_argument(
+        "--wait",
+        type=int,
+        default=MAX_WAIT_SECS,
+        metavar="SECS",
+        help=f"long-poll wait with --follow, 0 to {MAX_WAIT_SECS} (default {MAX_WAIT_SECS})",
+    )
+    consume.add_argument("--max", type=int, metavar="N", help="stop after N messages")
+    consume.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl (default: one line per message, as they arrive), json (an array) or csv (for spreadsheets); "
+        "json and csv are written whole when consume ends, so with --follow they need --max N",
+    )
+    consume.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max is not None and args.max < 1:
+        raise ValidationError("must be 1 or more", where="--max")
+    if args.follow and not 0 <= args.wait <= MAX_WAIT_SECS:
+        raise ValidationError(f"must be 0 to {MAX_WAIT_SECS}", where="--wait")
+    if not 1 <= args.batch_size <= MAX_CONSUME_BATCH:
+        raise ValidationError(f"must be 1 to {MAX_CONSUME_BATCH}", where="--batch-size")
+    if args.follow and args.format != "jsonl" and args.max is None:
+        raise UsageError(
+            f"--format {args.format} with --follow needs --max N: a {args.format.upper()} document is written "
+            "whole when consume ends (after N messages); use --format jsonl to print messages as they arrive"
+        )
+    if args.since and args.since != "now":
+        parse_time(args.since, where="--since")  # a bad argument is said before any token is asked for
+    conn = connection(args)
+    check_topic_id(args.topic)
+    token = token_source(conn)
+    import asyncio
+
+    return asyncio.run(_consume(args, conn, token))
+
+
+async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
+    from inspector.core.services.workato import EventStreamsClient
+    from inspector.core.tail import StartPosition, TailState, TopicTail
+
+    topic = check_topic_id(args.topic)
+    start = StartPosition.beginning()
+    if args.after:
+        start = StartPosition.after_id(args.after)
+    elif args.since:
+        start = (
+            StartPosition.now()
+            if args.since == "now"
+            else StartPosition.since_time(parse_time(args.since, where="--since"))
+        )
+    last_state: list[TailState] = []
+    held: list[Message] = []  # --format json or csv: written whole when consume ends
+
+    def on_batch(batch: list[Message]) -> None:
+        if args.format == "jsonl":
+            write_out(export_messages(batch, "jsonl"))  # streamed: each batch as it arrives
+        else:
+            held.extend(batch)
+
+    def on_status(status: TailStatus) -> None:
+        if status.state in (TailState.BACKING_OFF, TailState.RATE_LIMITED):
+            say(f"topic {topic}: {status.detail}")
+        elif status.state is TailState.LIVE and last_state and last_state[-1] is not TailState.LIVE:
+            say(f"topic {topic}: connected")
+        last_state.append(status.state)
+
+    async with EventStreamsClient(conn.endpoint, token) as client:
+        tail = TopicTail(
+            client,
+            topic,
+            on_batch,
+            start=start,
+            batch_size=args.batch_size,
+            wait_secs=args.wait,
+            follow=args.follow,
+            max_messages=args.max,
+            on_status=on_status,
+            give_up_after=None if args.follow else 5,
+        )
+        try:
+            await tail.run()
+        finally:
+            if tail.received or tail.status.state is not TailState.ERROR:
+                if args.format != "jsonl":
+                    write_out(export_messages(held, args.format))
+                resume = f"; last message id {tail.cursor} (resume with --after {tail.cursor})" if tail.cursor else ""
+                say(f"topic {topic}: {tail.received} messages{resume}")
+    return EXIT_OK

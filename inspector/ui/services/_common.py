@@ -1,0 +1,73 @@
+"""What the service panels share: the panel base (its tasks, ``stop``), how a panel's client reaches the service,
+and small helpers for table models and for words shown to the user."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QWidget
+
+from inspector.core.models import Outcome
+from inspector.ui.tasks import Tasks
+from inspector.ui.widgets import plain_label, set_text
+
+if TYPE_CHECKING:
+    import httpx
+
+    from inspector.core.profiles import Profile
+    from inspector.ui.context import AppContext
+
+Index = QModelIndex | QPersistentModelIndex
+ERROR_STYLE = "color: #c62828"
+GREY = QColor("#8a8a8a")
+DISPLAY = Qt.ItemDataRole.DisplayRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
+OUTCOME_COLORS = {Outcome.SUCCESS: "#2e7d32", Outcome.FAILED: "#c62828", Outcome.UNKNOWN: "#9a6700"}
+
+
+class ServicePanel(QWidget):
+    """A service's panel in a tab. Every task it starts is kept in ``tasks``; ``stop`` cancels them (when the
+    tab closes or the window quits)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = Tasks()
+
+    async def stop(self) -> None:
+        await self.tasks.cancel_all()
+
+
+class Connection(NamedTuple):
+    """Where a profile's client sends: the base URL, the shared connection pool, the profile's request budget."""
+
+    base_url: str
+    http: httpx.AsyncClient
+    rate_limit_rpm: int
+
+
+def connection(ctx: AppContext, profile: Profile) -> Connection:
+    endpoint = profile.endpoint()
+    base = endpoint.events_url
+    return Connection(base, ctx.http(profile, base), endpoint.rate_limit_rpm)  # the profile's limit, or 60/min
+
+
+def header(headers: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> Any:
+    """A table model's ``headerData`` for horizontal ``headers``."""
+    if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(headers):
+        return headers[section]
+    return None
+
+
+def say(label: QLabel, text: str, *, error: bool = False) -> None:
+    set_text(label, text)
+    label.setStyleSheet(ERROR_STYLE if error else "")
+
+
+def words_label() -> QLabel:
+    label = plain_label(wrap=True)  # a service's words, shown as it sent them
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
