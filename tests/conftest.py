@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from inspector.core import ratelimit
+from inspector.core.ratelimit import Limiters
 from inspector.core.regions import Endpoint, custom_endpoint
 from inspector.core.services.workato import EventStreamsClient
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
@@ -34,12 +34,10 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiters() -> Iterator[None]:
-    """Each test starts with no rate limiter shared from an earlier one (they are kept per base URL and token)."""
-    ratelimit._shared.clear()
-    yield
-    ratelimit._shared.clear()
+@pytest.fixture
+def limiters() -> Limiters:
+    """A registry of request budgets (one per base URL and token), as the window's context or a CLI run owns one."""
+    return Limiters()
 
 
 @pytest.fixture(scope="session")

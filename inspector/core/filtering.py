@@ -8,10 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import jmespath
-import jmespath.exceptions
-
 from inspector.core.errors import ValidationError
+from inspector.core.expressions import ExpressionProblem, compile_expression
 
 # A received message as the table keeps it: a plain tuple (seq, message_id, timestamp, payload JSON text, ...).
 # Exact tuples of strings and numbers are not tracked by the garbage collector, so 100,000 of them add nothing to
@@ -47,27 +45,9 @@ def text_filter(needle: str) -> Predicate:
     return TextFilter(needle)
 
 
-def parse_error_words(exc: jmespath.exceptions.ParseError) -> tuple[str, int | None]:
-    """A JMESPath syntax error in words, and its 0-based position in the expression when known."""
-    position = getattr(exc, "lex_position", None)
-    token = getattr(exc, "token_value", None)
-    if isinstance(exc, jmespath.exceptions.IncompleteExpressionError) or getattr(exc, "token_type", "") == "EOF":
-        reason = "the expression ends too soon"
-    elif isinstance(exc, jmespath.exceptions.LexerError):
-        reason = getattr(exc, "message", "cannot read it")
-    elif token is not None:
-        reason = f"unexpected {token!r}"
-    else:
-        reason = "cannot read it"
-    return reason, position if isinstance(position, int) else None
-
-
 def jmespath_filter(expression: str) -> Predicate:
     """Rows for which the expression is truthy, e.g. ``payload.Name == 'Jane'`` or ``payload.total > `100```."""
-    # The edit list's reading: it also refuses, before any row is matched, what JMESPath finds only while matching
-    # (an unknown function, a wrong number of arguments) and a `text` literal that is not JSON.
-    from inspector.core.transform import ExpressionProblem, compile_expression  # transform imports this module
-
+    # Read as the edit list reads it: refused before any row is matched, with the same words.
     try:
         compiled = compile_expression(expression)
     except ExpressionProblem as problem:

@@ -20,7 +20,7 @@ from inspector.core.errors import (
     outcome_unknown,
 )
 from inspector.core.models import ItemResult, Outcome
-from inspector.core.services.workato import EventStreamsClient
+from inspector.core.services.api import SupportsPublish, SupportsPublishBatch, can_publish_batch
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
 UNKNOWN_PREFIX = "unknown — may have been published: "
@@ -48,7 +48,7 @@ def encode_all(payloads: Sequence[object]) -> list[bytes]:
 
 
 async def publish_all(
-    client: EventStreamsClient,
+    client: SupportsPublish,
     topic_id: int,
     payloads: Sequence[object],
     *,
@@ -79,7 +79,7 @@ async def publish_all(
 
 
 async def publish_encoded_all(
-    client: EventStreamsClient,
+    client: SupportsPublish,
     topic_id: int,
     encoded: Sequence[bytes],
     *,
@@ -98,8 +98,8 @@ async def publish_encoded_all(
     numbers = list(indices) if indices is not None else list(range(len(encoded)))
     if len(numbers) != len(encoded):
         raise ValueError("indices must match payloads one to one")
-    batch = client.endpoint.supports_batch
-    chunks = list(chunk_encoded(encoded, max_items=MAX_BATCH_ITEMS if batch else 1))
+    batcher = client if can_publish_batch(client) else None
+    chunks = list(chunk_encoded(encoded, max_items=MAX_BATCH_ITEMS if batcher is not None else 1))
     results: list[ItemResult] = []
     backoff = backoff or Backoff(base=0.5, cap=10.0)
     for number, span in enumerate(chunks, start=1):
@@ -107,7 +107,7 @@ async def publish_encoded_all(
             results += [ItemResult(numbers[i], Outcome.FAILED, error="not sent: cancelled") for i in span]
             continue
         chunk_results, fatal = await _send_chunk(
-            client, topic_id, encoded, span, numbers, batch, max_attempts, backoff, on_sent
+            client, batcher, topic_id, encoded, span, numbers, max_attempts, backoff, on_sent
         )
         results += chunk_results
         if fatal is not None:  # 401/404: no later chunk can succeed either
@@ -121,22 +121,23 @@ async def publish_encoded_all(
 
 
 async def _send_chunk(
-    client: EventStreamsClient,
+    client: SupportsPublish,
+    batcher: SupportsPublishBatch | None,
     topic_id: int,
     encoded: list[bytes],
     span: range,
     numbers: list[int],
-    batch: bool,
     max_attempts: int,
     backoff: Backoff,
     on_sent: Callable[[], None] | None = None,
 ) -> tuple[list[ItemResult], InspectorError | None]:
-    """Send one chunk; the second value is an error that makes every later chunk futile (401, 404)."""
+    """Send one chunk (through ``batcher`` when the client publishes batches here); the second value is an error
+    that makes every later chunk futile (401, 404)."""
     backoff.reset()
     for attempt in range(1, max_attempts + 1):
         try:
-            if batch and len(span) > 1:  # a lone item goes as a single publish: its body is the payload itself
-                answer = await client.publish_encoded_batch(topic_id, [encoded[i] for i in span], on_sent=on_sent)
+            if batcher is not None and len(span) > 1:  # a lone item goes as a single publish: its body is the payload
+                answer = await batcher.publish_encoded_batch(topic_id, [encoded[i] for i in span], on_sent=on_sent)
                 return [
                     ItemResult(numbers[span[r.index]], r.outcome, r.message_id, r.error) for r in answer.items
                 ], None

@@ -1,4 +1,4 @@
-"""One request budget per (base URL, token), shared by every tail, publish and replay that uses it.
+"""One request budget per (base URL, token), shared by every tail, publish and replay that uses it (``Limiters``).
 
 A sliding window: at most ``rpm`` requests start in any ``window`` seconds, so the app never causes a 429 by
 itself; a 429's ``Retry-After`` pauses the limiter for everyone sharing it.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from inspector.core.secrets import token_fingerprint, token_key
 
-__all__ = ["RateLimiter", "Usage", "shared_limiter", "token_fingerprint"]
+__all__ = ["Limiters", "RateLimiter", "Usage", "limiter_for", "token_fingerprint"]
 
 WINDOW_SECS = 60.0
 # Requests are stamped when they leave here and counted by the server when they arrive; the margin keeps a
@@ -79,14 +79,38 @@ class RateLimiter:
         return Usage(used, self.rpm, max(self._paused_until - now, 0.0))
 
 
-_shared: dict[tuple[str, str], RateLimiter] = {}
+class Limiters:
+    """The app's request budgets: one ``RateLimiter`` per (base URL, token), shared by every client given this
+    registry. The window's context and each CLI run own one, as they own an ``HttpPool``; a client given none
+    has a budget of its own."""
+
+    def __init__(self) -> None:
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+
+    def get(self, base_url: str, token: str | Callable[[], object], rpm: int) -> RateLimiter:
+        """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it. ``token``
+        may be a source such as a ``KeyringToken``: its fingerprint keys the registry (see ``token_key``), so the
+        registry never holds a token."""
+        key = (base_url.rstrip("/").lower(), token_key(token))
+        limiter = self._limiters.get(key)
+        if limiter is None:
+            limiter = self._limiters[key] = RateLimiter(rpm)
+        return limiter
+
+    def budget_keys(self) -> list[tuple[str, str]]:
+        """(base URL, token fingerprint) of each budget."""
+        return list(self._limiters)
+
+    def __repr__(self) -> str:
+        return f"Limiters({len(self._limiters)} budgets)"
 
 
-def shared_limiter(base_url: str, token: str | Callable[[], object], rpm: int) -> RateLimiter:
-    """The limiter for (base URL, token); created with ``rpm`` on first use, later callers share it. ``token``
-    may be a source such as a ``KeyringToken``: its fingerprint keys the registry (see ``token_key``)."""
-    key = (base_url.rstrip("/").lower(), token_key(token))
-    limiter = _shared.get(key)
+def limiter_for(
+    limiter: RateLimiter | Limiters | None, base_url: str, token: str | Callable[[], object], rpm: int
+) -> RateLimiter:
+    """A client's limiter: the one given, the registry's for (base URL, token), or else one of its own."""
+    if isinstance(limiter, RateLimiter):
+        return limiter
     if limiter is None:
-        limiter = _shared[key] = RateLimiter(rpm)
-    return limiter
+        return RateLimiter(rpm)
+    return limiter.get(base_url, token, rpm)

@@ -25,12 +25,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from inspector.core.errors import ValidationError
+from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.http import send_ahead
 from inspector.core.models import ItemResult, Message, Outcome, outcome_counts
 from inspector.core.paths import SQLITE_COMPANIONS, AppPaths, private_file
 from inspector.core.publisher import publish_encoded_all
-from inspector.core.services.workato import EventStreamsClient
+from inspector.core.services.api import SupportsConsume, SupportsPublish
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
 NOT_SENT = "not sent: "  # the publisher's words for items a request certainly did not deliver
@@ -82,6 +82,7 @@ class ReplayItem:
     source_id: str | None = None
 
 
+SCHEMA_VERSION = 1  # the file's PRAGMA user_version; 0: a journal from before it was stamped, tables as version 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, created TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL,
@@ -97,6 +98,18 @@ CREATE TABLE IF NOT EXISTS inflight (job_id TEXT NOT NULL, first_idx INTEGER NOT
 """
 
 
+class JournalVersionError(InspectorError):
+    """The journal was written by a newer version of the app: it is left as it is, unread."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(
+            f"{path} is a replay journal of version {version}, written by a newer Topic Inspector "
+            f"(this one reads up to version {SCHEMA_VERSION}); it was left untouched",
+            hint="use the newer Topic Inspector, or move the file aside to start an empty journal",
+        )
+        self.version = version
+
+
 class Journal:
     """Replay jobs on disk (default: ``replay.sqlite`` in the app's data folder)."""
 
@@ -104,9 +117,14 @@ class Journal:
         self.path = path or AppPaths.current().data / "replay.sqlite"
         private_file(self.path, companions=SQLITE_COMPANIONS)  # payloads: 0600, and so its -wal and -shm
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            self._db.close()
+            raise JournalVersionError(self.path, version)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        if version < SCHEMA_VERSION:  # a new file, or one of version 0: the same tables, stamped now
+            self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     def close(self) -> None:
         self._db.close()
@@ -308,7 +326,7 @@ class ReplayProgress:
 
 
 async def run_job(
-    client: EventStreamsClient,
+    client: SupportsPublish,
     journal: Journal,
     job_id: str,
     *,
@@ -429,7 +447,7 @@ def canonical(payload: Any) -> str:
 
 
 async def check_unknown(
-    client: EventStreamsClient, journal: Journal, job_id: str, *, max_messages: int = 500_000
+    client: SupportsConsume, journal: Journal, job_id: str, *, max_messages: int = 500_000
 ) -> UnknownCheck:
     """Settle a job's unknown items by looking for them in the destination topic.
 

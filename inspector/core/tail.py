@@ -15,7 +15,7 @@ from inspector.core.backoff import Backoff
 from inspector.core.errors import BadRequestError, InspectorError, RateLimitedError, is_retryable
 from inspector.core.http import send_ahead
 from inspector.core.models import Message
-from inspector.core.services.workato import EventStreamsClient
+from inspector.core.services.api import SupportsConsume
 from inspector.core.timeparse import now_utc
 from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
 
@@ -85,7 +85,7 @@ class TopicTail:
 
     def __init__(
         self,
-        client: EventStreamsClient,
+        client: SupportsConsume,
         topic_id: int,
         on_batch: BatchCallback,
         *,

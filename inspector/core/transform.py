@@ -23,28 +23,21 @@ from JMESPath.
 from __future__ import annotations
 
 import copy
-import difflib
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import jmespath
 import jmespath.exceptions
-from jmespath.functions import TYPES_MAP, Functions
-from jmespath.lexer import Lexer
-from jmespath.parser import ParsedResult
+from jmespath.functions import TYPES_MAP
 
 from inspector.core.errors import ValidationError
-from inspector.core.filtering import parse_error_words
+from inspector.core.expressions import ExpressionProblem, compile_expression
 
 OPERATIONS = ("set", "remove")
 SET_HINT = "for example: set status = 'replayed'  or  set customer.name = payload.customer.full_name"
 REMOVE_HINT = "for example: remove customer.ssn"
 LINE_HINT = "each line is  set PATH = EXPR  or  remove PATH  (a # starts a comment line)"
 PATH_HINT = "a path is field names joined by dots, e.g. customer.address.city"
-_FUNCTIONS: dict[str, Any] = Functions.FUNCTION_TABLE
 
 
 @dataclass(frozen=True)
@@ -114,8 +107,8 @@ def _parse_line(raw: str, line: int) -> Edit:
             raise EditError(f'set {".".join(path)} has no expression after "="', line=line, hint=SET_HINT)
         offset = rest_start + equals + 1 + len(after) - len(after.lstrip())
         try:
-            _compile(expression)
-        except _ExpressionProblem as problem:
+            compile_expression(expression)
+        except ExpressionProblem as problem:
             column = None if problem.position is None else offset + problem.position + 1
             where = "" if column is None else f" at column {column}"
             raise EditError(f"{problem.reason}{where}", line=line, column=column, hint=problem.hint) from None
@@ -145,99 +138,6 @@ def _parse_path(text: str, line: int) -> tuple[str, ...]:
 
 def _quote(text: str, limit: int = 40) -> str:
     return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
-
-
-# --- expressions --------------------------------------------------------------------------------------------------
-
-
-class _ExpressionProblem(Exception):
-    """Why an expression is refused, and where in it (0-based, None when unknown)."""
-
-    def __init__(self, reason: str, position: int | None = None, hint: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.position = position
-        self.hint = hint
-
-
-@lru_cache(maxsize=512)
-def _compile(expression: str) -> ParsedResult:
-    """The compiled expression, or ``_ExpressionProblem``. Cached: apply_edits runs it for every message."""
-    if not expression.strip():
-        raise _ExpressionProblem("empty expression")
-    calls = _function_calls(expression)
-    try:
-        compiled = jmespath.compile(expression)
-    except jmespath.exceptions.ParseError as exc:
-        raise _ExpressionProblem(*parse_error_words(exc)) from None
-    except jmespath.exceptions.JMESPathError as exc:
-        raise _ExpressionProblem(str(exc).splitlines()[0]) from None
-    except RecursionError:
-        raise _ExpressionProblem("the expression is nested too deeply") from None
-    _check_tree(compiled.parsed, calls)
-    return compiled
-
-
-# The table's filter reads its expressions the same way, with the same refusals (filtering imports these inside a
-# function: this module imports filtering).
-compile_expression = _compile
-ExpressionProblem = _ExpressionProblem
-
-
-def _function_calls(expression: str) -> dict[str, int]:
-    """Lex the expression: where each function is first called, by name. Refuses what the lexer refuses, and a
-    backtick literal that is not JSON (JMESPath reads `text` as a string with a deprecation warning; we say so)."""
-    calls: dict[str, int] = {}
-    previous: dict[str, Any] | None = None
-    # The lexer warns for a legacy literal; catch_warnings changes process-wide state (parse on one thread only).
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            for token in Lexer().tokenize(expression):
-                if any(issubclass(warning.category, PendingDeprecationWarning) for warning in caught):
-                    start = end = token["start"]  # the opening backtick (the token's "end" is not reliable)
-                    while end + 1 < len(expression) and expression[end + 1] != "`":
-                        end += 2 if expression[end + 1] == "\\" else 1
-                    inner = expression[start + 1 : end + 1].strip()
-                    text = inner.replace("'", "\\'")
-                    raise _ExpressionProblem(
-                        f"`{inner}` is not a JSON value", start, hint=f"for text use single quotes: '{text}'"
-                    )
-                if token["type"] == "lparen" and previous is not None and previous["type"] == "unquoted_identifier":
-                    calls.setdefault(previous["value"], previous["start"])
-                previous = dict(token)
-        except jmespath.exceptions.LexerError as exc:
-            raise _ExpressionProblem(getattr(exc, "message", "cannot read it"), exc.lex_position) from None
-    return calls
-
-
-def _check_tree(tree: Any, calls: dict[str, int]) -> None:
-    """Refuse what JMESPath would only refuse when evaluating: unknown functions, wrong argument counts, a slice
-    step of 0."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, dict):
-            continue  # a slice's bounds are plain numbers
-        children = node.get("children", [])
-        if node.get("type") == "function_expression":
-            name = node["value"]
-            spec = _FUNCTIONS.get(name)
-            if spec is None:
-                close = difflib.get_close_matches(name, _FUNCTIONS, n=1)
-                guess = f"did you mean {close[0]}()?" if close else "functions: " + ", ".join(sorted(_FUNCTIONS))
-                raise _ExpressionProblem(f"unknown function {name}()", calls.get(name), hint=guess)
-            signature = spec["signature"]
-            variadic = bool(signature) and bool(signature[-1].get("variadic"))
-            if len(children) < len(signature) or (len(children) > len(signature) and not variadic):
-                least = "at least " if variadic else ""
-                plural = "" if len(signature) == 1 else "s"
-                raise _ExpressionProblem(
-                    f"{name}() takes {least}{len(signature)} argument{plural}, not {len(children)}", calls.get(name)
-                )
-        if node.get("type") == "slice" and len(children) == 3 and children[2] == 0:
-            raise _ExpressionProblem("a slice step cannot be 0")
-        stack.extend(reversed(children))  # the first mistake in reading order is the one reported
 
 
 # --- applying -----------------------------------------------------------------------------------------------------
@@ -272,8 +172,8 @@ def apply_edits(
 
 def _evaluate(edit: Edit, message_id: str | None, time: str | None, payload: dict[str, Any]) -> Any:
     try:
-        compiled = _compile(edit.expression or "")
-    except _ExpressionProblem as problem:  # an Edit made by hand, not by parse_edits
+        compiled = compile_expression(edit.expression or "")
+    except ExpressionProblem as problem:  # an Edit made by hand, not by parse_edits
         where = "" if problem.position is None else f" at column {problem.position + 1} of the expression"
         raise EditError(f"{problem.reason}{where}", line=edit.line, hint=problem.hint) from None
     document = {"message_id": message_id, "time": time, "payload": payload}

@@ -23,6 +23,7 @@ from inspector.core.backoff import Backoff
 from inspector.core.errors import AuthError, InspectorError, NotFoundError, TransportError
 from inspector.core.models import Message, Outcome
 from inspector.core.publisher import publish_all
+from inspector.core.ratelimit import Limiters
 from inspector.core.regions import custom_endpoint
 from inspector.core.secrets import (
     SERVICE,
@@ -94,13 +95,13 @@ async def test_the_search_finds_a_token_that_a_client_keeps(emulator: EmulatorPr
 
 
 async def test_a_keyring_token_is_read_for_each_request_and_not_kept(
-    emulator: EmulatorProcess, store: KeyringStore, account: str, reversed_token: str
+    emulator: EmulatorProcess, store: KeyringStore, account: str, reversed_token: str, limiters: Limiters
 ) -> None:
     source = keyring_token(store, account, reversed_token)
     assert token_holders(reversed_token) == []
     endpoint = custom_endpoint(emulator.url, rate_limit_rpm=0)
     async with (
-        EventStreamsClient(endpoint, source) as client,
+        EventStreamsClient(endpoint, source, limiter=limiters) as client,
         DeveloperApiClient(endpoint, source) as developer,
     ):
         first = await client.publish(TOPIC, {"n": 0})
@@ -116,7 +117,8 @@ async def test_a_keyring_token_is_read_for_each_request_and_not_kept(
         # The clients are alive and ready for more, and nothing holds the token.
         assert token_holders(reversed_token) == []
         assert repr(source) == f"KeyringToken(\"profile 'Memory'\", {store.backend_name})"
-        assert client.limiter is EventStreamsClient(endpoint, source).limiter  # keyed by the fingerprint
+        # The app's registry keys the budget by the token's fingerprint: a second client of the same source shares it.
+        assert client.limiter is EventStreamsClient(endpoint, source, limiter=limiters).limiter
 
         # It still works: the next request reads the token again.
         assert await client.consume(TOPIC, after_message_id=received[-1].message_id) == []

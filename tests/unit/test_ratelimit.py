@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from inspector.core import ratelimit
 from inspector.core.ratelimit import (
     SAFETY_SECS,
     WINDOW_SECS,
+    Limiters,
     RateLimiter,
     Usage,
-    shared_limiter,
+    limiter_for,
     token_fingerprint,
 )
 
@@ -32,11 +32,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ratelimit, "_shared", {})
 
 
 def take(limiter: RateLimiter, clock: FakeClock) -> None:
@@ -199,51 +194,70 @@ async def test_acquire_is_cancellable_and_takes_no_slot() -> None:
     assert len(limiter._starts) == 1
 
 
-# --- shared_limiter -------------------------------------------------------------------------------------------
+# --- Limiters: one budget per (base URL, token) -------------------------------------------------------------
 
 
-def test_shared_limiter_same_url_and_token_share() -> None:
-    first = shared_limiter("https://event-streams.workato.com", "tok-A", 60)
-    second = shared_limiter("https://event-streams.workato.com", "tok-A", 60)
+def test_shared_limiter_same_url_and_token_share(limiters: Limiters) -> None:
+    first = limiters.get("https://event-streams.workato.com", "tok-A", 60)
+    second = limiters.get("https://event-streams.workato.com", "tok-A", 60)
     assert first is second
     assert first.rpm == 60
 
 
-def test_shared_limiter_url_is_normalised() -> None:
-    first = shared_limiter("https://Event-Streams.Workato.com/", "tok-A", 60)
-    assert shared_limiter("https://event-streams.workato.com", "tok-A", 60) is first
+def test_shared_limiter_url_is_normalised(limiters: Limiters) -> None:
+    first = limiters.get("https://Event-Streams.Workato.com/", "tok-A", 60)
+    assert limiters.get("https://event-streams.workato.com", "tok-A", 60) is first
 
 
-def test_shared_limiter_keeps_the_first_rpm() -> None:
-    first = shared_limiter("https://x.example.com", "tok-A", 60)
-    assert shared_limiter("https://x.example.com", "tok-A", 5) is first
+def test_shared_limiter_keeps_the_first_rpm(limiters: Limiters) -> None:
+    first = limiters.get("https://x.example.com", "tok-A", 60)
+    assert limiters.get("https://x.example.com", "tok-A", 5) is first
     assert first.rpm == 60
 
 
-def test_shared_limiter_other_token_or_url_is_separate() -> None:
-    base = shared_limiter("https://x.example.com", "tok-A", 60)
-    other_token = shared_limiter("https://x.example.com", "tok-B", 60)
-    other_url = shared_limiter("https://y.example.com", "tok-A", 60)
+def test_shared_limiter_other_token_or_url_is_separate(limiters: Limiters) -> None:
+    base = limiters.get("https://x.example.com", "tok-A", 60)
+    other_token = limiters.get("https://x.example.com", "tok-B", 60)
+    other_url = limiters.get("https://y.example.com", "tok-A", 60)
     assert other_token is not base
     assert other_url is not base
     assert other_url is not other_token
 
 
-def test_shared_limiter_state_is_shared() -> None:
-    first = shared_limiter("https://x.example.com", "tok-A", 60)
+def test_shared_limiter_state_is_shared(limiters: Limiters) -> None:
+    first = limiters.get("https://x.example.com", "tok-A", 60)
     first.pause(10.0)
-    assert shared_limiter("https://x.example.com", "tok-A", 60).delay() > 9.0
-    assert shared_limiter("https://x.example.com", "tok-B", 60).delay() == 0
+    assert limiters.get("https://x.example.com", "tok-A", 60).delay() > 9.0
+    assert limiters.get("https://x.example.com", "tok-B", 60).delay() == 0
 
 
-def test_registry_never_holds_the_token() -> None:
+def test_registry_never_holds_the_token(limiters: Limiters) -> None:
     token = "wrk-super-secret-token-0123456789"
-    shared_limiter("https://x.example.com", token, 60)
-    assert len(ratelimit._shared) == 1
-    for key in ratelimit._shared:
+    limiters.get("https://x.example.com", token, 60)
+    assert len(limiters.budget_keys()) == 1
+    for key in limiters.budget_keys():
         assert token not in repr(key)
         assert all(token not in part for part in key)
-    assert ("https://x.example.com", token_fingerprint(token)) in ratelimit._shared
+    assert ("https://x.example.com", token_fingerprint(token)) in limiters.budget_keys()
+    assert token not in repr(limiters)
+
+
+def test_two_registries_do_not_share(limiters: Limiters) -> None:
+    """Each app (the window's context, a CLI run) owns its registry: nothing is shared through the module."""
+    assert Limiters().get("https://x.example.com", "tok-A", 60) is not limiters.get(
+        "https://x.example.com", "tok-A", 60
+    )
+
+
+def test_a_client_takes_a_limiter_the_registry_or_has_its_own(limiters: Limiters) -> None:
+    given = RateLimiter(5)
+    assert limiter_for(given, "https://x.example.com", "tok-A", 60) is given
+    shared = limiter_for(limiters, "https://x.example.com", "tok-A", 60)
+    assert shared is limiters.get("https://x.example.com", "tok-A", 60)
+    own = limiter_for(None, "https://x.example.com", "tok-A", 60)
+    assert own.rpm == 60
+    assert own is not shared
+    assert own is not limiter_for(None, "https://x.example.com", "tok-A", 60)
 
 
 def test_token_fingerprint() -> None:

@@ -1,5 +1,7 @@
 """One module per event service. Each client exposes the capabilities the service really has; the UI and the
 CLI ask a profile for a capability (``capabilities``), not for a vendor, so another service slots in the same way.
+Every client stands on ``api.ServiceClient``; ``api`` also types the capabilities the core's machinery uses
+(``SupportsConsume`` for a tail, ``SupportsPublish`` for ``publish_all`` and replay, ...).
 
 This module imports no client (no HTTP library): the window asks it before anything else is loaded.
 """

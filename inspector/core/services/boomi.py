@@ -18,10 +18,10 @@ import httpx
 
 from inspector.core.errors import ApiError, UnexpectedResponseError, ValidationError
 from inspector.core.http import TokenSource, shape_error
-from inspector.core.ratelimit import RateLimiter
+from inspector.core.ratelimit import Limiters, RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
-from inspector.core.services.base import ServiceClient
+from inspector.core.services.api import ServiceClient
 
 CAPABILITIES = SERVICES["boomi"].capabilities
 DESTINATION_TYPES = ("EVENT_STREAMS", "EMAIL")
@@ -213,7 +213,7 @@ class BoomiClient(ServiceClient):
         account_id: str,
         *,
         http: httpx.AsyncClient | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter | Limiters | None = None,
         rate_limit_rpm: int = REGIONAL_RPM,
     ) -> None:
         self.account_id = check_account_id(account_id)

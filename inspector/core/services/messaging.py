@@ -32,10 +32,10 @@ from inspector.core.errors import (
     is_retryable,
 )
 from inspector.core.http import TokenSource, shape_error
-from inspector.core.ratelimit import RateLimiter
+from inspector.core.ratelimit import Limiters, RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import POST_MESSAGES, SERVICES
-from inspector.core.services.base import ServiceClient
+from inspector.core.services.api import ServiceClient
 
 log = logging.getLogger("inspector.core.messaging")
 
@@ -121,7 +121,7 @@ class MessagingClient(ServiceClient):
         *,
         workflow_container: bool = False,
         http: httpx.AsyncClient | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter | Limiters | None = None,
         rate_limit_rpm: int = REGIONAL_RPM,
     ) -> None:
         self.workflow_container = workflow_container

@@ -32,10 +32,10 @@ from inspector.core.errors import (
 from inspector.core.http import TokenSource
 from inspector.core.models import ItemResult, Outcome
 from inspector.core.publisher import UNKNOWN_PREFIX
-from inspector.core.ratelimit import RateLimiter
+from inspector.core.ratelimit import Limiters, RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
-from inspector.core.services.base import ServiceClient
+from inspector.core.services.api import ServiceClient
 
 CAPABILITIES = SERVICES["qala"].capabilities
 MAX_EVENTS = 100  # events a request (the emulator's limit; Qala's own is not published)
@@ -239,7 +239,7 @@ class QalaClient(ServiceClient):
         environment_id: str,
         *,
         http: httpx.AsyncClient | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter | Limiters | None = None,
         rate_limit_rpm: int = REGIONAL_RPM,
     ) -> None:
         self.environment_id = check_environment_id(environment_id)

@@ -17,11 +17,12 @@ from inspector.core.errors import (
     UnsupportedError,
     ValidationError,
 )
-from inspector.core.http import LONG_POLL_GRACE, ApiTransport, TokenSource, new_http_client, shape_error
+from inspector.core.http import LONG_POLL_GRACE, TokenSource, shape_error
 from inspector.core.models import BatchResult, ItemResult, JsonObject, Message, Outcome, Topic
-from inspector.core.ratelimit import RateLimiter, shared_limiter
+from inspector.core.ratelimit import Limiters, RateLimiter
 from inspector.core.regions import Endpoint
-from inspector.core.services import SERVICES
+from inspector.core.services import PUBLISH_BATCH, SERVICES
+from inspector.core.services.api import ServiceClient
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import (
     MAX_CONSUME_BATCH,
@@ -37,13 +38,15 @@ CAPABILITIES = SERVICES["workato"].capabilities
 MAX_MESSAGE_ID_BYTES = 1024  # UTF-8; a consume answer's id beyond this is refused as a wrong answer
 
 
-class EventStreamsClient:
+class EventStreamsClient(ServiceClient):
     """Consume, publish and batch-publish against one endpoint with one token.
 
-    Pass ``http`` to share a connection pool (one per base URL); otherwise the client owns its own and closes
-    it in ``aclose``. The rate limiter is shared per (base URL, token) unless one is given. ``read_timeout``
-    (seconds) is how long an answer may take beyond a long poll's wait; by default 30 s (15 s beyond a wait).
+    ``http`` and ``limiter`` as for every ``ServiceClient``; the budget is the endpoint's requests per minute
+    unless ``rate_limit_rpm`` says otherwise. ``read_timeout`` (seconds) is how long an answer may take beyond a
+    long poll's wait; by default 30 s (15 s beyond a wait).
     """
+
+    SERVICE = "workato"
 
     def __init__(
         self,
@@ -51,30 +54,19 @@ class EventStreamsClient:
         token: TokenSource,
         *,
         http: httpx.AsyncClient | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter | Limiters | None = None,
         rate_limit_rpm: int | None = None,
         read_timeout: float | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self._owns_http = http is None
-        self._http = http or new_http_client(endpoint.events_url)
         rpm = endpoint.rate_limit_rpm if rate_limit_rpm is None else rate_limit_rpm
-        self.limiter = limiter or shared_limiter(endpoint.events_url, token, rpm)
-        self._api = ApiTransport(self._http, token, self.limiter, read_timeout=read_timeout)
+        super().__init__(
+            endpoint.events_url, token, http=http, limiter=limiter, rate_limit_rpm=rpm, read_timeout=read_timeout
+        )
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return CAPABILITIES if self.endpoint.supports_batch else CAPABILITIES - {"publish_batch"}
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> EventStreamsClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+        return CAPABILITIES if self.endpoint.supports_batch else CAPABILITIES - {PUBLISH_BATCH}
 
     async def consume(
         self,
@@ -201,8 +193,11 @@ def parse_batch_result(data: Any, count: int, host: str) -> BatchResult:
     return BatchResult(tuple(items), partial)
 
 
-class DeveloperApiClient:
-    """Workato's Developer API topic endpoints (list, get, create, update, delete, purge)."""
+class DeveloperApiClient(ServiceClient):
+    """Workato's Developer API topic endpoints (list, get, create, update, delete, purge), within the endpoint's
+    requests per minute unless ``rate_limit_rpm`` says otherwise (a budget apart from the event streams')."""
+
+    SERVICE = "developer"
 
     def __init__(
         self,
@@ -210,23 +205,12 @@ class DeveloperApiClient:
         token: TokenSource,
         *,
         http: httpx.AsyncClient | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter | Limiters | None = None,
+        rate_limit_rpm: int | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self._owns_http = http is None
-        self._http = http or new_http_client(endpoint.developer_url)
-        self.limiter = limiter or shared_limiter(endpoint.developer_url + "#developer", token, 60)
-        self._api = ApiTransport(self._http, token, self.limiter)
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> DeveloperApiClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+        rpm = endpoint.rate_limit_rpm if rate_limit_rpm is None else rate_limit_rpm
+        super().__init__(endpoint.developer_url, token, http=http, limiter=limiter, rate_limit_rpm=rpm)
 
     async def list_topics(
         self,
