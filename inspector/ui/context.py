@@ -6,11 +6,12 @@ import functools
 import logging
 import tempfile
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.secrets import KEYRING_TIMEOUT, KeyringStore, MemoryStore, SecretStoreError, env_token
 from inspector.core.workspace import Workspace, WorkspaceStore
+from inspector.ui.tasks import Tasks
 
 # asyncio, the HTTP client, the replay journal, the keyring and the emulator are loaded when first needed,
 # after the window is shown (inspector/ui/app.py): importing them up front tripled the time to the window.
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from inspector.core.drafts import PublishStore
     from inspector.core.http import HttpPool, TokenSource
     from inspector.core.network import NetworkSettings
+    from inspector.core.ratelimit import Limiters
     from inspector.core.replay import Journal
     from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
     from inspector.emulator.server import EmulatorServer
@@ -46,11 +48,11 @@ class AppContext:
         self.demo_profiles: list[Profile] = []  # one of each service, on the demo's emulator
         self._demo_server: EmulatorServer | None = None
         self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._traffic: list[asyncio.Task[Any]] = []
+        self._traffic = Tasks()  # the demo's sample traffic, cancelled at the end
         self._clients: dict[tuple[str, str, NetworkSettings], EventStreamsClient] = {}
         self._networks: dict[NetworkSettings, NetworkSettings] = {}  # a profile's, and with its proxy's password
         self._proxy_passwords = MemoryStore()  # typed in the profile dialog (and kept in the keyring)
-        self._proxy_writes: list[asyncio.Task[None]] = []
+        self._proxy_writes = Tasks()  # awaited at the end
 
     @functools.cached_property
     def pool(self) -> HttpPool:
@@ -58,6 +60,13 @@ class AppContext:
         from inspector.core.http import HttpPool
 
         return HttpPool()
+
+    @functools.cached_property
+    def limiters(self) -> Limiters:
+        """One request budget per (base URL, token), shared by every client the window makes: no 429 of our own."""
+        from inspector.core.ratelimit import Limiters
+
+        return Limiters()
 
     @functools.cached_property
     def publishing(self) -> PublishStore:
@@ -84,7 +93,7 @@ class AppContext:
         import asyncio
 
         if self.keyring is None and not self.keyring_warning:
-            if self._keyring_lookup is None:
+            if self._keyring_lookup is None:  # not a ``Tasks`` task: its outcome goes to every caller
                 self._keyring_lookup = asyncio.ensure_future(self._look_up_keyring())
             await asyncio.shield(self._keyring_lookup)
         return self.keyring
@@ -224,14 +233,13 @@ class AppContext:
 
     def keep_proxy_password(self, profile: Profile, password: str | None) -> None:
         """A proxy password typed in the profile dialog: used from now on, and saved in the keyring meanwhile."""
-        import asyncio
 
         from inspector.core import network
 
         if password and profile.proxy and network.proxy_user(profile.proxy):
             account = network.proxy_account(profile.proxy)
             self._proxy_passwords.set(account, password)
-            self._proxy_writes.append(asyncio.ensure_future(self._store_proxy_password(account, password)))
+            self._proxy_writes.spawn(self._store_proxy_password(account, password))
 
     async def _store_proxy_password(self, account: str, password: str) -> None:
         import asyncio
@@ -258,7 +266,9 @@ class AppContext:
         client = self._clients.get(key)
         if client is None or client.endpoint != profile.endpoint():
             endpoint = profile.endpoint()
-            client = EventStreamsClient(endpoint, token, http=self.http(profile, endpoint.events_url))
+            client = EventStreamsClient(
+                endpoint, token, http=self.http(profile, endpoint.events_url), limiter=self.limiters
+            )
             self._clients[key] = client
         return client
 
@@ -266,7 +276,9 @@ class AppContext:
         from inspector.core.services.workato import DeveloperApiClient
 
         endpoint = profile.endpoint()
-        return DeveloperApiClient(endpoint, token, http=self.http(profile, endpoint.developer_url))
+        return DeveloperApiClient(
+            endpoint, token, http=self.http(profile, endpoint.developer_url), limiter=self.limiters
+        )
 
     async def test_connection(self, profile: Profile, token: str | None, topic_id: int) -> tuple[bool, str]:
         from inspector.core.http import new_http_client
@@ -279,7 +291,7 @@ class AppContext:
         settings = await self.prepare_network(profile)
         async with (
             new_http_client(endpoint.events_url, settings) as http,
-            EventStreamsClient(endpoint, token, http=http) as client,
+            EventStreamsClient(endpoint, token, http=http, limiter=self.limiters) as client,
         ):
             return await check_connection(client, topic_id)
 
@@ -314,10 +326,8 @@ class AppContext:
         for profile in self.demo_profiles:
             self.session_tokens.set(profile.account, server.token)
         await seed_demo_subscriptions(url, server.token)
-        self._traffic = [
-            asyncio.ensure_future(generate_traffic(url, server.token, per_second=4.0)),
-            asyncio.ensure_future(generate_app_messages(url, server.token, DEMO_APP)),
-        ]
+        self._traffic.spawn(generate_traffic(url, server.token, per_second=4.0))
+        self._traffic.spawn(generate_app_messages(url, server.token, DEMO_APP))
         for topic_id, name in ((1, "orders"), (2, "audit-events")):
             self.workspace.add_topic(DEMO_PROFILE, topic_id, name)
         assert server.store is not None
@@ -345,10 +355,8 @@ class AppContext:
     async def aclose(self) -> None:
         import asyncio
 
-        for task in self._traffic:
-            task.cancel()
-        await asyncio.gather(*self._traffic, return_exceptions=True)
-        await asyncio.gather(*self._proxy_writes, return_exceptions=True)
+        await self._traffic.cancel_all()
+        await self._proxy_writes.join()
         self._clients.clear()
         if self._keyring_lookup is not None and not self._keyring_lookup.done():
             self._keyring_lookup.cancel()

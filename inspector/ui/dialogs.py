@@ -1,9 +1,8 @@
-"""Dialogs: a profile (name, service, region or base URL, the service's fields, token), and adding a topic by id
-or by URL."""
+"""Dialogs: a profile (name, service, region or base URL, the service's fields, token), adding a topic by id
+or by URL, the row limit, and About."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import Qt
@@ -14,12 +13,15 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from inspector import __version__
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.profiles import Profile, check_profile
 from inspector.core.regions import REGIONS
@@ -27,6 +29,7 @@ from inspector.core.secrets import check_token_text
 from inspector.core.services import SERVICES
 from inspector.core.validation import check_topic_id
 from inspector.core.workspace import parse_topic_reference
+from inspector.ui.tasks import Tasks
 from inspector.ui.widgets import plain_label
 
 TestConnection = Callable[[Profile, str | None, int], Awaitable[tuple[bool, str]]]
@@ -54,7 +57,8 @@ class ProfileDialog(QDialog):
         self._original = profile
         self._existing = existing_names - ({profile.name} if profile else set())
         self._test_connection = test_connection
-        self._test_task: asyncio.Task[None] | None = None
+        self._tasks = Tasks()  # the connection test, cancelled when the dialog closes
+        self.finished.connect(lambda _result: self._tasks.cancel())
         self.result_profile: Profile | None = None
         self.result_token: str | None = None
 
@@ -211,7 +215,7 @@ class ProfileDialog(QDialog):
             return
         self.test_result.setText("Testing…")
         self.test_button.setEnabled(False)
-        self._test_task = asyncio.ensure_future(self._run_test(profile, token, topic))
+        self._tasks.spawn(self._run_test(profile, token, topic))
 
     async def _run_test(self, profile: Profile, token: str | None, topic: int) -> None:
         try:
@@ -257,3 +261,25 @@ class AddTopicDialog(QDialog):
             self.error.setText(exc.describe())
             return
         self.accept()
+
+
+def row_cap_dialog(parent: QWidget | None, current: int) -> QInputDialog:
+    """Asks for the most messages a topic's table keeps."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Row limit")
+    dialog.setLabelText("Most messages kept per topic table (the oldest are dropped past it):")
+    dialog.setInputMode(QInputDialog.InputMode.IntInput)
+    dialog.setIntRange(1000, 10_000_000)
+    dialog.setIntStep(10_000)
+    dialog.setIntValue(current)
+    return dialog
+
+
+def about_box(parent: QWidget | None) -> QMessageBox:
+    return QMessageBox(
+        QMessageBox.Icon.Information,
+        "About Topic Inspector",
+        f"Topic Inspector {__version__}\nInspect, publish to and replay event-stream topics.",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )

@@ -3,88 +3,48 @@
 from __future__ import annotations
 
 import functools
-import html
-import json
-import logging
 import time
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QIcon,
-    QKeySequence,
-    QPixmap,
-    QStandardItem,
-    QStandardItemModel,
-)
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QTabWidget,
-    QToolBar,
-    QTreeView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
-from inspector import __version__
 from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
+from inspector.core.services import CONSUME
 from inspector.ui.context import AppContext
-from inspector.ui.status import SessionStatus
-from inspector.ui.widgets import counter_label, plain_message_box, plain_tooltip, set_text
+from inspector.ui.crash import crash_words, write_crash_report
+from inspector.ui.menus import Menus
+from inspector.ui.notices import Notices
+from inspector.ui.replays import Replays
+from inspector.ui.services import PANEL_LABELS, panel_factory
+from inspector.ui.sidebar import Sidebar, TopicKey, dot
+from inspector.ui.status import SessionStatus, StatusLine
+from inspector.ui.tasks import Tasks
+from inspector.ui.widgets import plain_message_box, plain_tooltip
 
 # The window is shown before asyncio and qasync are loaded (inspector/ui/app.py). A topic's view and table,
-# publishing, replay and the HTTP client are loaded when a topic opens or a replay starts; the dialogs and
-# message boxes (whose Qt classes each cost their enums on first use) when they open (bench/startup.py).
+# publishing, replay, the service panels and the HTTP client are loaded when a topic or panel opens or a replay
+# starts; the dialogs and message boxes (whose Qt classes each cost their enums on first use) when they open
+# (bench/startup.py). Until the window is shown, nothing here touches the ``Qt`` namespace (see sidebar.py):
+# no alignment or orientation enums in __init__, and the dock and the tree's context menu set up after the
+# window is shown.
 if TYPE_CHECKING:
     import asyncio
 
-    from inspector.core.http import TokenSource
-    from inspector.core.services.workato import EventStreamsClient
+    from PySide6.QtGui import QStandardItem
+    from PySide6.QtWidgets import QDockWidget
+
     from inspector.ui.dialogs import ProfileDialog
+    from inspector.ui.services._common import ServicePanel
     from inspector.ui.topic.model import Row
-    from inspector.ui.topic.replay import JobsPanel, ReplayDialog, SourceMessage
+    from inspector.ui.topic.replay import JobsPanel, ReplayDialog
     from inspector.ui.topic.view import TopicView
 
-log = logging.getLogger("inspector.ui")
-# Until the window is shown, nothing here imports or touches the ``Qt`` namespace: that makes PySide create all
-# its ~90 enums, 25-45 ms on Python 3.11, a fifth of the time a bare window takes to appear. Hence the user
-# role spelled out (Qt fixes it at 0x0100; a test checks it), no alignment or orientation enums in __init__,
-# and the dock and the tree's context menu set up after the window is shown.
-USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
-KindRole = USER_ROLE + 1  # "profile" or "topic"
-NameRole = USER_ROLE + 2  # profile name
-TopicRole = USER_ROLE + 3  # topic id
-ServiceRole = USER_ROLE + 4  # the capability a service item opens (kind "service")
-# What a profile of a service other than Workato's shows under it, by capability: its panels.
-SERVICE_PANELS = {
-    "publish_events": "Publish events",
-    "manage_subscriptions": "Subscriptions",
-    "watch_messages": "App messages",
-}
-TopicKey = tuple[str, int]
-_icons: dict[str, QIcon] = {}
-
-
-def dot(color: str) -> QIcon:
-    """A small filled circle, for a topic's state. Drawn from SVG: QPainter's calls would create the Qt
-    namespace's enums while the window is being built (see above)."""
-    if color not in _icons:
-        pixmap = QPixmap()
-        svg = (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="12" height="12">'
-            f'<circle cx="6" cy="6" r="5" fill="{color}"/></svg>'
-        )
-        pixmap.loadFromData(svg.encode(), "SVG")
-        _icons[color] = QIcon(pixmap)
-    return _icons[color]
+T = TypeVar("T")
 
 
 class MainWindow(QMainWindow):
@@ -92,18 +52,15 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.views: dict[TopicKey, TopicView] = {}
-        self.service_views: dict[tuple[str, str], QWidget] = {}  # (profile, capability): a service's panel
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.service_views: dict[tuple[str, str], ServicePanel] = {}  # (profile, capability): its panel
+        self._tasks = Tasks(self._task_failed)
         self.crash_reports: list[Path] = []  # written this session (report_unexpected)
         self._dirty = False
         self.setWindowTitle("Topic Inspector" + (" — demo mode" if ctx.demo_mode else ""))
         self.resize(1280, 800)
 
-        self.tree_model = QStandardItemModel(self)
-        self.tree = QTreeView()
-        self.tree.setModel(self.tree_model)
-        self.tree.setHeaderHidden(True)
-        self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.tree = Sidebar()
+        self.tree_model = self.tree.items
         self.tree.doubleClicked.connect(lambda _index: self.open_selected())
         self.tree.activated.connect(lambda _index: self.open_selected())
 
@@ -132,33 +89,16 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.demo_banner = QLabel("")
-        self.demo_banner.setStyleSheet("background: #fff4c2; color: #5c4400; padding: 6px; border-radius: 3px;")
-        self.demo_banner.setWordWrap(True)
-        self.demo_banner.hide()
-        layout.addWidget(self.demo_banner)
-        self.keyring_warning = QLabel(ctx.keyring_warning)  # filled in once the keyring has been looked up
-        self.keyring_warning.setWordWrap(True)
-        self.keyring_warning.setStyleSheet("color: #9a6700")
-        self.keyring_warning.setVisible(bool(ctx.keyring_warning))
-        layout.addWidget(self.keyring_warning)
-        self.workspace_notice = QLabel(ctx.workspace.notice)
-        self.workspace_notice.setVisible(bool(ctx.workspace.notice))
-        layout.addWidget(self.workspace_notice)
+        self.notices = Notices(layout, ctx.keyring_warning, ctx.workspace.notice)
+        self.demo_banner = self.notices.demo_banner
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self._jobs: JobsPanel | None = None
-        self._shortcuts: list[tuple[QAction, str | QKeySequence.StandardKey]] = []
-
-        self.state_label = QLabel("")
-        self.rate_label = counter_label("99999.9 msg/s")
-        self.budget_label = counter_label("budget 99,999/99,999 requests/min")
-        self.statusBar().addWidget(self.state_label, 1)
-        self.statusBar().addPermanentWidget(self.rate_label)
-        self.statusBar().addPermanentWidget(self.budget_label)
+        self.status_line = StatusLine(self.statusBar())
+        self.state_label = self.status_line.state
 
         self._build_actions()
+        self.replays = Replays(self, ctx, self.replay_menu, self._tasks, self.open_topic)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self.update_status_bar)
@@ -177,70 +117,34 @@ class MainWindow(QMainWindow):
 
         return asyncio.Event()
 
-    @functools.cached_property
+    @property
     def jobs_dock(self) -> QDockWidget:
-        """The replay jobs dock, where the saved layout put it (made with the jobs panel, after the window is
-        shown: ``restore`` has kept its place for it)."""
-        from PySide6.QtCore import Qt
-
-        dock = QDockWidget("Replay jobs", self)
-        dock.setObjectName("replay-jobs")
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        dock.hide()
-        self.restoreDockWidget(dock)
-        self.replay_menu.addAction(dock.toggleViewAction())
-        return dock
+        return self.replays.dock
 
     @property
     def jobs(self) -> JobsPanel:
-        """The replay jobs panel, made (and the journal opened) on first use: by ``start_background`` after the
-        window is shown, or earlier by whatever needs it."""
-        if self._jobs is None:
-            from inspector.ui.topic.replay import JobsPanel
-
-            self._jobs = JobsPanel(self.ctx.journal, self._client_for_destination)
-            self.jobs_dock.setWidget(self._jobs)
-            if not self._jobs.notice.isHidden():  # shown at once when a job was interrupted
-                self.jobs_dock.show()
-        return self._jobs
+        return self.replays.jobs
 
     async def start_background(self) -> None:
         """What the window does once it is shown: look up the OS keyring (off the event loop), offer the
         interrupted replay jobs, and reopen the topics that were open."""
         from PySide6.QtCore import Qt
 
-        self._set_shortcuts()
+        self.menus.set_shortcuts()
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # its actions: _build_actions
         # Text formats now, not in __init__ (no Qt enum before the first frame): the status line is our markup
         # around escaped words (``SessionStatus.rich_text``); the notes are plain text.
         self.state_label.setTextFormat(Qt.TextFormat.RichText)
-        for label in (self.keyring_warning, self.workspace_notice):
-            label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notices.set_plain_text()
         await self.ctx.open_keyring()
-        set_text(self.keyring_warning, self.ctx.keyring_warning)
-        self.keyring_warning.setVisible(bool(self.ctx.keyring_warning))
+        self.notices.show_keyring_warning(self.ctx.keyring_warning)
         _ = self.jobs
         await self.open_saved_topics()
 
-    # ----- actions and menus ------------------------------------------------------------------------------
-    def _set_shortcuts(self) -> None:
-        """The actions' keyboard shortcuts, once the window is shown: ``QAction.setShortcut`` makes PySide
-        create the Qt namespace's enums (see the top of this module)."""
-        for action, shortcut in self._shortcuts:
-            if isinstance(shortcut, str):
-                action.setShortcut(QKeySequence.fromString(shortcut))
-            else:
-                action.setShortcuts(shortcut)
-        self._shortcuts.clear()
-
+    # ----- actions and menus (inspector.ui.menus) ------------------------------------------------------------
     def _build_actions(self) -> None:
-        def act(text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
-            action = QAction(text, self)
-            if shortcut is not None:
-                self._shortcuts.append((action, shortcut))
-            action.triggered.connect(slot)
-            return action
-
+        self.menus = menus = Menus(self)
+        act = menus.action
         self.add_profile_action = act("Add profile…", self.add_profile, "Ctrl+Shift+P")
         self.edit_profile_action = act("Edit profile…", self.edit_selected_profile)
         self.remove_profile_action = act("Remove profile", self.remove_selected_profile)
@@ -253,34 +157,19 @@ class MainWindow(QMainWindow):
         self.utc_action.setCheckable(True)
         self.utc_action.setChecked(self.ctx.workspace.utc_times)
         self.row_cap_action = act("Row limit…", self.ask_row_cap)
-        quit_action = act("Quit", self.close, QKeySequence.StandardKey.Quit)
 
         toolbar = QToolBar("Profiles and topics")
         toolbar.setObjectName("sidebar-toolbar")
         for action in (self.add_profile_action, self.add_topic_action, self.refresh_topics_action, self.open_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(quit_action)
-        profile_menu = self.menuBar().addMenu("&Profiles")
-        for action in (self.add_profile_action, self.edit_profile_action, self.remove_profile_action):
-            profile_menu.addAction(action)
-        topic_menu = self.menuBar().addMenu("&Topics")
-        for action in (
-            self.add_topic_action,
-            self.refresh_topics_action,
-            self.open_action,
-            self.rename_topic_action,
-            self.remove_topic_action,
-        ):
-            topic_menu.addAction(action)
-        self.replay_menu = self.menuBar().addMenu("&Replay")  # the jobs dock adds its toggle when it is made
-        self.replay_menu.addAction(act("Replay a file…", self.ask_replay_file))
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.utc_action)
-        view_menu.addAction(self.row_cap_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(act("About", self.about))
+        menus.menu("&File", act("Quit", self.close, QKeySequence.StandardKey.Quit))
+        menus.menu("&Profiles", self.add_profile_action, self.edit_profile_action, self.remove_profile_action)
+        topic_actions = (self.open_action, self.rename_topic_action, self.remove_topic_action)
+        menus.menu("&Topics", self.add_topic_action, self.refresh_topics_action, *topic_actions)
+        self.replay_menu = menus.menu("&Replay")  # Replays fills it
+        menus.menu("&View", self.utc_action, self.row_cap_action)
+        menus.menu("&Help", act("About", self.about))
         for action in (
             self.open_action,
             self.add_topic_action,
@@ -292,87 +181,29 @@ class MainWindow(QMainWindow):
         ):
             self.tree.addAction(action)
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run a coroutine on the loop, keeping a strong reference until it ends; failures reach the log."""
-        import asyncio
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a coroutine on the loop, kept until it ends (``inspector.ui.tasks``)."""
+        return self._tasks.spawn(coro)
 
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[Any]) -> None:
-            self._tasks.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                error = finished.exception()
-                if isinstance(error, InspectorError):
-                    self.statusBar().showMessage(error.message, 10_000)
-                elif error is not None:
-                    self.report_unexpected(error, f"a background task ({getattr(coro, '__qualname__', 'task')})")
-
-        task.add_done_callback(done)
-        return task
+    def _task_failed(self, error: BaseException, where: str) -> None:
+        if isinstance(error, InspectorError):
+            self.statusBar().showMessage(error.message, 10_000)
+        else:
+            self.report_unexpected(error, where)
 
     # ----- the sidebar ------------------------------------------------------------------------------------
     def refresh_tree(self) -> None:
-        expanded = {
-            self.tree_model.item(r).data(NameRole)
-            for r in range(self.tree_model.rowCount())
-            if self.tree.isExpanded(self.tree_model.index(r, 0))
-        }
-        self.tree_model.clear()
-        for profile in self.ctx.profiles():
-            item = QStandardItem(profile.name)
-            item.setData("profile", KindRole)
-            item.setData(profile.name, NameRole)
-            item.setEditable(False)
-            item.setToolTip(plain_tooltip(f"{profile.service_label} · {profile.endpoint().events_url}"))
-            for capability, label in SERVICE_PANELS.items():
-                if capability in profile.capabilities:
-                    child = QStandardItem(self._service_label(profile, label))
-                    child.setData("service", KindRole)
-                    child.setData(profile.name, NameRole)
-                    child.setData(capability, ServiceRole)
-                    child.setEditable(False)
-                    item.appendRow(child)
-            for entry in self.ctx.workspace.topics_of(profile.name) if "consume" in profile.capabilities else ():
-                child = QStandardItem(entry.label)
-                child.setData("topic", KindRole)
-                child.setData(profile.name, NameRole)
-                child.setData(entry.id, TopicRole)
-                child.setEditable(False)
-                view = self.views.get((profile.name, entry.id))
-                status = view.session.status if view else SessionStatus("stopped", "not open")
-                child.setIcon(dot(status.color))
-                child.setToolTip(plain_tooltip(status.describe()))
-                item.appendRow(child)
-            self.tree_model.appendRow(item)
-            if profile.name in expanded or not expanded:
-                self.tree.expand(item.index())
+        self.tree.refresh(self.ctx, self._status_of)
 
-    @staticmethod
-    def _service_label(profile: Profile, label: str) -> str:
-        if profile.environment_id:
-            return f"{label} · environment {profile.environment_id[:8]}…"
-        if profile.account_id:
-            return f"{label} · account {profile.account_id}"
-        return label
+    def _status_of(self, key: TopicKey) -> SessionStatus:
+        view = self.views.get(key)
+        return view.session.status if view else SessionStatus("stopped", "not open")
 
     def _topic_item(self, key: TopicKey) -> QStandardItem | None:
-        for r in range(self.tree_model.rowCount()):
-            parent = self.tree_model.item(r)
-            if parent.data(NameRole) != key[0]:
-                continue
-            for c in range(parent.rowCount()):
-                child = parent.child(c)
-                if child.data(TopicRole) == key[1]:
-                    return child
-        return None
+        return self.tree.topic_item(key)
 
     def selected(self) -> tuple[str | None, int | None]:
-        index = self.tree.currentIndex()
-        if not index.isValid():
-            return None, None
-        item = self.tree_model.itemFromIndex(index)
-        return item.data(NameRole), item.data(TopicRole) if item.data(KindRole) == "topic" else None
+        return self.tree.selected()
 
     def selected_profile(self) -> Profile | None:
         name, _ = self.selected()
@@ -473,7 +304,7 @@ class MainWindow(QMainWindow):
         if profile is None:
             self.statusBar().showMessage("Select the profile the topic belongs to first.", 5000)
             return
-        if "consume" not in profile.capabilities:
+        if CONSUME not in profile.capabilities:
             self.statusBar().showMessage(
                 f"{profile.name} is a {profile.service_label} profile: it has no topics to read; open its items "
                 "in the sidebar instead.",
@@ -563,24 +394,23 @@ class MainWindow(QMainWindow):
         self.refresh_tree()
 
     def open_selected(self) -> None:
-        index = self.tree.currentIndex()
-        item = self.tree_model.itemFromIndex(index) if index.isValid() else None
-        if item is not None and item.data(KindRole) == "service":
-            self.spawn(self.open_service(item.data(NameRole), item.data(ServiceRole)))
+        service = self.tree.selected_service()
+        if service is not None:
+            self.spawn(self.open_service(*service))
             return
         name, topic_id = self.selected()
         if name and topic_id:
             self.spawn(self.open_topic(name, topic_id))
 
     # ----- the other services' panels -----------------------------------------------------------------------
-    async def open_service(self, profile_name: str, capability: str) -> QWidget | None:
+    async def open_service(self, profile_name: str, capability: str) -> ServicePanel | None:
         """Open (or show) the panel of a profile's capability: publish events, subscriptions, app messages."""
         key = (profile_name, capability)
         if key in self.service_views:
             self.tabs.setCurrentWidget(self.service_views[key])
             return self.service_views[key]
         profile = self.ctx.profile(profile_name)
-        if profile is None or capability not in profile.capabilities or capability not in SERVICE_PANELS:
+        if profile is None or capability not in profile.capabilities or capability not in PANEL_LABELS:
             return None
         token = await self.ctx.token_source(profile)
         if not token:
@@ -588,48 +418,18 @@ class MainWindow(QMainWindow):
             return None
         if key in self.service_views:  # opened meanwhile
             return self.service_views[key]
-        panel = self._service_panel(profile, capability, token)
+        panel = panel_factory(capability)(self, profile, token)
         panel.setObjectName(f"service-{profile_name}-{capability}")
         self.service_views[key] = panel
-        self.tabs.addTab(panel, f"{profile_name} · {SERVICE_PANELS[capability]}")
+        self.tabs.addTab(panel, f"{profile_name} · {PANEL_LABELS[capability]}")
         self.tabs.setCurrentWidget(panel)
         self._update_empty_hint()
         return panel
 
-    def _service_panel(self, profile: Profile, capability: str, token: TokenSource) -> QWidget:
-        from inspector.ui import services as services_view
-
-        endpoint = profile.endpoint()
-        base, rpm = endpoint.events_url, endpoint.rate_limit_rpm  # the profile's limit, or 60 requests/min
-        http = self.ctx.http(profile, base)
-        if capability == "publish_events":
-            from inspector.core.services.qala import QalaClient
-
-            qala = QalaClient(base, token, profile.environment_id or "", http=http, rate_limit_rpm=rpm)
-            return services_view.QalaPanel(qala, profile.name)
-        if capability == "manage_subscriptions":
-            from inspector.core.services.boomi import BoomiClient
-
-            boomi = BoomiClient(base, token, profile.account_id or "", http=http, rate_limit_rpm=rpm)
-            panel = services_view.BoomiPanel(boomi, profile.name, self.can_open_topic_named)
-            panel.openTopicRequested.connect(lambda name: self.spawn(self.open_topic_named(name)))
-            return panel
-        from inspector.core.services.messaging import MessagingClient
-
-        messaging = MessagingClient(
-            base, token, workflow_container=profile.workflow_container, http=http, rate_limit_rpm=rpm
-        )
-        watcher = services_view.MessagesPanel(messaging, profile.name)
-        if self.ctx.is_demo(profile):  # the demo's app, watched at once
-            from inspector.emulator.traffic import DEMO_APP
-
-            watcher.watch(DEMO_APP)
-        return watcher
-
     def _topic_named(self, name: str) -> TopicKey | None:
         """A topic of a Workato profile with this name (an event-streams topic a subscription sends to)."""
         for profile in self.ctx.profiles():
-            if "consume" not in profile.capabilities:
+            if CONSUME not in profile.capabilities:
                 continue
             for entry in self.ctx.workspace.topics_of(profile.name):
                 if name and name in (entry.name, entry.label):
@@ -650,7 +450,7 @@ class MainWindow(QMainWindow):
         panel = self.service_views.pop(key, None)
         if panel is None:
             return
-        await panel.stop()  # type: ignore[attr-defined]
+        await panel.stop()
         self.tabs.removeTab(self.tabs.indexOf(panel))
         panel.deleteLater()
         self._update_empty_hint()
@@ -669,22 +469,12 @@ class MainWindow(QMainWindow):
         if key in self.views:  # opened meanwhile
             return self.views[key]
         from inspector.core.tail import StartPosition
-        from inspector.ui.topic.model import MessageTableModel
-        from inspector.ui.topic.publish import PublishPanel
-        from inspector.ui.topic.session import TopicSession
-        from inspector.ui.topic.view import TopicView
+        from inspector.ui.topic.view import new_topic_view
 
-        model = MessageTableModel(row_cap=self.ctx.workspace.row_cap, utc=self.ctx.workspace.utc_times)
-        client = self.ctx.client(profile, token or "")
-        session = TopicSession(client, entry, model, region_label=profile.endpoint().label)
-        schema = json.dumps(entry.schema, indent=2) if entry.schema else ""
-        publisher = PublishPanel(client, profile_name, entry, self.ctx.publishing)
-        publisher.entryChanged.connect(self._mark_dirty)
-        view = TopicView(session, schema_text=schema, publisher=publisher)
-        view.setObjectName(f"topic-{profile_name}-{topic_id}")
-        sizes = self.ctx.workspace.splitters.get("detail")
-        if sizes:
-            view.splitter.setSizes(sizes)
+        view = new_topic_view(self.ctx, profile, entry, token)
+        session = view.session
+        if view.publisher is not None:
+            view.publisher.entryChanged.connect(self._mark_dirty)
         view.updateTokenRequested.connect(lambda: self._profile_dialog(profile))
         view.replayRequested.connect(lambda rows, v=view: self.replay_rows(v, rows))
         session.statusChanged.connect(lambda status, k=key: self._topic_status(k, status))
@@ -704,91 +494,14 @@ class MainWindow(QMainWindow):
             )
         return view
 
-    # ----- replay -----------------------------------------------------------------------------------------
+    # ----- replay (inspector.ui.replays) -------------------------------------------------------------------
     def replay_rows(self, view: TopicView, rows: list[Row]) -> ReplayDialog | None:
         """Ask where to replay ``rows`` (messages of a topic's table) and start the job."""
-        if not rows:
-            view.notice.setText("No messages to replay: select some, or clear the filter.")
-            view.notice.show()
-            return None
-        from inspector.ui.topic.model import format_utc
-        from inspector.ui.topic.replay import SourceMessage
-
-        messages = [SourceMessage(r.payload, r.message_id, format_utc(r.timestamp)) for r in rows]
         profile = next((p for p, t in self.views if self.views[(p, t)] is view), "?")
-        return self.open_replay_dialog(messages, f"{profile} · {view.entry.label}")
-
-    def open_replay_dialog(self, messages: list[SourceMessage], source: str) -> ReplayDialog:
-        from inspector.ui.topic.replay import ReplayDialog
-
-        def topics(profile: str) -> list[tuple[int, str]]:
-            return [(e.id, e.label) for e in self.ctx.workspace.topics_of(profile)]
-
-        dialog = ReplayDialog(messages, self.ctx.profiles(), topics, source, self)
-        dialog.accepted.connect(lambda: self._start_replay(dialog))
-        dialog.openInEditor.connect(lambda name, topic, text: self.spawn(self._edit_in(name, topic, text)))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        self.replay_dialog = dialog
-        return dialog
+        return self.replays.replay_rows(view, rows, profile)
 
     def _start_replay(self, dialog: ReplayDialog) -> str | None:
-        profile = dialog.profile
-        if profile is None:
-            return None
-        topic = dialog.topic_id()
-        destination = {
-            "topic": topic,
-            "profile": profile.name,
-            "events_url": profile.endpoint().events_url,
-            "label": f"topic {topic} of {profile.name}",
-        }
-        try:
-            job_id = self.ctx.journal.create(dialog.source, destination, dialog.items())
-        except InspectorError as exc:
-            self.jobs.notice.setText(exc.describe())
-            self.jobs.notice.show()
-            return None
-        self.jobs_dock.show()
-        self.jobs.start(job_id)
-        return job_id
-
-    async def _client_for_destination(self, destination: dict[str, Any]) -> EventStreamsClient | None:
-        profile = self.ctx.profile(str(destination.get("profile", "")))
-        if profile is None:
-            raise InspectorError(f"the profile {destination.get('profile')!r} of this job no longer exists")
-        token = await self.ctx.token_source(profile)
-        return self.ctx.client(profile, token) if token else None
-
-    async def _edit_in(self, profile: str, topic: int, text: str) -> None:
-        self.ctx.workspace.add_topic(profile, topic)
-        view = await self.open_topic(profile, topic)
-        if view is not None and view.publisher is not None:
-            view.publisher.set_text(text)
-            view.detail_tabs.setCurrentWidget(view.publisher)
-
-    def ask_replay_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        dialog = QFileDialog(self, "Replay messages from a file")
-        dialog.setNameFilters(["JSON Lines and JSON (*.jsonl *.ndjson *.json)", "All files (*)"])
-        dialog.fileSelected.connect(lambda name: self.replay_file(Path(name)))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-
-    def replay_file(self, path: Path) -> ReplayDialog | None:
-        from inspector.core.export import import_file
-        from inspector.ui.topic.replay import SourceMessage
-
-        try:
-            items = import_file(path)
-        except InspectorError as exc:
-            self.jobs.notice.setText(exc.describe())
-            self.jobs.notice.show()
-            self.jobs_dock.show()
-            return None
-        messages = [SourceMessage(i.payload, i.source_id, i.source_time) for i in items]
-        return self.open_replay_dialog(messages, str(path))
+        return self.replays.start(dialog)
 
     def _mark_dirty(self, *args: object) -> None:
         self._dirty = True
@@ -855,15 +568,9 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def ask_row_cap(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
+        from inspector.ui.dialogs import row_cap_dialog
 
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Row limit")
-        dialog.setLabelText("Most messages kept per topic table (the oldest are dropped past it):")
-        dialog.setInputMode(QInputDialog.InputMode.IntInput)
-        dialog.setIntRange(1000, 10_000_000)
-        dialog.setIntStep(10_000)
-        dialog.setIntValue(self.ctx.workspace.row_cap)
+        dialog = row_cap_dialog(self, self.ctx.workspace.row_cap)
 
         def finished(result: int) -> None:
             if result:
@@ -880,82 +587,41 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        from inspector.ui.dialogs import about_box
 
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "About Topic Inspector",
-            f"Topic Inspector {__version__}\nInspect, publish to and replay event-stream topics.",
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
+        box = about_box(self)
         box.finished.connect(box.deleteLater)
         box.open()
 
     # ----- the status bar -----------------------------------------------------------------------------------
     def update_status_bar(self) -> None:
         now = time.monotonic()
-        parts = []
+        states = []
         for view in self.views.values():
-            status = view.session.status
-            view.show_status(status)
-            parts.append(status.rich_text(now, label=view.entry.label))
-        set_text(self.state_label, " · ".join(parts) if parts else "No topic open")
-        rate = sum(view.session.rate() for view in self.views.values())
-        set_text(self.rate_label, f"{rate:.1f} msg/s")
-        self._update_budget()
+            view.show_status(view.session.status)
+            states.append(view.session.status.rich_text(now, label=view.entry.label))
+        current = self.current_view()
+        usage = current.session.client.limiter.usage() if current is not None else None
+        self.status_line.show(states, sum(view.session.rate() for view in self.views.values()), usage)
 
     def current_view(self) -> TopicView | None:
         widget = self.tabs.currentWidget()
         return next((view for view in self.views.values() if view is widget), None)
 
-    def _update_budget(self) -> None:
-        view = self.current_view()
-        text, style = "", ""
-        if view is not None:
-            usage = view.session.client.limiter.usage()
-            if usage.paused_for > 0:
-                text = f"rate limit: paused {usage.paused_for:.0f} s"
-                style = "color: white; background: #c62828; padding: 0 4px;"
-            elif usage.limit == 0:
-                text = f"{usage.used:,} requests/min (no limit)"
-            else:
-                text = f"budget {usage.used:,}/{usage.limit:,} requests/min"
-                if usage.fraction >= 0.8:
-                    style = "color: black; background: #ffb300; padding: 0 4px;"
-        set_text(self.budget_label, text)
-        if self.budget_label.styleSheet() != style:  # a new style sheet polishes the label again
-            self.budget_label.setStyleSheet(style)
-
     # ----- state across runs --------------------------------------------------------------------------------
     def report_unexpected(self, error: BaseException, where: str) -> Path | None:
-        """An error the app did not expect: a crash report is written (``inspector.core.crash``), the status
-        bar says where it is, and the window carries on. Returns the report's path (None if it could not be
+        """An error the app did not expect: a crash report is written (``inspector.ui.crash``), the status bar
+        says where it is, and the window carries on. Returns the report's path (None if it could not be
         written; the log then has the error)."""
-        from inspector.core.crash import write_report
-
-        try:
-            # keyring tokens, which the window does not hold, are scrubbed by their fingerprints
-            path: Path | None = write_report(error, where, tokens=self.ctx.tokens_in_memory())
-        except OSError as exc:
-            path = None
-            log.error("unexpected error in %s; no crash report (%s)", where, exc, exc_info=error)
-        else:
-            log.error("unexpected error in %s: %s; crash report: %s", where, type(error).__name__, path)
-        where_saved = f"a report was saved to {path} (it holds no token)" if path else "see the log"
-        self.statusBar().showMessage(
-            f"Something went wrong in {where} ({type(error).__name__}); {where_saved}. The app carries on.", 30_000
-        )
+        # keyring tokens, which the window does not hold, are scrubbed by their fingerprints
+        path = write_crash_report(error, where, self.ctx.tokens_in_memory())
+        self.statusBar().showMessage(crash_words(error, where, path), 30_000)
         if path is not None:
             self.crash_reports.append(path)
         return path
 
     def show_demo_banner(self, url: str) -> None:
-        self.demo_banner.setText(
-            f"<b>Demo mode</b> — a local emulator at {html.escape(url)} with sample topics and live sample traffic. "
-            "Nothing leaves this machine, and its data is deleted when you quit."
-        )
-        self.demo_banner.show()
+        self.notices.show_demo(url)
 
     def restore(self) -> None:
         workspace = self.ctx.workspace
@@ -1010,9 +676,4 @@ class MainWindow(QMainWindow):
             await self.close_service(service_key)
         await self.jobs.stop()
         self.ctx.save_workspace()  # the cursors as they are now
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        import asyncio
-
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()

@@ -1,10 +1,23 @@
-"""The state of an open topic in words and colour, for the tree, the tab and the status bar."""
+"""The state of an open topic in words and colour, for the tree, the tab and the status bar; the status bar."""
 
 from __future__ import annotations
 
 import html
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLabel
+
+from inspector.ui.widgets import counter_label, set_text
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from inspector.core.ratelimit import Usage
+
+_RED = "color: white; background: #c62828; padding: 0 4px;"
+_AMBER = "color: black; background: #ffb300; padding: 0 4px;"
 
 
 @dataclass(frozen=True)
@@ -40,3 +53,36 @@ class SessionStatus:
             "error": "#c62828",
             "stopped": "#8a8a8a",
         }[self.kind]
+
+
+def budget_words(usage: Usage | None) -> tuple[str, str]:
+    """The status bar's request budget of the current topic's token, and the label's style sheet: red while
+    paused by a 429, amber from 80 % used. Empty without a topic."""
+    if usage is None:
+        return "", ""
+    if usage.paused_for > 0:
+        return f"rate limit: paused {usage.paused_for:.0f} s", _RED
+    if usage.limit == 0:
+        return f"{usage.used:,} requests/min (no limit)", ""
+    return f"budget {usage.used:,}/{usage.limit:,} requests/min", _AMBER if usage.fraction >= 0.8 else ""
+
+
+class StatusLine:
+    """The status bar's figures: the state of each open topic, their messages per second, and the request budget
+    of the current topic's token."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.state = QLabel("")  # rich text (``SessionStatus.rich_text``), set once the window is shown
+        self.rate = counter_label("99999.9 msg/s")
+        self.budget = counter_label("budget 99,999/99,999 requests/min")
+        bar.addWidget(self.state, 1)
+        bar.addPermanentWidget(self.rate)
+        bar.addPermanentWidget(self.budget)
+
+    def show(self, states: list[str], rate: float, usage: Usage | None) -> None:
+        set_text(self.state, " · ".join(states) if states else "No topic open")
+        set_text(self.rate, f"{rate:.1f} msg/s")
+        text, style = budget_words(usage)
+        set_text(self.budget, text)
+        if self.budget.styleSheet() != style:  # a new style sheet polishes the label again
+            self.budget.setStyleSheet(style)

@@ -11,7 +11,7 @@ import pytest
 from inspector.core.models import Outcome
 from inspector.core.services.qala import NO_ID_WORDS, QalaClient
 from inspector.ui.eventloop import EventLoop
-from inspector.ui.services import COL_DETAIL, QalaPanel
+from inspector.ui.services.qala import COL_DETAIL, QalaPanel
 from tests.real_server import QalaAnswer, RealServer
 
 ENVIRONMENT = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"

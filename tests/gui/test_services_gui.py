@@ -21,23 +21,13 @@ from inspector.core.services.boomi import BoomiClient
 from inspector.core.services.messaging import MessagingClient
 from inspector.core.services.qala import QalaClient, problem_of
 from inspector.emulator.server import EmulatorServer
-from inspector.ui import services as services_view
 from inspector.ui.eventloop import EventLoop
-from inspector.ui.services import (
-    COL_DETAIL,
-    COL_ENABLED,
-    COL_EVENT,
-    COL_STATE,
-    EMAIL_NOTE,
-    ENDED_WORDS,
-    VANISHED_WORDS,
-    AppMessagesModel,
-    BoomiPanel,
-    EventResultsModel,
-    MessagesPanel,
-    QalaPanel,
-    SubscriptionsModel,
-)
+from inspector.ui.services import qala as qala_view
+from inspector.ui.services.boomi import BoomiPanel
+from inspector.ui.services.boomi.dialogs import EMAIL_NOTE
+from inspector.ui.services.boomi.model import COL_ENABLED, COL_EVENT, SubscriptionsModel
+from inspector.ui.services.messaging import COL_STATE, ENDED_WORDS, VANISHED_WORDS, AppMessagesModel, MessagesPanel
+from inspector.ui.services.qala import COL_DETAIL, EventResultsModel, QalaPanel
 from tests.helpers import wait_until
 
 ENVIRONMENT = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -196,7 +186,7 @@ def test_qala_server_400_is_shown_per_event_with_fields_and_trace_id(
         assert names == {"events[0].data": "INVALID_TYPE", "events[1].type": "INVALID_FORMAT"}
         # What the user sees when the server refuses (the local checks let it through, as an older client would).
         monkeypatch.setattr(qala_module, "check_events", lambda value: value)
-        monkeypatch.setattr(services_view, "check_events", lambda value: value)
+        monkeypatch.setattr(qala_view, "check_events", lambda value: value)
         panel.topic.setText("transactions")
         panel.editor.setPlainText('[{"type": "fine", "data": {"a": 1}}, {"type": "bad type", "data": {"a": 1}}]')
         results = await panel.publish_now()

@@ -11,7 +11,8 @@ from inspector.emulator.server import EmulatorServer
 from inspector.emulator.traffic import DEMO_ACCOUNT, DEMO_ENVIRONMENT
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
-from inspector.ui.main_window import KindRole, MainWindow, NameRole, ServiceRole
+from inspector.ui.main_window import MainWindow
+from inspector.ui.sidebar import KindRole, NameRole, ServiceRole
 from tests.helpers import wait_until
 
 

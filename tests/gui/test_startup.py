@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.secrets import KeyringStore
 from inspector.core.workspace import WorkspaceStore
-from inspector.ui import context, main_window
+from inspector.ui import context, sidebar
 from inspector.ui.eventloop import EventLoop
 from tests.helpers import InMemoryKeyring
 
@@ -69,11 +69,11 @@ def test_the_window_is_shown_before_the_heavy_parts_load(app_home: Path) -> None
 
 
 def test_user_role_spelled_out_is_qts() -> None:
-    assert Qt.ItemDataRole.UserRole.value == main_window.USER_ROLE
+    assert Qt.ItemDataRole.UserRole.value == sidebar.USER_ROLE
 
 
 def test_state_dots_are_drawn(qapp: object) -> None:
-    icon = main_window.dot("#2e9d45")
+    icon = sidebar.dot("#2e9d45")
     image = icon.pixmap(12, 12).toImage()
     assert not icon.isNull()
     assert image.pixelColor(6, 6) == QColor("#2e9d45")

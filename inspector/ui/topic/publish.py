@@ -49,6 +49,7 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, MAX_BODY_BYTES, chunk_encoded, human_bytes
 from inspector.core.workspace import TopicEntry
 from inspector.ui.editor import JsonEditor
+from inspector.ui.tasks import Tasks
 from inspector.ui.widgets import plain_label, plain_message_box, set_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -136,7 +137,8 @@ class PublishPanel(QWidget):
         self.profile = profile
         self.entry = entry
         self.store = store
-        self.task: asyncio.Task[list[ItemResult] | None] | None = None
+        self.tasks = Tasks()
+        self.task: asyncio.Task[list[ItemResult] | None] | None = None  # the publish or retry in flight
         self._cancel: asyncio.Event | None = None
         self._sent_items: list[Any] = []  # what the shown results are about, by input index
         self._sent_form = ""
@@ -477,7 +479,7 @@ class PublishPanel(QWidget):
 
     def publish(self) -> None:
         if not self.busy:
-            self.task = asyncio.ensure_future(self.publish_now())
+            self.task = self.tasks.spawn(self.publish_now())
 
     async def publish_now(self, *, confirm: bool = True) -> list[ItemResult] | None:
         """Check, (confirm a schema mismatch,) and publish the editor's text; returns the results."""
@@ -497,7 +499,7 @@ class PublishPanel(QWidget):
 
     def retry_failed(self) -> None:
         if not self.busy:
-            self.task = asyncio.ensure_future(self.retry_now())
+            self.task = self.tasks.spawn(self.retry_now())
 
     async def retry_now(self) -> list[ItemResult] | None:
         """Send again exactly the items that failed; never one that succeeded or whose outcome is unknown."""

@@ -47,6 +47,7 @@ from inspector.core.services.workato import EventStreamsClient
 from inspector.core.transform import apply_edits, parse_edits
 from inspector.core.validation import MAX_BATCH_ITEMS, human_bytes
 from inspector.core.workspace import parse_topic_reference
+from inspector.ui.tasks import Tasks
 from inspector.ui.topic.publish import ResultsModel
 from inspector.ui.widgets import plain_label, set_text
 
@@ -237,7 +238,8 @@ class JobsPanel(QWidget):
         )
         self.resend_button = QPushButton("Send unknown again")
         self.resend_button.setToolTip("Only after checking the destination: these may have been published")
-        self._checks: set[asyncio.Task[Any]] = set()
+        self._run_tasks = Tasks()  # each job's run (its task is also in ``runs``)
+        self._checks = Tasks()  # checks of unknown items
         self.retry_button = QPushButton("Retry failed")
         self.report_button = QPushButton("Export report…")
         controls = QHBoxLayout()
@@ -330,7 +332,7 @@ class JobsPanel(QWidget):
         self.resume_button.setEnabled(info is not None and (not active or paused) and info.pending > 0)
         self.cancel_button.setEnabled(active)
         self.resend_button.setEnabled(info is not None and not active and info.unknown > 0)
-        checking = any(not task.done() for task in self._checks)
+        checking = self._checks.busy
         self.check_button.setEnabled(info is not None and not active and not checking and info.unknown > 0)
         self.retry_button.setEnabled(info is not None and not active and info.failed > 0)
         self.report_button.setEnabled(info is not None)
@@ -364,7 +366,7 @@ class JobsPanel(QWidget):
         gate = asyncio.Event()
         gate.set()
         cancel = asyncio.Event()
-        task = asyncio.ensure_future(self._run(job_id, cancel, gate))
+        task = self._run_tasks.spawn(self._run(job_id, cancel, gate))
         task.add_done_callback(lambda _: self.refresh())  # once it is over, its controls change
         self.runs[job_id] = _Run(task, cancel, gate, time.monotonic(), info.pending)
         self.notice.hide()
@@ -393,9 +395,7 @@ class JobsPanel(QWidget):
         job_id = self.selected()
         if job_id is None:
             return
-        task = asyncio.ensure_future(self.check_unknown(job_id))
-        self._checks.add(task)
-        task.add_done_callback(self._checks.discard)
+        self._checks.spawn(self.check_unknown(job_id))
         self.refresh()
 
     async def check_unknown(self, job_id: str) -> UnknownCheck | None:
@@ -452,9 +452,7 @@ class JobsPanel(QWidget):
             self.refresh()
 
     async def stop(self) -> None:
-        for task in self._checks:
-            task.cancel()
-        await asyncio.gather(*self._checks, return_exceptions=True)
+        await self._checks.cancel_all()
         for run in self.runs.values():
             run.cancel.set()
             run.gate.set()

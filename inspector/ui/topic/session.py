@@ -17,6 +17,7 @@ from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.rate_chart import RateCounter
 from inspector.ui.status import SessionStatus
+from inspector.ui.tasks import Tasks
 from inspector.ui.topic.model import MessageTableModel, RawRow
 
 log = logging.getLogger("inspector.ui.topic.session")
@@ -74,7 +75,8 @@ class TopicSession(QObject):
         self.rates = RateCounter()  # messages per second over the last minutes, for the chart
         self._buffer: list[RawRow] = []
         self._tail: TopicTail | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = Tasks()
+        self._task: asyncio.Task[None] | None = None  # the tail's
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self.flush)
@@ -104,7 +106,7 @@ class TopicSession(QObject):
             on_status=self._on_status,
             follow=self._until is None,
         )
-        self._task = asyncio.ensure_future(self._run(self._tail))
+        self._task = self._tasks.spawn(self._run(self._tail))
         self._timer.start()
 
     def pause(self) -> None:

@@ -7,6 +7,7 @@ import html
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -37,10 +38,12 @@ from inspector.ui.diff_view import DiffDialog
 from inspector.ui.json_view import JsonText, JsonTree
 from inspector.ui.rate_chart import RateChart
 from inspector.ui.status import SessionStatus
+from inspector.ui.tasks import Tasks
 from inspector.ui.topic.model import (
     COL_NUMBER,
     COL_SIZE,
     MessageRole,
+    MessageTableModel,
     Row,
     format_local,
     format_utc,
@@ -49,6 +52,11 @@ from inspector.ui.topic.model import (
 from inspector.ui.topic.publish import PublishPanel
 from inspector.ui.topic.session import TopicSession, parse_window
 from inspector.ui.widgets import counter_label, elide_middle, plain_label, plain_tooltip, set_text
+
+if TYPE_CHECKING:
+    from inspector.core.http import TokenSource
+    from inspector.core.profiles import Profile
+    from inspector.ui.context import AppContext
 
 FILTER_SLICE_SECS = 0.03
 START_CHOICES = (
@@ -59,6 +67,22 @@ START_CHOICES = (
     ("resume", "Resume where it stopped"),
     ("window", "A time window (not live)"),
 )
+
+
+def new_topic_view(ctx: AppContext, profile: Profile, entry: TopicEntry, token: TokenSource | None) -> TopicView:
+    """A topic's tab as the window opens it, not started yet: its table, its session and Publish panel on the
+    profile's client, and the detail splitter as it was last left."""
+    model = MessageTableModel(row_cap=ctx.workspace.row_cap, utc=ctx.workspace.utc_times)
+    client = ctx.client(profile, token or "")
+    session = TopicSession(client, entry, model, region_label=profile.endpoint().label)
+    schema = json.dumps(entry.schema, indent=2) if entry.schema else ""
+    publisher = PublishPanel(client, profile.name, entry, ctx.publishing)
+    view = TopicView(session, schema_text=schema, publisher=publisher)
+    view.setObjectName(f"topic-{profile.name}-{entry.id}")
+    sizes = ctx.workspace.splitters.get("detail")
+    if sizes:
+        view.splitter.setSizes(sizes)
+    return view
 
 
 class TopicView(QWidget):
@@ -78,6 +102,7 @@ class TopicView(QWidget):
         session.setParent(self)
         self.model.setParent(self)
         self.entry: TopicEntry = session.entry
+        self._tasks = Tasks()
         self._filter_task: asyncio.Task[None] | None = None
         self._follow = True
 
@@ -326,7 +351,7 @@ class TopicView(QWidget):
         if predicate is None:
             self._set_filter(None, None, 0)
             return
-        self._filter_task = asyncio.ensure_future(self._filter_in_slices(predicate))
+        self._filter_task = self._tasks.spawn(self._filter_in_slices(predicate))
 
     async def _filter_in_slices(self, predicate: object) -> None:
         assert callable(predicate)
