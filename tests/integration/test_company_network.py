@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 
 from inspector import cli
+from inspector.cli import _common
 from inspector.core import network
 from inspector.core.errors import TransportError
 from inspector.core.http import new_http_client
 from inspector.core.network import CA_ENV, NetworkSettings
+from inspector.core.profiles import ProfileStore
 from inspector.core.regions import custom_endpoint
 from inspector.core.secrets import KeyringStore
 from inspector.core.services.workato import EventStreamsClient
@@ -139,12 +141,12 @@ def test_profile_add_asks_for_the_proxy_password_and_commands_read_it_from_the_k
 ) -> None:
     corp = corp_with_password
     backend = InMemoryKeyring()
-    monkeypatch.setattr(cli, "KeyringStore", lambda backend_=None: KeyringStore(backend))
+    monkeypatch.setattr(_common, "KeyringStore", lambda backend_=None: KeyringStore(backend))
     proxy = f"http://{USER}@127.0.0.1:{corp.proxy.port}"
     add = ["profile", "add", "corp", "--base-url", corp.url, "--proxy", proxy, "--ca-bundle", str(corp.tls.ca_file)]
     assert _command(add, monkeypatch, stdin=PASSWORD + "\n") == 0
     assert backend.items == {("topic-inspector", f"proxy:{proxy}"): PASSWORD}
-    assert PASSWORD not in (Path(cli.ProfileStore().path)).read_text()
+    assert PASSWORD not in (Path(ProfileStore().path)).read_text()
     assert f"the password of {USER} at the proxy 127.0.0.1:{corp.proxy.port}: stored in" in capsys.readouterr().out
     monkeypatch.setenv("TOPIC_INSPECTOR_TOKEN", TOKEN)
     topic = str(corp.topic())

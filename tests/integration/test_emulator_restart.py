@@ -250,8 +250,8 @@ def test_a_replay_cut_off_by_an_emulator_kill_resumes_without_sending_anything_t
         assert item["message_id"] is None
     if unknown:
         assert f"{unknown} unknown (may have been published)" in first_run
-        assert f"'--resume {job_id} --check-unknown --retry-failed'" in first_run
-    assert f"continue with '--resume {job_id}'" in first_run
+        assert f"'replay resume {job_id} --check-unknown --retry-failed'" in first_run
+    assert f"continue with 'replay resume {job_id}'" in first_run
 
     # The emulator got the published items; of the unknown batches, a first part made it (committed before the
     # kill) or none did.

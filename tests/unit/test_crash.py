@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from inspector import __version__, cli
+from inspector.cli import profile as profile_command
 from inspector.core import crash
 from inspector.core.secrets import KeyringToken, MemoryStore, fingerprints_in_use, remember_token
 from tests.helpers import token_forms, token_leaks
@@ -105,7 +106,7 @@ def test_the_cli_answers_a_bug_with_a_report_and_no_traceback(
     def broken(*args: object) -> int:
         raise KeyError(f"no such field in {token}")
 
-    monkeypatch.setattr(cli, "_profile_command", broken)
+    monkeypatch.setattr(profile_command, "run_list", broken)
     assert cli.main(["profile", "list"]) == cli.EXIT_FAILED
     err = capsys.readouterr().err
     lines = err.splitlines()

@@ -26,12 +26,13 @@ import httpx
 import pytest
 
 from inspector import cli
-from inspector.core import ratelimit
+from inspector.cli import _common
 from inspector.core.backoff import Backoff
 from inspector.core.errors import ApiError, InsecureUrlError, InspectorError, TransportError, ValidationError
 from inspector.core.http import HttpPool, new_http_client
 from inspector.core.profiles import Profile, ProfileStore, check_profile
 from inspector.core.publisher import publish_all
+from inspector.core.ratelimit import Limiters
 from inspector.core.regions import Endpoint, custom_endpoint, normalize_base_url
 from inspector.core.secrets import KeyringStore, check_token_text
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
@@ -233,7 +234,7 @@ def _refusers() -> dict[str, Callable[[str], object]]:
     """Every door a base URL comes in by."""
 
     def cli_connection(url: str) -> object:
-        return cli._connection(cli.build_parser().parse_args(["consume", "1", "--base-url", url]))
+        return _common.connection(cli.build_parser().parse_args(["consume", "1", "--base-url", url]))
 
     def profile_endpoint(url: str) -> object:
         return Profile("hand-edited", "custom", url).endpoint()  # a profiles.json edited by hand
@@ -375,9 +376,9 @@ def _consume_answer(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def keyring_backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryKeyring:
-    """The commands' keyring (``KeyringStore()`` in inspector.cli), in memory."""
+    """The commands' keyring (``KeyringStore()`` in inspector.cli._common), in memory."""
     backend = InMemoryKeyring()
-    monkeypatch.setattr(cli, "KeyringStore", lambda backend_=None: KeyringStore(backend))
+    monkeypatch.setattr(_common, "KeyringStore", lambda backend_=None: KeyringStore(backend))
     return backend
 
 
@@ -386,17 +387,17 @@ def run_command(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "
     args = cli.build_parser().parse_args(argv)
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     if args.command == "token":
-        return cli._token_command(args)
+        return int(args.run(args))
     assert args.command == "profile"
-    return cli._profile_command(args)
+    return int(args.run(args))
 
 
 async def cli_would_send(argv: list[str], network: Network) -> None:
     """What `topic-inspector consume ...` does up to the request: connection, token, client, consume."""
     args = cli.build_parser().parse_args(argv)
-    conn = cli._connection(args)
+    conn = _common.connection(args)
     try:
-        token = cli._token(conn)
+        token = _common.token_source(conn)
     except InspectorError as exc:
         refused = exc.message
     else:
@@ -543,17 +544,18 @@ async def test_errors_of_failed_requests_do_not_carry_the_token(network: Network
 async def test_clients_endpoints_profiles_and_connections_do_not_show_the_token() -> None:
     pool = HttpPool()
     endpoint = custom_endpoint(BASE, rate_limit_rpm=0)
-    own = EventStreamsClient(endpoint, TOKEN)
+    limiters = Limiters()  # the registry of budgets the window's context owns
+    own = EventStreamsClient(endpoint, TOKEN, limiter=limiters)
     shared = EventStreamsClient(endpoint, lambda: TOKEN, http=pool.get(BASE))
     developer = DeveloperApiClient(endpoint, TOKEN)
     profile = Profile("P", "custom", BASE)
-    conn = cli.Connection(endpoint, profile.account)
+    conn = _common.Connection(endpoint, profile.account)
     try:
         # ApiTransport itself keeps the token (or the callable that returns it): its own __dict__ is not checked.
-        for thing in (own, shared, developer, endpoint, profile, conn, own.limiter, own._api, pool, ratelimit._shared):
+        for thing in (own, shared, developer, endpoint, profile, conn, own.limiter, own._api, pool, limiters):
             for text in (str(thing), repr(thing)):
                 assert leaks(text) == [], (type(thing).__name__, text)
-        for thing in (own, shared, developer, endpoint, profile, conn, own.limiter, pool):
+        for thing in (own, shared, developer, endpoint, profile, conn, own.limiter, pool, limiters):
             for text in (repr(getattr(thing, "__dict__", "")), repr([getattr(thing, s, "") for s in _slots(thing)])):
                 assert leaks(text) == [], (type(thing).__name__, text)
     finally:
