@@ -21,19 +21,15 @@ from inspector.cli._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_U
 from inspector.core import redact
 from inspector.core.errors import InspectorError, PublishInputError, ValidationError
 from inspector.core.terminal import escape_text, say
+from inspector.services import service_commands
 from inspector.ui import has_screen
 
 __all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-# The commands, in the order of --help: name -> "module:function" that adds the command's parser.
+# The commands, in the order of --help: name -> "module:function" that adds the command's parser. The services'
+# commands come from the registry (inspector.services).
 COMMANDS: dict[str, str] = {
-    "consume": "inspector.cli.consume:add",
-    "publish": "inspector.cli.publish:add",
-    "replay": "inspector.cli.replay:add",
-    "topics": "inspector.cli.topics:add",
-    "qala": "inspector.cli.qala:add",
-    "boomi": "inspector.cli.boomi:add",
-    "messages": "inspector.cli.messages:add",
+    **service_commands(),
     "token": "inspector.cli.token:add",
     "profile": "inspector.cli.profile:add",
     "emulator": "inspector.cli.emulator:add",

@@ -3,6 +3,8 @@ with its own token check, rate window and error shape; the index; and the ``Host
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -16,8 +18,8 @@ from inspector.core.regions import is_loopback_host
 from inspector.emulator.context import DEFAULT_CONTAINER_TOKEN, DEFAULT_TOKEN, Context, EmulatorSettings
 from inspector.emulator.problems import json_error, workato_error
 from inspector.emulator.routing import Endpoint, ServiceMount
-from inspector.emulator.services import boomi, messaging, qala, workato
 from inspector.emulator.store import Store
+from inspector.services import emulator_routes, load
 
 __all__ = [
     "DEFAULT_CONTAINER_TOKEN",
@@ -29,7 +31,10 @@ __all__ = [
     "is_loopback_host_header",
 ]
 
-INDEX = [workato.INDEX, qala.INDEX, boomi.INDEX, messaging.INDEX]
+
+def _indexes() -> list[Any]:
+    """Each service's entry of the index at ``/`` (its module's ``INDEX``), in the registry's order."""
+    return [load(path.partition(":")[0] + ":INDEX") for path in emulator_routes()]
 
 
 def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starlette:
@@ -38,10 +43,7 @@ def create_app(store: Store, settings: EmulatorSettings | None = None) -> Starle
     index = ServiceMount(context, [Endpoint("GET", "/", _index)], gate=context.gate, access=None, shape=workato_error)
     routes: list[BaseRoute] = [
         index,
-        *workato.mounts(context),
-        *qala.mounts(context),
-        *boomi.mounts(context),
-        *messaging.mounts(context),
+        *(mount for path in emulator_routes() for mount in load(path)(context)),  # each service's, from the registry
     ]
     middleware = [Middleware(LoopbackHostOnly)] if context.settings.loopback_only else []
     app = Starlette(routes=routes, exception_handlers={HTTPException: _not_found}, middleware=middleware)
@@ -54,7 +56,7 @@ async def _index(request: Request, context: Context) -> Response:
         {
             "service": "Topic Inspector emulator of the Workato Event Streams API",
             "openapi": "/openapi.json",
-            "services": INDEX,
+            "services": _indexes(),
         }
     )
 

@@ -1,19 +1,18 @@
 """The panels of the further services, one module each: Qala publishing and session tokens (``qala``), Boomi
 event-notification subscriptions (``boomi``), an app's transient messages (``messaging``).
 
-The window asks for a capability, not a vendor: ``PANELS`` says where the panel of each capability is made,
-as ``"module:function"``, loaded when its tab first opens (the window is shown before any of them loads).
-Each panel calls its core client and shows what happened in words; it never builds a request or reads the
-service's JSON itself.
+The window asks for a capability, not a vendor: ``PANELS`` (from the registry, ``inspector.services``) says where
+the panel of each capability is made, as ``"module:function"``, loaded when its tab first opens (the window is
+shown before any of them loads). Each panel calls its core client and shows what happened in words; it never
+builds a request or reads the service's JSON itself.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from inspector.core.services import MANAGE_SUBSCRIPTIONS, PUBLISH_EVENTS, WATCH_MESSAGES
+from inspector.services import load, panel_labels, panels
 
 if TYPE_CHECKING:
     from inspector.core.http import TokenSource
@@ -21,18 +20,10 @@ if TYPE_CHECKING:
     from inspector.ui.context import AppContext
     from inspector.ui.services._common import ServicePanel
 
-# capability -> the function that makes its panel, as "module:function" (a PanelFactory)
-PANELS: dict[str, str] = {
-    PUBLISH_EVENTS: "inspector.ui.services.qala:open_panel",
-    MANAGE_SUBSCRIPTIONS: "inspector.ui.services.boomi:open_panel",
-    WATCH_MESSAGES: "inspector.ui.services.messaging:open_panel",
-}
+# capability -> the function that makes its panel, as "module:function" (a PanelFactory), from the registry
+PANELS: dict[str, str] = panels()
 # capability -> its item under the profile in the sidebar, and its tab
-PANEL_LABELS: dict[str, str] = {
-    PUBLISH_EVENTS: "Publish events",
-    MANAGE_SUBSCRIPTIONS: "Subscriptions",
-    WATCH_MESSAGES: "App messages",
-}
+PANEL_LABELS: dict[str, str] = panel_labels()
 
 
 class PanelHost(Protocol):
@@ -54,5 +45,4 @@ class PanelFactory(Protocol):
 
 def panel_factory(capability: str) -> PanelFactory:
     """The function that makes the panel of ``capability`` (its module is imported now)."""
-    module, _, name = PANELS[capability].partition(":")
-    return cast("PanelFactory", getattr(importlib.import_module(module), name))
+    return cast("PanelFactory", load(PANELS[capability]))
