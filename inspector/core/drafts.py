@@ -47,7 +47,7 @@ class HistoryEntry:
             failed=counts[Outcome.FAILED],
             unknown=counts[Outcome.UNKNOWN],
             results=[
-                {"index": r.index, "outcome": r.outcome.value, "message_id": r.message_id, "error": r.error}
+                {"index": r.index, "outcome": r.outcome.value, "message_id": r.message_id, "error": r.error_words}
                 for r in results
             ],
             text=text if len(text) <= HISTORY_TEXT_LIMIT else "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from inspector.core.backoff import Backoff
 from inspector.core.errors import (
@@ -19,11 +19,9 @@ from inspector.core.errors import (
     is_retryable,
     outcome_unknown,
 )
-from inspector.core.models import ItemResult, Outcome
+from inspector.core.models import Delivery, ItemResult, Outcome
 from inspector.core.services.api import SupportsPublish, SupportsPublishBatch, can_publish_batch
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
-
-UNKNOWN_PREFIX = "unknown — may have been published: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +102,7 @@ async def publish_encoded_all(
     backoff = backoff or Backoff(base=0.5, cap=10.0)
     for number, span in enumerate(chunks, start=1):
         if cancel is not None and cancel.is_set():
-            results += [ItemResult(numbers[i], Outcome.FAILED, error="not sent: cancelled") for i in span]
+            results += _all(span, numbers, Outcome.FAILED, "cancelled", Delivery.NOT_SENT)
             continue
         chunk_results, fatal = await _send_chunk(
             client, batcher, topic_id, encoded, span, numbers, max_attempts, backoff, on_sent
@@ -112,7 +110,7 @@ async def publish_encoded_all(
         results += chunk_results
         if fatal is not None:  # 401/404: no later chunk can succeed either
             for later in chunks[number:]:
-                results += _all(later, numbers, Outcome.FAILED, f"not sent: {fatal.message}")
+                results += _all(later, numbers, Outcome.FAILED, fatal.message, Delivery.NOT_SENT)
         if on_progress is not None:
             on_progress(Progress(len(results), len(encoded), number, len(chunks)), chunk_results)
         if fatal is not None:
@@ -138,31 +136,31 @@ async def _send_chunk(
         try:
             if batcher is not None and len(span) > 1:  # a lone item goes as a single publish: its body is the payload
                 answer = await batcher.publish_encoded_batch(topic_id, [encoded[i] for i in span], on_sent=on_sent)
-                return [
-                    ItemResult(numbers[span[r.index]], r.outcome, r.message_id, r.error) for r in answer.items
-                ], None
+                return [replace(r, index=numbers[span[r.index]]) for r in answer.items], None
             message_id = await client.publish_encoded(topic_id, encoded[span[0]], on_sent=on_sent)
             return [ItemResult(numbers[span[0]], Outcome.SUCCESS, message_id=message_id)], None
         except RateLimitedError:
             continue  # not processed; the shared limiter waits out Retry-After
         except TransportError as exc:
             if exc.maybe_sent:
-                return _all(span, numbers, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
+                return _all(span, numbers, Outcome.UNKNOWN, exc.message, Delivery.MAYBE), None
             if attempt == max_attempts or not is_retryable(exc):  # a certificate not trusted: later chunks too
-                return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), (
+                return _all(span, numbers, Outcome.FAILED, exc.message, Delivery.NOT_SENT), (
                     None if is_retryable(exc) else exc
                 )
             await asyncio.sleep(backoff.next_delay())
         except (AuthError, NotFoundError) as exc:
-            return _all(span, numbers, Outcome.FAILED, f"not sent: {exc.message}"), exc
+            return _all(span, numbers, Outcome.FAILED, exc.message, Delivery.NOT_SENT), exc
         except BadRequestError as exc:
             return _all(span, numbers, Outcome.FAILED, exc.server_message or exc.message), None
         except InspectorError as exc:
             if outcome_unknown(exc):
-                return _all(span, numbers, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
+                return _all(span, numbers, Outcome.UNKNOWN, exc.message, Delivery.MAYBE), None
             return _all(span, numbers, Outcome.FAILED, exc.message), None
-    return _all(span, numbers, Outcome.FAILED, "not sent: still rate limited after several attempts"), None
+    return _all(span, numbers, Outcome.FAILED, "still rate limited after several attempts", Delivery.NOT_SENT), None
 
 
-def _all(span: range, numbers: list[int], outcome: Outcome, error: str) -> list[ItemResult]:
-    return [ItemResult(numbers[i], outcome, error=error) for i in span]
+def _all(
+    span: range, numbers: list[int], outcome: Outcome, error: str, delivery: Delivery = Delivery.DELIVERED
+) -> list[ItemResult]:
+    return [ItemResult(numbers[i], outcome, error=error, delivery=delivery) for i in span]

@@ -27,13 +27,12 @@ from typing import Any
 
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.http import send_ahead
-from inspector.core.models import ItemResult, Message, Outcome, outcome_counts
+from inspector.core.models import Delivery, ItemResult, Message, Outcome, outcome_counts
 from inspector.core.paths import SQLITE_COMPANIONS, AppPaths, private_file
 from inspector.core.publisher import publish_encoded_all
 from inspector.core.services.api import SupportsConsume, SupportsPublish
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
-NOT_SENT = "not sent: "  # the publisher's words for items a request certainly did not deliver
 STOPPED_ERROR = "stopped while sending: may have been published; check the destination, then requeue or skip"
 INTERRUPTED_ERROR = "interrupted while sending: may have been published; check the destination, then requeue or skip"
 FOUND_NOTE = "found in the destination topic when the unknown items were checked"
@@ -237,7 +236,7 @@ class Journal:
     def _write_answers(self, job_id: str, results: Sequence[ItemResult], released: Sequence[int]) -> None:
         """The batch in flight is over: its answers are kept, its ``released`` items (not sent) stay pending."""
         if results:
-            body = json.dumps([[r.index, r.outcome.value, r.message_id, r.error] for r in results])
+            body = json.dumps([[r.index, r.outcome.value, r.message_id, r.error_words] for r in results])
             self._db.execute("INSERT INTO answers (job_id, body) VALUES (?, ?)", (job_id, body))
         over = {r.index for r in results} | set(released)
         if over:  # the marks of the batches these items were in (at most two batches are marked at a time)
@@ -400,7 +399,7 @@ async def run_job(
             results = await request
             in_flight = []
             # Items certainly not processed (401, 404, no connection) stay pending: a later run sends them.
-            unsent = [r for r in results if r.outcome is Outcome.FAILED and (r.error or "").startswith(NOT_SENT)]
+            unsent = [r for r in results if r.delivery is Delivery.NOT_SENT]
             answered += [r for r in results if r not in unsent]
             released += [r.index for r in unsent]
             sent += [r for r in results if r not in unsent]

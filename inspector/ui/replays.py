@@ -17,10 +17,11 @@ from inspector.core.errors import InspectorError
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
+    from inspector.core.replay import Journal
+    from inspector.core.rows import Row
     from inspector.core.services.workato import EventStreamsClient
     from inspector.ui.context import AppContext
     from inspector.ui.tasks import Tasks
-    from inspector.ui.topic.model import Row
     from inspector.ui.topic.replay import JobsPanel, ReplayDialog, SourceMessage
     from inspector.ui.topic.view import TopicView
 
@@ -61,11 +62,21 @@ class Replays:
         """The jobs panel, made (and the journal opened) on first use: by ``MainWindow.start_background`` after
         the window is shown, or earlier by whatever needs it."""
         if self._jobs is None:
+            from inspector.core.replay import JournalVersionError
             from inspector.ui.topic.replay import JobsPanel
 
-            self._jobs = JobsPanel(self.ctx.journal, self._client_for_destination)
+            journal: Journal | None = None
+            unread: JournalVersionError | None = None
+            try:
+                journal = self.ctx.journal
+            except JournalVersionError as exc:  # a newer app's journal: the window carries on without replay jobs
+                unread = exc
+            self._jobs = JobsPanel(journal, self._client_for_destination)
             self.dock.setWidget(self._jobs)
-            if not self._jobs.notice.isHidden():  # shown at once when a job was interrupted
+            if unread is not None:
+                self._say(f"No replay jobs: {unread.describe()}")
+                self.window.statusBar().showMessage(f"No replay jobs: {unread.message}", 30_000)
+            if not self._jobs.notice.isHidden():  # shown at once when a job was interrupted or the journal unread
                 self.dock.show()
         return self._jobs
 

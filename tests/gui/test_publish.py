@@ -197,7 +197,7 @@ def test_cancel_stops_after_the_current_chunk(
         results = await panel.publish_now()
         assert results is not None
         assert sum(r.outcome is Outcome.SUCCESS for r in results) == 100
-        assert all(r.error == "not sent: cancelled" for r in results[100:])
+        assert all(r.error_words == "not sent: cancelled" for r in results[100:])
         assert panel.summary_label.text() == "100 published, 900 failed"
         await close(window, ctx)
 
@@ -340,6 +340,11 @@ def test_an_unknown_outcome_is_shown_and_never_retried(qloop: EventLoop, tmp_pat
         assert panel.summary_label.text() == "0 published, 2 unknown"
         assert not panel.retry_button.isEnabled()
         assert await panel.retry_now() is None
+        reason = panel.results.data(panel.results.index(0, 2))
+        assert reason  # the reason alone: the Result column says it may have been published
+        assert "may have been published" not in reason
+        panel._history_activated(panel.history.item(0))
+        assert panel.results.data(panel.results.index(0, 2)) == reason  # the same, read back from the history
         await client.aclose()
 
     qloop.run_until_complete(scenario())

@@ -6,7 +6,9 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from inspector.core.export import import_file
+from inspector.core.paths import AppPaths
 from inspector.core.profiles import Profile
 from inspector.core.replay import JobState, Journal, ReplayItem
 from inspector.core.secrets import KeyringStore
@@ -257,3 +260,38 @@ def test_pause_resume_and_cancel_a_job(
 
     qloop.run_until_complete(scenario())
     assert contents(destination, target) == [{"n": n} for n in range(300)] + [{"m": n} for n in range(300)]
+
+
+def test_a_journal_of_a_newer_version_is_explained_and_the_window_carries_on(
+    qloop: EventLoop, keyring_backend: InMemoryKeyring, destination: EmulatorServer, tmp_path: Path
+) -> None:
+    assert destination.store is not None
+    target = destination.store.create_topic("gui-newer-journal").id
+    path = AppPaths.current().data / "replay.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as newer:
+        newer.execute("PRAGMA user_version = 99")  # written by a later Topic Inspector
+    (tmp_path / "messages.jsonl").write_text('{"message_id": "m1", "payload": {"n": 1}}\n')
+    ctx = AppContext(keyring_store=KeyringStore(keyring_backend))
+
+    async def scenario() -> None:
+        await add_destination(ctx, destination, target)
+        window = MainWindow(ctx)
+        window.show()
+        await window.start_background()  # opens the journal, as the app does once its window is shown
+        assert window.jobs_dock.isVisible()
+        assert "replay journal of version 99" in window.jobs.notice.text()
+        assert "replay journal of version 99" in window.statusBar().currentMessage()
+        assert window.jobs.jobs.topLevelItemCount() == 0
+        dialog = window.replays.replay_file(tmp_path / "messages.jsonl")  # a replay is refused in words
+        assert dialog is not None
+        dialog.profile_box.setCurrentText("Dest")
+        window.jobs.notice.clear()
+        dialog.replay_button.click()
+        assert "replay journal of version 99" in window.jobs.notice.text()
+        await close(window, ctx)
+
+    qloop.run_until_complete(scenario())
+    assert contents(destination, target) == []
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 99  # left untouched

@@ -106,7 +106,9 @@ async def test_qala_unknown_topic_fails_each_event_in_words(emulator: EmulatorSe
     assert "Not Found (404): Topic 'no-such-topic' was not found" in (results[0].error or "")
     assert "trace id" in (results[0].error or "")
     # the second request (events 100-149) was not sent: the first said the topic is unknown
-    assert (results[120].error or "").startswith(f"not sent: topic 'no-such-topic' not found in environment {ENV}")
+    assert (results[120].error_words or "").startswith(
+        f"not sent: topic 'no-such-topic' not found in environment {ENV}"
+    )
 
 
 def test_qala_environment_id_must_be_a_guid() -> None:

@@ -97,7 +97,7 @@ async def test_timeout_after_sending_is_unknown_and_not_retried() -> None:
     results = await publish_all(make(recorder), 1, [{"n": i} for i in range(150)], backoff=fast())
     assert len(recorder.requests) == 2  # the unknown chunk is not sent again; the next chunk is
     assert {r.outcome for r in results[:100]} == {Outcome.UNKNOWN}
-    assert all("may have been published" in (r.error or "") for r in results[:100])
+    assert all("may have been published" in (r.error_words or "") for r in results[:100])
     assert all(r.ok for r in results[100:])
 
 
@@ -114,7 +114,9 @@ async def test_401_stops_and_marks_every_item_not_sent() -> None:
     results = await publish_all(make(recorder), 1, [{"n": i} for i in range(230)])
     assert len(recorder.requests) == 1
     assert len(results) == 230
-    assert all(r.outcome is Outcome.FAILED and (r.error or "").startswith("not sent: token rejected") for r in results)
+    assert all(
+        r.outcome is Outcome.FAILED and (r.error_words or "").startswith("not sent: token rejected") for r in results
+    )
 
 
 async def test_400_for_a_whole_batch_fails_its_items_with_the_server_text() -> None:
@@ -137,7 +139,7 @@ async def test_cancel_stops_after_the_current_chunk() -> None:
     )
     assert len(recorder.requests) == 1
     assert sum(r.ok for r in results) == 100
-    assert all(r.error == "not sent: cancelled" for r in results[100:])
+    assert all(r.error_words == "not sent: cancelled" for r in results[100:])
 
 
 async def test_indices_keep_the_callers_numbering() -> None:

@@ -30,8 +30,7 @@ from inspector.core.errors import (
     outcome_unknown,
 )
 from inspector.core.http import TokenSource
-from inspector.core.models import ItemResult, Outcome
-from inspector.core.publisher import UNKNOWN_PREFIX
+from inspector.core.models import Delivery, ItemResult, Outcome
 from inspector.core.ratelimit import Limiters, RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
@@ -269,7 +268,7 @@ class QalaClient(ServiceClient):
         for start in range(0, len(checked), MAX_EVENTS):
             chunk = checked[start : start + MAX_EVENTS]
             if refused is not None:  # a 401/403/404 holds for every later request too
-                results += _all(chunk, start, Outcome.FAILED, f"not sent: {refused.message}")
+                results += _all(chunk, start, Outcome.FAILED, refused.message, Delivery.NOT_SENT)
                 continue
             done, refused = await self._publish_chunk(chunk, start, topic)
             results += done
@@ -286,18 +285,18 @@ class QalaClient(ServiceClient):
                 continue  # not processed; the limiter waits out Retry-After
             except TransportError as exc:
                 if exc.maybe_sent:
-                    return _all(chunk, start, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
-                return _all(chunk, start, Outcome.FAILED, f"not sent: {exc.message}"), None
+                    return _all(chunk, start, Outcome.UNKNOWN, exc.message, Delivery.MAYBE), None
+                return _all(chunk, start, Outcome.FAILED, exc.message, Delivery.NOT_SENT), None
             except ApiError as exc:
                 if exc.status is not None and 200 <= exc.status < 300:  # accepted, with a body that is not JSON
                     return _accepted(chunk, start, None), None
                 if outcome_unknown(exc):
-                    return _all(chunk, start, Outcome.UNKNOWN, f"{UNKNOWN_PREFIX}{exc.message}"), None
+                    return _all(chunk, start, Outcome.UNKNOWN, exc.message, Delivery.MAYBE), None
                 return _refused(chunk, start, exc), exc if exc.status in (401, 403, 404) else None
             except InspectorError as exc:  # the keyring, before anything was sent
-                return _all(chunk, start, Outcome.FAILED, f"not sent: {exc.message}"), None
+                return _all(chunk, start, Outcome.FAILED, exc.message, Delivery.NOT_SENT), None
             return _accepted(chunk, start, answer), None
-        return _all(chunk, start, Outcome.FAILED, "not sent: still rate limited after several attempts"), None
+        return _all(chunk, start, Outcome.FAILED, "still rate limited after several attempts", Delivery.NOT_SENT), None
 
     async def create_session_token(self, subscriber_group_id: str) -> str:
         """A new session token for a subscriber group: shown once to the user, never stored."""
@@ -316,8 +315,10 @@ class QalaClient(ServiceClient):
         return token
 
 
-def _all(chunk: list[dict[str, Any]], start: int, outcome: Outcome, error: str) -> list[ItemResult]:
-    return [ItemResult(start + i, outcome, error=error) for i in range(len(chunk))]
+def _all(
+    chunk: list[dict[str, Any]], start: int, outcome: Outcome, error: str, delivery: Delivery = Delivery.DELIVERED
+) -> list[ItemResult]:
+    return [ItemResult(start + i, outcome, error=error, delivery=delivery) for i in range(len(chunk))]
 
 
 def answer_ids(answer: object, count: int) -> list[str | None]:

@@ -27,7 +27,6 @@ from inspector.core.drafts import summarize_results
 from inspector.core.errors import ApiError, InspectorError, PublishInputError, ValidationError
 from inspector.core.jsoninput import JsonSyntaxError, parse_publish_input
 from inspector.core.models import ItemResult, Outcome
-from inspector.core.publisher import UNKNOWN_PREFIX
 from inspector.core.services.qala import (
     NO_ID_WORDS,
     QalaClient,
@@ -138,8 +137,7 @@ class EventResultsModel(QAbstractTableModel):
             if column == COL_RESULT:
                 return _OUTCOME_WORDS[result.outcome]
             if column == COL_DETAIL:
-                text = (result.message_id or NO_ID_WORDS if result.ok else result.error) or ""
-                text = text.removeprefix(UNKNOWN_PREFIX) if result.outcome is not Outcome.UNKNOWN else text
+                text = (result.message_id or NO_ID_WORDS if result.ok else result.error_words) or ""
                 if role == DISPLAY:
                     return text.replace("\n", " ")
                 return plain_tooltip(text) if role == TOOLTIP else text
@@ -323,7 +321,7 @@ class QalaPanel(ServicePanel):
         set_text(self.summary, summary)
         failed = [r for r in results if not r.ok]
         say(self.check, f"Sent: {summary}", error=bool(failed))
-        set_text(self.result_detail, failed[0].error or "" if failed else "")
+        set_text(self.result_detail, failed[0].error_words or "" if failed else "")
         self.finished.emit(results)
         return results
 

@@ -34,9 +34,9 @@ from inspector.core.curl import publish_as_curl
 from inspector.core.drafts import HistoryEntry, PublishStore, summarize_results
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.jsoninput import JsonSyntaxError, PublishInput, parse_publish_input
-from inspector.core.models import ItemResult, Outcome
+from inspector.core.models import Delivery, ItemResult, Outcome
 from inspector.core.paths import read_text_file
-from inspector.core.publisher import UNKNOWN_PREFIX, Progress, encode_all, publish_encoded_all
+from inspector.core.publisher import Progress, encode_all, publish_encoded_all
 from inspector.core.schema import (
     JsonSchema,
     example_payload,
@@ -95,8 +95,11 @@ class ResultsModel(QAbstractTableModel):
             if column == 1:
                 return _OUTCOME_WORDS[result.outcome]
             if column == 2:
-                text = result.message_id if result.ok else (result.error or "")
-                return (text or "").removeprefix(UNKNOWN_PREFIX)
+                if result.ok:
+                    return result.message_id or ""
+                # "unknown — may have been published" is the Result column's: the reason alone here
+                text = result.error if result.delivery is Delivery.MAYBE else result.error_words
+                return text or ""
         elif role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return QColor(_OUTCOME_COLORS[result.outcome])
         elif role == Qt.ItemDataRole.ToolTipRole and column == 2 and result.ok:
@@ -612,7 +615,7 @@ class PublishPanel(QWidget):
         if entry.text:
             self.set_text(entry.text)
         self.results.set_results(
-            [ItemResult(r["index"], Outcome(r["outcome"]), r.get("message_id"), r.get("error")) for r in entry.results]
+            [ItemResult.stored(r["index"], r["outcome"], r.get("message_id"), r.get("error")) for r in entry.results]
         )
         set_text(self.summary_label, f"{entry.summary} (from the history)")
         self.retry_button.setEnabled(False)  # what was sent then may not be what the editor holds now

@@ -213,10 +213,10 @@ class JobsPanel(QWidget):
     """Every journaled replay job with its state; the selected job's progress, controls and per-item results."""
 
     def __init__(
-        self, journal: Journal, client_for: Callable[[dict[str, Any]], Any], parent: QWidget | None = None
+        self, journal: Journal | None, client_for: Callable[[dict[str, Any]], Any], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.journal = journal
+        self._journal = journal  # None: it could not be opened (``Replays.jobs`` says why); no job is listed
         self._client_for = client_for  # destination -> awaitable EventStreamsClient (or None: no token)
         self.runs: dict[str, _Run] = {}
         self.notice = plain_label()  # a job's error holds the server's words
@@ -276,7 +276,7 @@ class JobsPanel(QWidget):
         self.check_button.clicked.connect(self._check_clicked)
         self.retry_button.clicked.connect(lambda: self.requeue(self.selected(), Outcome.FAILED))
         self.report_button.clicked.connect(self.ask_report_path)
-        interrupted = journal.recover()
+        interrupted = journal.recover() if journal is not None else []
         if interrupted:
             self.notice.setText(
                 f"{len(interrupted)} replay job{'s were' if len(interrupted) != 1 else ' was'} interrupted when the "
@@ -286,11 +286,17 @@ class JobsPanel(QWidget):
             self.notice.show()
         self.refresh()
 
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            raise InspectorError("the replay journal could not be opened")
+        return self._journal
+
     # ----- listing ---------------------------------------------------------------------------------------
     def refresh(self) -> None:
         current = self.selected()
         self.jobs.clear()
-        for info in reversed(self.journal.jobs()):
+        for info in reversed(self._journal.jobs() if self._journal is not None else []):
             item = QTreeWidgetItem(
                 [
                     info.id,
@@ -341,7 +347,7 @@ class JobsPanel(QWidget):
             return
         self.results.set_results(
             [
-                ItemResult(r["index"], Outcome(r["outcome"]), r["message_id"], r["error"])
+                ItemResult.stored(r["index"], r["outcome"], r["message_id"], r["error"])
                 for r in self.journal.results(info.id)
                 if r["outcome"] in {o.value for o in Outcome}
             ]
