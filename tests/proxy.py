@@ -89,6 +89,8 @@ class ConnectProxy:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self._server.wait_closed()
+            await asyncio.sleep(0.05)  # the closed transports' last callbacks run before the loop closes
 
         self._thread.run(shutdown())
         self._thread.close()
@@ -110,7 +112,7 @@ class ConnectProxy:
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass
         finally:
-            writer.close()
+            await _close(writer)
             self._tasks.discard(task)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -145,7 +147,14 @@ class ConnectProxy:
         try:
             await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
         finally:
-            upstream_writer.close()
+            await _close(upstream_writer)
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    """Close a connection and wait until its socket is closed (a socket left to the garbage collector warns)."""
+    writer.close()
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await writer.wait_closed()
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

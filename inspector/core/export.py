@@ -26,7 +26,6 @@ from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Message
 from inspector.core.paths import atomic_write, read_text_file
 from inspector.core.terminal import dumps, escape_json, escape_text
-from inspector.core.timeparse import format_time
 
 FORMATS = ("jsonl", "json", "csv")
 
@@ -43,11 +42,7 @@ _Path = tuple[str | int, ...]
 # ----- export -----------------------------------------------------------------------------------------------
 def message_record(message: Message) -> dict[str, Any]:
     """The message as an export record: the server's own spelling of the time when known."""
-    return {
-        "message_id": message.message_id,
-        "time": message.time_text or format_time(message.time),
-        "payload": message.payload,
-    }
+    return message.to_json()
 
 
 def message_line(message: Message) -> str:

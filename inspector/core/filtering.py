@@ -4,22 +4,29 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from inspector.core.errors import ValidationError
 from inspector.core.expressions import ExpressionProblem, compile_expression
-
-# A received message as the table keeps it: a plain tuple (seq, message_id, timestamp, payload JSON text, ...).
-# Exact tuples of strings and numbers are not tracked by the garbage collector, so 100,000 of them add nothing to
-# the pauses of its full collections; filters read them by position.
-SEQ, MESSAGE_ID, TIMESTAMP, TEXT = range(4)
-FilterableRow = Sequence[Any]
-Predicate = Callable[[FilterableRow], bool]
+from inspector.core.rows import MESSAGE_ID, SEQ, TEXT, TIMESTAMP, RawRow
 
 
-class TextFilter:
+class RowFilter(ABC):
+    """A filter over the table's rows (``inspector.core.rows``), asked alike whatever its kind: ``matching`` gives
+    the seqs of the matching rows of a slice of the table, a call says whether one row matches."""
+
+    @abstractmethod
+    def __call__(self, row: RawRow) -> bool: ...
+
+    def matching(self, rows: Sequence[RawRow]) -> list[int]:
+        """The seqs of the matching rows, in order."""
+        return [row[SEQ] for row in rows if self(row)]
+
+
+class TextFilter(RowFilter):
     """Text in the payload's JSON (keys and values) or the message id, in smart case: a needle with a capital
     letter matches case exactly, an all-lowercase one ignores case."""
 
@@ -28,57 +35,54 @@ class TextFilter:
         self.ascii = needle.isascii()
         self.needle = needle if self.exact or self.ascii else needle.casefold()
 
-    def __call__(self, row: FilterableRow) -> bool:
+    def __call__(self, row: RawRow) -> bool:
         return bool(self.matching([row]))
 
-    def matching(self, rows: Sequence[Any]) -> list[int]:
-        """The seqs of the matching rows: one comprehension, no call per row (the full-table filter's cost)."""
-        needle = self.needle  # r[0] is the seq, r[1] the message id, r[3] the payload text (literal indexes: fast)
+    def matching(self, rows: Sequence[RawRow]) -> list[int]:
+        """One comprehension, no call per row: the cost of filtering the whole table."""
+        needle = self.needle
         if self.exact:
-            return [r[0] for r in rows if needle in r[3] or needle in r[1]]
+            return [r[SEQ] for r in rows if needle in r[TEXT] or needle in r[MESSAGE_ID]]
         if self.ascii:
-            return [r[0] for r in rows if needle in r[3].lower() or needle in r[1].lower()]
-        return [r[0] for r in rows if needle in r[3].casefold() or needle in r[1].casefold()]
+            return [r[SEQ] for r in rows if needle in r[TEXT].lower() or needle in r[MESSAGE_ID].lower()]
+        return [r[SEQ] for r in rows if needle in r[TEXT].casefold() or needle in r[MESSAGE_ID].casefold()]
 
 
-def text_filter(needle: str) -> Predicate:
-    return TextFilter(needle)
+class JmesPathFilter(RowFilter):
+    """Rows for which the expression is truthy over ``{message_id, time, payload}``, e.g. ``payload.Name == 'Jane'``
+    or ``payload.total > `100```."""
 
+    def __init__(self, expression: str) -> None:
+        # Read as the edit list reads it: refused before any row is matched, with the same words.
+        try:
+            self.compiled = compile_expression(expression)
+        except ExpressionProblem as problem:
+            where = f" at column {problem.position + 1}" if problem.position is not None else ""
+            raise ValidationError(
+                f"{problem.reason}{where}",
+                where="JMESPath",
+                hint=problem.hint or "for example: payload.status == 'paid' && payload.total > `100`",
+            ) from None
 
-def jmespath_filter(expression: str) -> Predicate:
-    """Rows for which the expression is truthy, e.g. ``payload.Name == 'Jane'`` or ``payload.total > `100```."""
-    # Read as the edit list reads it: refused before any row is matched, with the same words.
-    try:
-        compiled = compile_expression(expression)
-    except ExpressionProblem as problem:
-        where = f" at column {problem.position + 1}" if problem.position is not None else ""
-        raise ValidationError(
-            f"{problem.reason}{where}",
-            where="JMESPath",
-            hint=problem.hint or "for example: payload.status == 'paid' && payload.total > `100`",
-        ) from None
-
-    def matches(row: FilterableRow) -> bool:
+    def __call__(self, row: RawRow) -> bool:
         document: dict[str, Any] = {
             "message_id": row[MESSAGE_ID],
             "time": datetime.fromtimestamp(row[TIMESTAMP], UTC).isoformat(),
             "payload": json.loads(row[TEXT]),
         }
         try:
-            result = compiled.search(document)
+            result = self.compiled.search(document)
         except (ValueError, TypeError, RecursionError):
             # A type error on one message is just no match: a JMESPathError (a ValueError), or the TypeError that
             # `payload.total > 'x'` raises from Python's comparison; RecursionError: a payload nested very deeply.
             return False
         return result not in (None, False, [], {}, "")
 
-    return matches
 
-
-def make_filter(mode: str, text: str) -> Predicate | None:
+def make_filter(mode: str, text: str) -> RowFilter | None:
     """``mode`` is "text" or "jmespath"; an empty text means no filter."""
     if not text.strip():
         return None
     if mode == "jmespath":
-        return jmespath_filter(text.strip())
-    return text_filter(text)
+        return JmesPathFilter(text.strip())
+    return TextFilter(text)

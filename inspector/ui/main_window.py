@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QStandardItem
     from PySide6.QtWidgets import QDockWidget
 
+    from inspector.core.rows import Row
     from inspector.ui.dialogs import ProfileDialog
     from inspector.ui.services._common import ServicePanel
-    from inspector.ui.topic.model import Row
     from inspector.ui.topic.replay import JobsPanel, ReplayDialog
     from inspector.ui.topic.view import TopicView
 

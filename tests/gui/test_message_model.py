@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.core.filtering import make_filter
 from inspector.core.models import Message
+from inspector.core.rows import Row
 from inspector.ui.topic.model import (
     COL_ID,
     COL_NUMBER,
@@ -19,7 +20,6 @@ from inspector.ui.topic.model import (
     COL_TIME,
     MessageRole,
     MessageTableModel,
-    Row,
 )
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

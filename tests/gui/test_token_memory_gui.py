@@ -8,6 +8,7 @@ clients are ready for the next request, a search of every object the garbage col
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import Iterator
@@ -123,10 +124,15 @@ def test_a_locked_keyring_is_said_in_the_tab_and_the_tail_resumes_when_unlocked(
         window = MainWindow(ctx)
         window.show()
         await window.start_background()
+        before = reversing.reads
         view = await window.open_topic("Locked", TOPIC)
         assert view is not None
         assert view.publisher is not None
         await wait_until(lambda: view.session.status.kind == "live", what="live")
+        # Opening reads the token once (to make its source), the first request once, and the long poll after it
+        # once: the lock must come after that third read, or the long poll could not read the token either.
+        await wait_until(lambda: reversing.reads >= before + 3, what="the long poll's token read")
+        await asyncio.sleep(0.05)  # from the read to the wire: no await on the keyring in between
 
         reversing.locked = True  # the screen locked, and the keyring with it
         # The open long poll has its token; a message from elsewhere ends it, and the next one needs the keyring.

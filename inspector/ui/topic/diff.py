@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.diff import Change, diff_payloads
+from inspector.core.rows import Row
 from inspector.ui.json_view import JsonText
-from inspector.ui.topic.model import Row, format_utc
+from inspector.ui.topic.model import format_utc
 from inspector.ui.widgets import elide_middle, plain_label, plain_tooltip
 
 _COLORS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#9a6700"}

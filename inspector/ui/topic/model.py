@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-import orjson
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from inspector.core.rows import MESSAGE_ID, SEQ, SIZE, TEXT, TIMESTAMP, RawRow, Row, make_row
+
 if TYPE_CHECKING:
-    from inspector.core.filtering import Predicate  # JMESPath is loaded with the first filter
+    from inspector.core.filtering import RowFilter  # JMESPath is loaded with the first filter
     from inspector.core.models import Message
 
 Index = QModelIndex | QPersistentModelIndex
@@ -24,58 +24,6 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, MessageRole})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 PREVIEW_CHARS = 120  # about what a wide Payload column shows; longer strings cost painting time
-
-
-class Row(NamedTuple):
-    """One received message, kept compact: the payload as its JSON text, parsed again only when needed.
-
-    The table stores rows as exact tuples (see ``make_row``), which the garbage collector stops tracking, so
-    100,000 rows add nothing to the pauses of its full collections (a NamedTuple would stay tracked: ~60 ms more
-    per full collection). ``Row`` is the named view of one that the model hands out.
-    """
-
-    seq: int
-    message_id: str
-    timestamp: float
-    text: str
-    size: int
-
-    @property
-    def preview(self) -> str:
-        return self.text[:PREVIEW_CHARS]
-
-    @property
-    def time(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp, UTC)
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.text)
-        return value
-
-    def as_message_json(self) -> dict[str, Any]:
-        return {"message_id": self.message_id, "time": format_utc(self.timestamp), "payload": self.payload}
-
-
-RawRow = tuple[int, str, float, str, int]  # the fields of ``Row``, as an exact tuple
-
-
-def make_row(seq: int, message: Message) -> RawRow:
-    text = compact_json(message.payload)
-    size = len(text) if text.isascii() else len(text.encode())
-    return (seq, message.message_id, message.time.timestamp(), text, size)
-
-
-def compact_json(value: Any) -> str:
-    """Compact JSON text, UTF-8 characters kept; orjson is ~9x faster than json at this, which the table's
-    ingest rate shows. Integers beyond 64 bits (which orjson refuses) go through json."""
-    try:
-        return orjson.dumps(value).decode()
-    except (orjson.JSONEncodeError, TypeError):
-        try:
-            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        except RecursionError:
-            return '{"(not shown)":"this payload is nested too deeply to show"}'
 
 
 # Formatted by hand: datetime.strftime imports the time module on every call, which is slow under Qt's
@@ -117,7 +65,7 @@ class MessageTableModel(QAbstractTableModel):
         self._base = 0  # seq of _rows[0]
         self._next_seq = 0
         self._visible: list[int] | None = None  # seqs of matching rows when a filter is set
-        self._predicate: Predicate | None = None
+        self._predicate: RowFilter | None = None
         self.row_cap = row_cap
         self.utc = utc
         self.dropped_total = 0
@@ -159,19 +107,19 @@ class MessageTableModel(QAbstractTableModel):
         column = index.column()
         if role == _DISPLAY:
             if column == COL_NUMBER:
-                return item[0] + 1
+                return item[SEQ] + 1
             if column == COL_ID:
-                return item[1]
+                return item[MESSAGE_ID]
             if column == COL_TIME:
-                return format_utc(item[2]) if self.utc else format_local(item[2])
+                return format_utc(item[TIMESTAMP]) if self.utc else format_local(item[TIMESTAMP])
             if column == COL_SIZE:
-                return human_size(item[4])
+                return human_size(item[SIZE])
             if column == COL_PREVIEW:
-                return item[3][:PREVIEW_CHARS]
+                return item[TEXT][:PREVIEW_CHARS]
         elif role == MessageRole:
             return Row._make(item)
         elif role == _TOOLTIP and column == COL_TIME:
-            return f"UTC: {format_utc(item[2])}\nLocal: {format_local(item[2])}"
+            return f"UTC: {format_utc(item[TIMESTAMP])}\nLocal: {format_local(item[TIMESTAMP])}"
         elif role == _ALIGN and column in (COL_NUMBER, COL_SIZE):
             return _RIGHT
         return None
@@ -201,7 +149,7 @@ class MessageTableModel(QAbstractTableModel):
         if len(fresh) > self.row_cap:
             skipped = len(fresh) - self.row_cap
             self._drop(len(self._rows))
-            self._base = fresh[skipped][0]
+            self._base = fresh[skipped][SEQ]
             self.dropped_total += skipped
             self.rowsDropped.emit(skipped)
             fresh = fresh[skipped:]
@@ -209,7 +157,7 @@ class MessageTableModel(QAbstractTableModel):
         if overflow > 0:
             self._drop(overflow)
         if not self._rows:
-            self._base = fresh[0][0]
+            self._base = fresh[0][SEQ]
         if self._visible is None:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -218,7 +166,7 @@ class MessageTableModel(QAbstractTableModel):
             return len(fresh)
         self._rows.extend(fresh)
         assert self._predicate is not None
-        matching = [row[0] for row in fresh if self._predicate(row)]
+        matching = self._predicate.matching(fresh)
         if matching:
             first = len(self._visible)
             self.beginInsertRows(QModelIndex(), first, first + len(matching) - 1)
@@ -267,10 +215,10 @@ class MessageTableModel(QAbstractTableModel):
         return len(self._rows)
 
     def all_rows(self) -> list[RawRow]:
-        """Every row held, as exact tuples in ``Row``'s field order (``Row._make`` names one)."""
+        """Every row held, as raw rows (``inspector.core.rows``; ``Row._make`` names one)."""
         return self._rows
 
-    def set_filter(self, predicate: Predicate | None, matches: list[int] | None = None, scanned_until: int = 0) -> None:
+    def set_filter(self, predicate: RowFilter | None, matches: list[int] | None = None, scanned_until: int = 0) -> None:
         """Show only rows for which ``predicate`` holds.
 
         ``matches`` (seqs) may have been computed ahead, in slices, over the rows before ``scanned_until``; rows
@@ -285,7 +233,7 @@ class MessageTableModel(QAbstractTableModel):
                 matches, scanned_until = [], self._base
             visible = [seq for seq in matches if seq >= self._base]
             start = max(scanned_until - self._base, 0)
-            visible.extend(row[0] for row in self._rows[start:] if predicate(row))
+            visible.extend(predicate.matching(self._rows[start:]))
             self._visible = visible
         self.endResetModel()
 
@@ -300,6 +248,6 @@ class MessageTableModel(QAbstractTableModel):
     def row_of_message(self, message_id: str) -> int | None:
         for number in range(self.rowCount() - 1, -1, -1):
             row = self._raw_at(number)
-            if row is not None and row[1] == message_id:
+            if row is not None and row[MESSAGE_ID] == message_id:
                 return number
         return None

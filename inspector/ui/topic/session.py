@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from inspector.core.errors import AuthError, InspectorError, NotFoundError, ValidationError
 from inspector.core.models import Message
+from inspector.core.rows import RawRow
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.timeparse import parse_time
@@ -18,7 +19,7 @@ from inspector.core.workspace import TopicEntry
 from inspector.ui.rate_chart import RateCounter
 from inspector.ui.status import SessionStatus
 from inspector.ui.tasks import Tasks
-from inspector.ui.topic.model import MessageTableModel, RawRow
+from inspector.ui.topic.model import MessageTableModel
 
 log = logging.getLogger("inspector.ui.topic.session")
 FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in

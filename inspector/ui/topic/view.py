@@ -30,21 +30,20 @@ from PySide6.QtWidgets import (
 
 from inspector.core.errors import InspectorError
 from inspector.core.export import export_to_file
-from inspector.core.filtering import TextFilter, make_filter
-from inspector.core.models import Message
+from inspector.core.filtering import RowFilter, make_filter
+from inspector.core.rows import Row
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
-from inspector.ui.diff_view import DiffDialog
 from inspector.ui.json_view import JsonText, JsonTree
 from inspector.ui.rate_chart import RateChart
 from inspector.ui.status import SessionStatus
 from inspector.ui.tasks import Tasks
+from inspector.ui.topic.diff import DiffDialog
 from inspector.ui.topic.model import (
     COL_NUMBER,
     COL_SIZE,
     MessageRole,
     MessageTableModel,
-    Row,
     format_local,
     format_utc,
     human_size,
@@ -353,8 +352,7 @@ class TopicView(QWidget):
             return
         self._filter_task = self._tasks.spawn(self._filter_in_slices(predicate))
 
-    async def _filter_in_slices(self, predicate: object) -> None:
-        assert callable(predicate)
+    async def _filter_in_slices(self, predicate: RowFilter) -> None:
         rows = list(self.model.all_rows())
         scanned_until = self.model.next_seq()
         matches: list[int] = []
@@ -363,19 +361,16 @@ class TopicView(QWidget):
             deadline = clock() + FILTER_SLICE_SECS  # match for a slice of time, then let the window breathe
             while index < len(rows) and clock() < deadline:
                 chunk = rows[index : index + 1000]
-                if isinstance(predicate, TextFilter):
-                    matches.extend(predicate.matching(chunk))
-                else:
-                    matches.extend(row[0] for row in chunk if predicate(row))
+                matches.extend(predicate.matching(chunk))
                 index += len(chunk)
             if index < len(rows):
                 self.match_label.setText(f"filtering… {index * 100 // len(rows)}%")
                 await asyncio.sleep(0)
         self._set_filter(predicate, matches, scanned_until)
 
-    def _set_filter(self, predicate: object, matches: list[int] | None, scanned_until: int) -> None:
+    def _set_filter(self, predicate: RowFilter | None, matches: list[int] | None, scanned_until: int) -> None:
         current = self.current_row()
-        self.model.set_filter(predicate if callable(predicate) else None, matches, scanned_until)
+        self.model.set_filter(predicate, matches, scanned_until)
         if current is not None:
             self.select_message(current.message_id)
         self._update_match_label()
@@ -462,7 +457,7 @@ class TopicView(QWidget):
     def copy_selected_message(self) -> None:
         rows = self.selected_rows()
         if rows:
-            self._copy("\n".join(json.dumps(row.as_message_json(), ensure_ascii=False) for row in rows))
+            self._copy("\n".join(json.dumps(row.message().to_json(), ensure_ascii=False) for row in rows))
 
     def rows_for_action(self) -> list[Row]:
         """The selected messages; with none selected, every message shown (all that match the filter)."""
@@ -475,8 +470,7 @@ class TopicView(QWidget):
     def export_rows(self, path: Path, rows: list[Row] | None = None) -> int:
         """Write the messages (default: ``rows_for_action``) to ``path``; the format follows its suffix."""
         chosen = self.rows_for_action() if rows is None else rows
-        messages = [Message(r.message_id, r.time, r.payload, format_utc(r.timestamp)) for r in chosen]
-        return export_to_file(messages, path)
+        return export_to_file([row.message() for row in chosen], path)
 
     def ask_export_path(self) -> None:
         dialog = QFileDialog(self, "Export messages")
