@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -234,3 +235,54 @@ def emulator_holding(folder: Path, reversed_token: str, topic: str) -> Iterator[
         yield server
     finally:
         server.kill()
+
+
+class AppServer:
+    """Any ASGI app (a server's answers shaped for a test) served by uvicorn on a free 127.0.0.1 port in a thread of
+    its own: ``start()`` returns its URL once it accepts connections; ``stop()`` ends it."""
+
+    def __init__(self, app: object, name: str = "test-server") -> None:
+        self.app = app
+        self.name = name
+        self.url = ""
+        self._server: object | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        import uvicorn
+
+        from inspector.emulator.server import base_url_of, bind_socket
+
+        config = uvicorn.Config(
+            self.app,  # type: ignore[arg-type]
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = server = uvicorn.Server(config)
+        sock = bind_socket("127.0.0.1", 0)
+        self.url = base_url_of(sock)
+
+        def serve() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(target=serve, name=self.name, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                self.stop()
+                raise RuntimeError(f"the {self.name} did not start")
+            time.sleep(0.01)
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True  # type: ignore[attr-defined]
+        if self._thread is not None:
+            self._thread.join(10)
+        self._server = self._thread = None

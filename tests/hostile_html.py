@@ -12,20 +12,18 @@ figure ``html_rendered`` of bench/_hardening_html.py counts them.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inspector.emulator.server import base_url_of, bind_socket
+from tests.helpers import AppServer
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractItemView, QWidget
@@ -84,39 +82,14 @@ class HtmlServer:
         self._app_reads = 0
         methods = ["GET", "POST", "PUT", "DELETE"]
         self.app = Starlette(routes=[Route("/{path:path}", self._answer, methods=methods)])
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = AppServer(self.app, "hostile HTML server")
 
     def start(self) -> str:
-        sock = bind_socket("127.0.0.1", 0)
-        self.url = base_url_of(sock)
-        config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-        )
-        self._server = server = uvicorn.Server(config)
-
-        def serve() -> None:
-            try:
-                asyncio.run(server.serve(sockets=[sock]))
-            finally:
-                sock.close()
-
-        self._thread = threading.Thread(target=serve, name="html-server", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                self.stop()
-                raise RuntimeError("the hostile HTML server did not start")
-            time.sleep(0.01)
+        self.url = self._server.start()
         return self.url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
-        self._server = self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> HtmlServer:
         self.start()

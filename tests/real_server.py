@@ -5,19 +5,16 @@ It records what it was asked. Served on 127.0.0.1 from a background thread, as t
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inspector.emulator.server import base_url_of, bind_socket
+from tests.helpers import AppServer
 
 TOKEN = "real-server-token"  # a test server's token
 ACCOUNT = "acct_real"
@@ -108,8 +105,7 @@ class RealServer:
         self.state = RealAnswers()
         self.url = ""
         self.token = TOKEN
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = AppServer(create_app(self.state), "test server")
 
     def reset(self) -> RealAnswers:
         """Forget what earlier tests set and sent (the app keeps the same state object)."""
@@ -117,36 +113,7 @@ class RealServer:
         return self.state
 
     def start(self) -> None:
-        config = uvicorn.Config(create_app(self.state), log_level="warning", access_log=False, lifespan="off")
-        self._server = server = uvicorn.Server(config)
-        sock = bind_socket("127.0.0.1", 0)
-        self.url = base_url_of(sock)
-        started = threading.Event()
-
-        def serve() -> None:
-            async def main() -> None:
-                task = asyncio.create_task(server.serve(sockets=[sock]))
-                while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers no event
-                    await asyncio.sleep(0.01)
-                started.set()
-                await task
-
-            try:
-                asyncio.run(main())
-            finally:
-                started.set()
-                sock.close()
-
-        self._thread = threading.Thread(target=serve, name="real-server", daemon=True)
-        self._thread.start()
-        started.wait(30)
-        if not server.started:
-            self.stop()
-            raise RuntimeError("the test server did not start")
+        self.url = self._server.start()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
-        self._server, self._thread = None, None
+        self._server.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from inspector.core.backoff import Backoff
 from inspector.core.errors import (
@@ -136,7 +136,10 @@ async def _send_chunk(
         try:
             if batcher is not None and len(span) > 1:  # a lone item goes as a single publish: its body is the payload
                 answer = await batcher.publish_encoded_batch(topic_id, [encoded[i] for i in span], on_sent=on_sent)
-                return [replace(r, index=numbers[span[r.index]]) for r in answer.items], None
+                return [
+                    ItemResult(numbers[span[r.index]], r.outcome, r.message_id, r.error, r.delivery)
+                    for r in answer.items
+                ], None
             message_id = await client.publish_encoded(topic_id, encoded[span[0]], on_sent=on_sent)
             return [ItemResult(numbers[span[0]], Outcome.SUCCESS, message_id=message_id)], None
         except RateLimitedError:
