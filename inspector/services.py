@@ -6,7 +6,8 @@ window is shown before any client, panel or command module loads):
 - ``client``: its core client (``inspector.core.services.<service>``), which has the service's capabilities;
 - ``panels``: for each capability the window shows in a tab of its own, the function that makes the panel
   (``inspector.ui.services.<service>``); Workato's topics open as topic tabs instead;
-- ``commands``: its CLI commands, name -> the function that adds the command's parser (``inspector.cli.<module>``);
+- ``commands``: its CLI commands, name -> the function that fills the command's parser (``inspector.cli.<module>``),
+  and ``command_help`` their lines in ``topic-inspector --help`` (shown without importing the commands' modules);
 - ``emulator``: the function that gives the emulator's routes for it (``inspector.emulator.services.<service>``).
 
 Adding a service: a module in each of those four folders and one row in ``SERVICES``; ``tests/unit/test_registry.py``
@@ -43,7 +44,8 @@ class Service:
     client: str = ""  # "module:Class" of its core client
     panels: Mapping[str, str] = field(default_factory=dict)  # capability -> "module:function" making its panel
     panel_labels: Mapping[str, str] = field(default_factory=dict)  # capability -> its sidebar item and tab title
-    commands: Mapping[str, str] = field(default_factory=dict)  # CLI command -> "module:function" adding it
+    commands: Mapping[str, str] = field(default_factory=dict)  # CLI command -> "module:function" filling its parser
+    command_help: Mapping[str, str] = field(default_factory=dict)  # CLI command -> its line in --help
     emulator: str = ""  # "module:function" giving the emulator's routes
 
 
@@ -59,6 +61,12 @@ SERVICES: dict[str, Service] = {
             "replay": "inspector.cli.replay:add",
             "topics": "inspector.cli.topics:add",
         },
+        command_help={
+            "consume": "read messages as JSON Lines (or JSON, CSV)",
+            "publish": "publish a JSON object, array or JSON Lines",
+            "replay": "replay messages from a file to a topic, journaled and resumable",
+            "topics": "list topics through the Developer API",
+        },
         emulator="inspector.emulator.services.workato:mounts",
     ),
     "qala": Service(
@@ -70,6 +78,7 @@ SERVICES: dict[str, Service] = {
         panels={PUBLISH_EVENTS: "inspector.ui.services.qala:open_panel"},
         panel_labels={PUBLISH_EVENTS: "Publish events"},
         commands={"qala": "inspector.cli.qala:add"},
+        command_help={"qala": "Qala: publish events, create a subscriber group's session token"},
         emulator="inspector.emulator.services.qala:mounts",
     ),
     "boomi": Service(
@@ -81,6 +90,7 @@ SERVICES: dict[str, Service] = {
         panels={MANAGE_SUBSCRIPTIONS: "inspector.ui.services.boomi:open_panel"},
         panel_labels={MANAGE_SUBSCRIPTIONS: "Subscriptions"},
         commands={"boomi": "inspector.cli.boomi:add"},
+        command_help={"boomi": "Boomi event notifications: an account's subscriptions"},
         emulator="inspector.emulator.services.boomi:mounts",
     ),
     "messaging": Service(
@@ -91,6 +101,7 @@ SERVICES: dict[str, Service] = {
         panels={WATCH_MESSAGES: "inspector.ui.services.messaging:open_panel"},
         panel_labels={WATCH_MESSAGES: "App messages"},
         commands={"messages": "inspector.cli.messages:add"},
+        command_help={"messages": "Messaging API: watch an app's messages, or post one (workflow containers)"},
         emulator="inspector.emulator.services.messaging:mounts",
     ),
 }
@@ -111,9 +122,13 @@ def panel_labels() -> dict[str, str]:
     return {capability: label for service in SERVICES.values() for capability, label in service.panel_labels.items()}
 
 
-def service_commands() -> dict[str, str]:
-    """Every service's CLI commands, in the registry's order: name -> ``"module:function"``."""
-    return {name: path for service in SERVICES.values() for name, path in service.commands.items()}
+def service_commands() -> dict[str, tuple[str, str]]:
+    """Every service's CLI commands, in the registry's order: name -> (``"module:function"``, its line in --help)."""
+    return {
+        name: (path, service.command_help[name])
+        for service in SERVICES.values()
+        for name, path in service.commands.items()
+    }
 
 
 def emulator_routes() -> list[str]:

@@ -1,42 +1,59 @@
 """``topic-inspector``: the GUI with no arguments; headless commands over the same core otherwise.
 
-Each command lives in a module of its own (``inspector.cli.consume``...) with ``add(subparsers)``, which adds its
-parser and sets ``run``: the function ``main`` calls with the parsed arguments. ``COMMANDS`` names them as strings:
-the window's start imports none of them, and each imports its heavy parts (HTTP client, asyncio, the journal)
-only when it runs.
+Each command lives in a module of its own (``inspector.cli.consume``...) with ``add(parser)``, which fills the
+command's parser and sets ``run``: the function ``main`` calls with the parsed arguments.
+
+Start-up laziness lives in ``COMMANDS``: each command's module as a ``"module:function"`` string and its line in
+``--help``. ``main`` imports the module of the one command on its command line and gives every other command a stub
+parser with its help line. So ``topic-inspector --help`` (and the window) imports no command's module, and a
+command's module imports what it uses at its top, heavy or not (the HTTP client, asyncio, the journal).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from inspector import __version__
-from inspector.cli._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, UsageError
+from inspector.cli._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, UsageError, add_command
 from inspector.core import redact
 from inspector.core.errors import InspectorError, PublishInputError, ValidationError
 from inspector.core.terminal import escape_text, say
-from inspector.services import service_commands
+from inspector.services import load, service_commands
 from inspector.ui import has_screen
 
 __all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-# The commands, in the order of --help: name -> "module:function" that adds the command's parser. The services'
-# commands come from the registry (inspector.services).
-COMMANDS: dict[str, str] = {
-    **service_commands(),
-    "token": "inspector.cli.token:add",
-    "profile": "inspector.cli.profile:add",
-    "emulator": "inspector.cli.emulator:add",
+
+class Command(NamedTuple):
+    path: str  # "module:function" that fills the command's parser (imported only when the command is chosen)
+    help: str  # its line in 'topic-inspector --help'
+
+
+# The commands, in the order of --help. The services' commands come from the registry (inspector.services).
+COMMANDS: dict[str, Command] = {
+    **{name: Command(*row) for name, row in service_commands().items()},
+    "token": Command("inspector.cli.token:add", "store, check or delete a token in the OS keyring"),
+    "profile": Command("inspector.cli.profile:add", "add, list or remove connection profiles"),
+    "emulator": Command("inspector.cli.emulator:add", "run the local emulator of the Workato Event Streams API"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command a command line runs: its first word that is not an option (the options before a command take no
+    value), if that word names one."""
+    word = next((word for word in argv if not word.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``topic-inspector``: for ``argv``, the full parser of its command only and a stub with the help
+    line for each other (enough for ``--help`` and argparse's "invalid choice"); without, every command's in full."""
     parser = Parser(prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
@@ -52,10 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.set_defaults(run=None, deprecated=None)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for path in COMMANDS.values():
-        module, function = path.split(":")
-        getattr(importlib.import_module(module), function)(sub)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    filled = set(COMMANDS) if argv is None else {chosen_command(argv)}
+    for name, command in COMMANDS.items():
+        command_parser = add_command(commands, name, help=command.help)  # a stub, unless filled here
+        if name in filled:
+            load(command.path)(command_parser)
     return parser
 
 
@@ -87,7 +106,7 @@ def _run_gui(demo: bool) -> int:
                 "No screen here (DISPLAY and WAYLAND_DISPLAY are unset): running the demo in the terminal.",
                 file=sys.stderr,
             )
-            from inspector.cli.demo import run_terminal_demo
+            from inspector.cli.demo import run_terminal_demo  # the emulator and the HTTP client: only for this
 
             return run_terminal_demo()
         say(
@@ -95,7 +114,7 @@ def _run_gui(demo: bool) -> int:
             "  hint: run it in a desktop session, or use the commands ('topic-inspector --help')",
         )
         return EXIT_FAILED
-    from inspector.ui.app import run
+    from inspector.ui.app import run  # Qt: only for the window
 
     return run(demo=demo)
 
@@ -103,7 +122,7 @@ def _run_gui(demo: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     window = not argv or argv == ["--demo"]
-    args = None if window else build_parser().parse_args(argv)
+    args = None if window else build_parser(argv).parse_args(argv)
     _setup_logging(bool(args and args.verbose))
     try:
         return _run_gui(demo=bool(argv)) if args is None else _dispatch(args)
@@ -139,7 +158,7 @@ def _say_error(error: Exception) -> None:
 
 
 def _crashed(error: Exception, command: str | None) -> int:
-    from inspector.core.crash import known_tokens, write_report
+    from inspector.core.crash import known_tokens, write_report  # only on a bug: kept off the window's start
 
     where = f"the command 'topic-inspector {command}'" if command else "the window"
     try:
@@ -160,7 +179,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise UsageError("--self-test and --demo take no command")
         if args.demo:
             return _run_gui(demo=True)
-        from inspector.ui.selftest import run_self_test
+        from inspector.ui.selftest import run_self_test  # Qt: only for the self-test
 
         return run_self_test()
     if args.command is None:

@@ -1,8 +1,8 @@
 """What every command shares: exit codes, the parser class, connection options and the connection they make, the
 token source, the service check of a profile, input reading and the printers of words and JSON lines.
 
-Light on purpose: the parser is built from every command module, and ``topic-inspector --help`` must not load the
-HTTP client, asyncio or the keyring. Heavy imports sit inside the functions that need them.
+Light on purpose: ``inspector.cli`` imports it at every start (``--help``, the window) for the parser and the exit
+codes, so it must not load the HTTP client, asyncio or the keyring; their types are the type checker's only.
 """
 
 from __future__ import annotations
@@ -15,11 +15,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from inspector.core.errors import InspectorError, ValidationError
-from inspector.core.network import NetworkSettings
+from inspector.core.network import (
+    NetworkSettings,
+    check_ca_file,
+    check_proxy_url,
+    configure,
+    proxy_account,
+    proxy_user,
+)
 from inspector.core.paths import read_text_file
-from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.profiles import Profile, ProfileStore, check_profile
 from inspector.core.regions import REGIONS, Endpoint, custom_endpoint, region
-from inspector.core.secrets import TOKEN_ENV, KeyringStore, env_token
+from inspector.core.secrets import (
+    TOKEN_ENV,
+    KeyringStore,
+    KeyringToken,
+    checked_token,
+    env_token,
+    remember_token,
+)
 from inspector.core.services import SERVICES
 from inspector.core.terminal import dumps, escape_text
 
@@ -75,7 +89,9 @@ class Parser(argparse.ArgumentParser):
 
 
 if TYPE_CHECKING:
-    Subparsers = argparse._SubParsersAction[Parser]  # add_subparsers(): each command module adds its parser to it
+    Subparsers = argparse._SubParsersAction[Parser]  # add_subparsers(): the parsers of a command's modes
+else:
+    Subparsers = argparse._SubParsersAction
 
 
 def add_command(subparsers: Subparsers, name: str, **kwargs: Any) -> Parser:
@@ -193,8 +209,6 @@ def check_service(profile: Profile, service: str, command: str) -> None:
 def service_connection(args: argparse.Namespace, service: str) -> tuple[Profile, TokenSource]:
     """The profile of ``add_service_connection``'s options (named, or made of --base-url and the service's
     options; checked either way) and the token for it."""
-    from inspector.core.profiles import check_profile
-
     if args.profile:
         profile = ProfileStore().get(args.profile)
         check_service(profile, service, args.command)
@@ -223,9 +237,7 @@ def service_connection(args: argparse.Namespace, service: str) -> tuple[Profile,
 
 def network(args: argparse.Namespace, profile: Profile | None) -> NetworkSettings:
     """``--proxy`` and ``--ca-bundle``, else the profile's, with the proxy's password from the keyring: used by
-    every client this command makes (``network.configure``); the environment's proxies and CAs come on top."""
-    from inspector.core import network
-
+    every client this command makes (``configure``); the environment's proxies and CAs come on top."""
     proxy, proxy_where = getattr(args, "proxy", None), "--proxy"
     ca_bundle, ca_where = getattr(args, "ca_bundle", None), "--ca-bundle"
     if profile is not None and not proxy and profile.proxy:
@@ -233,21 +245,19 @@ def network(args: argparse.Namespace, profile: Profile | None) -> NetworkSetting
     if profile is not None and not ca_bundle and profile.ca_bundle:
         ca_bundle, ca_where = profile.ca_bundle, f"profile {profile.name!r} CA bundle"
     settings = NetworkSettings(
-        network.check_proxy_url(proxy, where=proxy_where) if proxy else None,
-        network.check_ca_file(ca_bundle, where=ca_where) if ca_bundle else None,
+        check_proxy_url(proxy, where=proxy_where) if proxy else None,
+        check_ca_file(ca_bundle, where=ca_where) if ca_bundle else None,
     )
-    if settings.proxy and network.proxy_user(settings.proxy):
-        password = keyring().get(network.proxy_account(settings.proxy))
+    if settings.proxy and proxy_user(settings.proxy):
+        password = keyring().get(proxy_account(settings.proxy))
         settings = replace(settings, proxy_password=password)
-    network.configure(settings)
+    configure(settings)
     return settings
 
 
 def token_source(conn: Connection) -> TokenSource:
     """``TOPIC_INSPECTOR_TOKEN``, else the keyring's token as a source read again for each request, so a long
     ``consume --follow`` or ``replay`` does not hold the token between requests."""
-    from inspector.core.secrets import KeyringToken, checked_token, remember_token
-
     token = env_token()
     if token:
         return checked_token(token, f"the token in {TOKEN_ENV}")

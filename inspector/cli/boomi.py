@@ -7,13 +7,16 @@ exit status 0 (all done), 1 (something failed), 2 (bad input: nothing was sent).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from inspector.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
+    Parser,
+    Subparsers,
     add_command,
     add_modes,
     add_service_connection,
@@ -23,18 +26,15 @@ from inspector.cli._common import (
     source_name,
 )
 from inspector.core.errors import ValidationError
+from inspector.core.jsoninput import parse_publish_input
+from inspector.core.services.boomi import MAX_PAGE_SIZE, BoomiClient, OperationStatus, Page, Subscription
 from inspector.core.terminal import say
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Subparsers
-    from inspector.core.services.boomi import BoomiClient, OperationStatus, Page, Subscription
-
 # What one action does with the account's client; its exit status.
-Action = Callable[[argparse.Namespace, "BoomiClient"], Awaitable[int]]
+Action = Callable[[argparse.Namespace, BoomiClient], Awaitable[int]]
 
 
-def add(subparsers: Subparsers) -> None:
-    boomi = add_command(subparsers, "boomi", help="Boomi event notifications: an account's subscriptions")
+def add(boomi: Parser) -> None:
     what = add_modes(boomi, "what", "{subscriptions}")
     subscriptions = add_command(
         what,
@@ -96,13 +96,9 @@ def _action(subparsers: Subparsers, name: str, act: Action, **kwargs: Any) -> ar
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
-
     profile, token = service_connection(args, "boomi")
 
     async def act() -> int:
-        from inspector.core.services.boomi import BoomiClient
-
         assert profile.base_url is not None  # check_profile made sure
         assert profile.account_id is not None
         async with BoomiClient(
@@ -115,8 +111,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_json(source: str) -> Any:
-    from inspector.core.jsoninput import parse_publish_input
-
     return parse_publish_input(read_input(source), source=source_name(source)).items
 
 
@@ -142,8 +136,6 @@ def _status_row(status: OperationStatus) -> dict[str, Any]:
 
 # ----- the actions ----------------------------------------------------------------------------------------------
 async def _list(args: argparse.Namespace, client: BoomiClient) -> int:
-    from inspector.core.services.boomi import MAX_PAGE_SIZE
-
     direction = "DESC" if args.desc else "ASC"
     if args.page is None:
         size = MAX_PAGE_SIZE if args.page_size is None else args.page_size

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import asyncio
 
 from inspector.cli._common import (
     EXIT_OK,
+    Connection,
+    Parser,
     UsageError,
-    add_command,
     add_connection,
     connection,
     token_source,
@@ -16,27 +17,20 @@ from inspector.cli._common import (
 )
 from inspector.core.errors import ValidationError
 from inspector.core.export import FORMATS, export_messages
+from inspector.core.http import TokenSource
+from inspector.core.models import Message
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.terminal import say
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Connection, Subparsers
-    from inspector.core.http import TokenSource
-    from inspector.core.models import Message
-    from inspector.core.tail import TailState, TailStatus
 
-
-def add(subparsers: Subparsers) -> None:
-    consume = add_command(
-        subparsers,
-        "consume",
-        help="read messages as JSON Lines (or JSON, CSV)",
-        description=(
-            "Read a topic's messages and print them as JSON Lines (message_id, time, payload), or with --format as "
-            "a JSON array or CSV, the same bytes as the window's Export. Without --follow it stops when the topic "
-            "is drained."
-        ),
+def add(consume: Parser) -> None:
+    consume.description = (
+        "Read a topic's messages and print them as JSON Lines (message_id, time, payload), or with --format as a "
+        "JSON array or CSV, the same bytes as the window's Export. Without --follow it stops when the topic is "
+        "drained."
     )
     consume.add_argument("topic", metavar="TOPIC", help="topic id")
     add_connection(consume)
@@ -86,15 +80,10 @@ def run(args: argparse.Namespace) -> int:
     conn = connection(args)
     check_topic_id(args.topic)
     token = token_source(conn)
-    import asyncio
-
     return asyncio.run(_consume(args, conn, token))
 
 
 async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
-    from inspector.core.services.workato import EventStreamsClient
-    from inspector.core.tail import StartPosition, TailState, TopicTail
-
     topic = check_topic_id(args.topic)
     start = StartPosition.beginning()
     if args.after:

@@ -1,28 +1,25 @@
 """``topic-inspector --demo`` without a screen (an SSH session): the emulator with live sample traffic, followed
-in the terminal. With a screen, ``--demo`` opens the window instead (``inspector.ui.app``)."""
+in the terminal. With a screen, ``--demo`` opens the window instead (``inspector.ui.app``). Not a command of the
+table: ``inspector.cli`` imports it only for ``--demo`` without a screen."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+import tempfile
+from typing import Any
 
 from inspector.cli._common import EXIT_OK
-
-if TYPE_CHECKING:
-    from inspector.core.models import Message
+from inspector.core.models import Message
+from inspector.core.regions import custom_endpoint
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.tail import StartPosition, TopicTail
+from inspector.emulator.server import EmulatorServer, demo_config
+from inspector.emulator.traffic import generate_traffic
 
 
 def run_terminal_demo() -> int:
-    import asyncio
-    import tempfile
-
-    from inspector.core.regions import custom_endpoint
-    from inspector.core.services.workato import EventStreamsClient
-    from inspector.core.tail import StartPosition, TopicTail
-    from inspector.emulator.server import EmulatorServer, demo_config
-    from inspector.emulator.traffic import generate_traffic
-
     async def follow(url: str, token: str) -> None:
         endpoint = custom_endpoint(url, rate_limit_rpm=0)
         async with EventStreamsClient(endpoint, token) as client:

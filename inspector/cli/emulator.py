@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from inspector.cli._common import EXIT_OK, add_command
+from inspector.cli._common import EXIT_OK, Parser
 from inspector.core.errors import ValidationError
+from inspector.core.regions import is_loopback_host
 from inspector.core.secrets import TOKEN_ENV
+from inspector.emulator.app import DEFAULT_CONTAINER_TOKEN, DEFAULT_TOKEN
+from inspector.emulator.server import EmulatorConfig, parse_topic_spec, serve_forever
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Subparsers
 
-
-def add(subparsers: Subparsers) -> None:
-    emulator = add_command(subparsers, "emulator", help="run the local emulator of the Workato Event Streams API")
+def add(emulator: Parser) -> None:
     emulator.add_argument(
         "--host",
         default="127.0.0.1",
@@ -52,12 +52,6 @@ def add(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import secrets
-
-    from inspector.core.regions import is_loopback_host
-    from inspector.emulator.app import DEFAULT_CONTAINER_TOKEN, DEFAULT_TOKEN
-    from inspector.emulator.server import EmulatorConfig, parse_topic_spec, serve_forever
-
     loopback = is_loopback_host(args.host)
     config = EmulatorConfig(
         host=args.host,

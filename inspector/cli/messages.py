@@ -7,29 +7,29 @@ Same conventions as the Workato commands: JSON Lines on standard output, words o
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import asyncio
 
-from inspector.cli._common import EXIT_OK, add_command, add_modes, add_service_connection, json_line, service_connection
+from inspector.cli._common import (
+    EXIT_OK,
+    Parser,
+    add_command,
+    add_modes,
+    add_service_connection,
+    json_line,
+    service_connection,
+)
 from inspector.core.errors import ValidationError
+from inspector.core.http import TokenSource
+from inspector.core.profiles import Profile
+from inspector.core.services.messaging import AppMessageWatch, MessagingClient, WatchUpdate
 from inspector.core.terminal import say
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Subparsers
-    from inspector.core.http import TokenSource
-    from inspector.core.profiles import Profile
-    from inspector.core.services.messaging import MessagingClient
 
-
-def add(subparsers: Subparsers) -> None:
-    messages = add_command(
-        subparsers,
-        "messages",
-        help="Messaging API: watch an app's messages, or post one (workflow containers)",
-        description=(
-            "watch APP: print an app's messages as they appear, as JSON Lines ({event: message, ...}), and a "
-            "line for each message that vanished because its transaction ended ({event: vanished, ...}); Ctrl+C "
-            "stops. post APP --transaction T --workflow W --label L SELECTOR...: only for workflow containers."
-        ),
+def add(messages: Parser) -> None:
+    messages.description = (
+        "watch APP: print an app's messages as they appear, as JSON Lines ({event: message, ...}), and a line for "
+        "each message that vanished because its transaction ended ({event: vanished, ...}); Ctrl+C stops. post APP "
+        "--transaction T --workflow W --label L SELECTOR...: only for workflow containers."
     )
     actions = add_modes(messages, "action", "{watch,post}")
 
@@ -58,8 +58,6 @@ def _add_connection(parser: argparse.ArgumentParser) -> None:
 
 
 def _client(profile: Profile, token: TokenSource) -> MessagingClient:
-    from inspector.core.services.messaging import MessagingClient
-
     assert profile.base_url is not None
     return MessagingClient(
         profile.base_url,
@@ -70,8 +68,6 @@ def _client(profile: Profile, token: TokenSource) -> MessagingClient:
 
 
 def run_post(args: argparse.Namespace) -> int:
-    import asyncio
-
     profile, token = service_connection(args, "messaging")
     if not profile.workflow_container:
         raise ValidationError(
@@ -92,8 +88,6 @@ def run_post(args: argparse.Namespace) -> int:
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    import asyncio
-
     if args.interval <= 0 or args.interval > 3600:
         raise ValidationError("must be more than 0 and at most 3600 seconds", where="--interval")
     if args.max is not None and args.max < 1:
@@ -103,8 +97,6 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 async def _watch(args: argparse.Namespace, profile: Profile, token: TokenSource) -> int:
-    from inspector.core.services.messaging import AppMessageWatch, WatchUpdate
-
     async with _client(profile, token) as client:
         shown = 0
         last_status = ""

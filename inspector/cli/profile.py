@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import sys
-from typing import TYPE_CHECKING
 
-from inspector.cli._common import EXIT_OK, UsageError, add_command, add_modes, add_network_options, keyring
+from inspector.cli._common import EXIT_OK, Parser, UsageError, add_command, add_modes, add_network_options, keyring
+from inspector.core import network
 from inspector.core.errors import ValidationError
-from inspector.core.profiles import Profile, ProfileStore
+from inspector.core.profiles import Profile, ProfileStore, check_profile
 from inspector.core.regions import REGIONS
 from inspector.core.secrets import SecretStoreError
 from inspector.core.services import SERVICES
 from inspector.core.terminal import escape_text, say
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Subparsers
 
-
-def add(subparsers: Subparsers) -> None:
-    profile = add_command(subparsers, "profile", help="add, list or remove connection profiles")
+def add(profile: Parser) -> None:
     actions = add_modes(profile, "action", "{add,list,remove}")
 
     new = add_command(actions, "add", help="add a profile, or change the one of that name")
@@ -72,9 +69,6 @@ def run_remove(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     if args.service != "workato" and not args.base_url:
         raise UsageError(f"a {args.service} profile needs --base-url URL (regions are Workato's)")
-    from inspector.core import network
-    from inspector.core.profiles import check_profile
-
     profiles = ProfileStore()
     profile = Profile(
         args.name,
@@ -112,14 +106,10 @@ def run_add(args: argparse.Namespace) -> int:
 def _ask_proxy_password(proxy: str) -> None:
     """The password of the proxy's user, from a hidden prompt (or a line of standard input), into the keyring;
     nothing typed keeps the one stored."""
-    from inspector.core import network
-
     user, where = network.proxy_user(proxy), proxy.rsplit("@", 1)[-1]
     if sys.stdin is None:
         return
     if sys.stdin.isatty():
-        import getpass
-
         text = getpass.getpass(f"Password of {user} at the proxy {where} (input hidden; empty keeps the stored one): ")
     else:
         text = sys.stdin.readline()

@@ -3,39 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from inspector.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
-    add_command,
+    Connection,
+    Parser,
     add_connection,
     connection,
     read_input,
     source_name,
     token_source,
 )
+from inspector.core.http import TokenSource
+from inspector.core.jsoninput import parse_publish_input
+from inspector.core.models import ItemResult, Outcome, outcome_counts
+from inspector.core.publisher import publish_all
+from inspector.core.services.workato import EventStreamsClient
 from inspector.core.terminal import dumps, say
 from inspector.core.validation import check_topic_id
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Connection, Subparsers
-    from inspector.core.http import TokenSource
-    from inspector.core.models import ItemResult
 
-
-def add(subparsers: Subparsers) -> None:
-    publish = add_command(
-        subparsers,
-        "publish",
-        help="publish a JSON object, array or JSON Lines",
-        description=(
-            "Publish a JSON object (single publish), or a JSON array or JSON Lines (batch publish in ordered chunks "
-            "of up to 100). Prints one JSON line per input item. Exit status: 0 all published, 1 any failed, "
-            "2 bad input."
-        ),
+def add(publish: Parser) -> None:
+    publish.description = (
+        "Publish a JSON object (single publish), or a JSON array or JSON Lines (batch publish in ordered chunks of "
+        "up to 100). Prints one JSON line per input item. Exit status: 0 all published, 1 any failed, 2 bad input."
     )
     publish.add_argument("topic", metavar="TOPIC", help="topic id")
     publish.add_argument("file", metavar="FILE", nargs="?", default="-", help="input file, or - for stdin")
@@ -47,17 +42,10 @@ def run(args: argparse.Namespace) -> int:
     conn = connection(args)
     check_topic_id(args.topic)
     token = token_source(conn)
-    import asyncio
-
     return asyncio.run(_publish(args, conn, token))
 
 
 async def _publish(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
-    from inspector.core.jsoninput import parse_publish_input
-    from inspector.core.models import Outcome, outcome_counts
-    from inspector.core.publisher import publish_all
-    from inspector.core.services.workato import EventStreamsClient
-
     topic = check_topic_id(args.topic)
     data = parse_publish_input(read_input(args.file), source=source_name(args.file))
     printed: set[int] = set()

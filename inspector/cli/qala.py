@@ -7,12 +7,14 @@ status 0 (all done), 1 (something failed), 2 (bad input: nothing was sent).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from inspector.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
+    Parser,
     add_command,
     add_modes,
     add_service_connection,
@@ -21,17 +23,15 @@ from inspector.cli._common import (
     service_connection,
     source_name,
 )
+from inspector.core.http import TokenSource
+from inspector.core.jsoninput import parse_publish_input
+from inspector.core.models import Outcome, outcome_counts
+from inspector.core.profiles import Profile
+from inspector.core.services.qala import NO_ID_WORDS, QalaClient, check_events, check_guid, check_topic_name
 from inspector.core.terminal import say
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Subparsers
-    from inspector.core.http import TokenSource
-    from inspector.core.profiles import Profile
-    from inspector.core.services.qala import QalaClient
 
-
-def add(subparsers: Subparsers) -> None:
-    qala = add_command(subparsers, "qala", help="Qala: publish events, create a subscriber group's session token")
+def add(qala: Parser) -> None:
     actions = add_modes(qala, "action", "{publish,session-token}")
 
     publish = add_command(
@@ -57,19 +57,12 @@ def add(subparsers: Subparsers) -> None:
 
 
 def _client(profile: Profile, token: TokenSource) -> QalaClient:
-    from inspector.core.services.qala import QalaClient
-
     assert profile.base_url is not None  # check_profile made sure
     assert profile.environment_id is not None
     return QalaClient(profile.base_url, token, profile.environment_id, rate_limit_rpm=profile.endpoint().rate_limit_rpm)
 
 
 def run_publish(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from inspector.core.jsoninput import parse_publish_input
-    from inspector.core.services.qala import check_events, check_topic_name
-
     if args.topic is not None:
         check_topic_name(args.topic)
     events = check_events(parse_publish_input(read_input(args.file), source=source_name(args.file)).items)
@@ -78,19 +71,12 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_session_token(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from inspector.core.services.qala import check_guid
-
     group = check_guid(args.group, where="subscriber group id")
     profile, token = service_connection(args, "qala")
     return asyncio.run(_session_token(profile, token, group))
 
 
 async def _publish(profile: Profile, token: TokenSource, events: list[dict[str, Any]], topic: str | None) -> int:
-    from inspector.core.models import Outcome, outcome_counts
-    from inspector.core.services.qala import NO_ID_WORDS
-
     async with _client(profile, token) as client:
         results = await client.publish_events(events, topic)
     for result in results:

@@ -7,14 +7,17 @@ for one release: ``today`` reads them as today's, and the command says so in one
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from inspector.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
+    Connection,
+    Parser,
     UsageError,
     add_command,
     add_connection,
@@ -24,14 +27,13 @@ from inspector.cli._common import (
     source_name,
     token_source,
 )
+from inspector.core.export import import_items
+from inspector.core.http import TokenSource
+from inspector.core.models import Outcome
+from inspector.core.replay import Journal, ReplayItem, ReplayProgress, check_unknown, run_job
+from inspector.core.services.workato import EventStreamsClient
 from inspector.core.terminal import dumps, say
 from inspector.core.validation import check_topic_id
-
-if TYPE_CHECKING:
-    from inspector.cli._common import Connection, Subparsers
-    from inspector.core.http import TokenSource
-    from inspector.core.replay import Journal, ReplayProgress
-    from inspector.core.services.workato import EventStreamsClient
 
 MODES = ("start", "resume", "list", "report")
 _OLD_OPTIONS = {"--list": "list", "--resume": "resume", "--report": "report"}
@@ -60,20 +62,15 @@ def today(words: list[str]) -> tuple[list[str], str | None]:
     return ["start", *words], f"'replay FILE --to TOPIC' is now 'replay start FILE --to TOPIC'; {_GOES}"
 
 
-def add(subparsers: Subparsers) -> None:
-    replay = add_command(
-        subparsers,
-        "replay",
-        respell=today,
-        help="replay messages from a file to a topic, journaled and resumable",
-        description=(
-            "Publish the payloads of FILE (JSON Lines or a JSON array, as written by 'consume' or exported by the "
-            "window; bare payload objects too) to --to TOPIC, in order, in batches of up to 100 ('replay start'). "
-            "The job is journaled before each batch and after each answer: if the run is killed, 'replay resume "
-            "JOB' sends only what has no recorded outcome. A batch that was in flight is reported as unknown (it "
-            "may have been published) and is sent again only with --resend-unknown. Exit status: 0 all published, "
-            "1 not all, 2 bad input."
-        ),
+def add(replay: Parser) -> None:
+    replay.respell = today
+    replay.description = (
+        "Publish the payloads of FILE (JSON Lines or a JSON array, as written by 'consume' or exported by the "
+        "window; bare payload objects too) to --to TOPIC, in order, in batches of up to 100 ('replay start'). The "
+        "job is journaled before each batch and after each answer: if the run is killed, 'replay resume JOB' sends "
+        "only what has no recorded outcome. A batch that was in flight is reported as unknown (it may have been "
+        "published) and is sent again only with --resend-unknown. Exit status: 0 all published, 1 not all, 2 bad "
+        "input."
     )
     modes = add_modes(replay, "mode", "{start,resume,list,report}")
 
@@ -113,8 +110,6 @@ def _add_journal(parser: argparse.ArgumentParser) -> None:
 
 
 def _journal(args: argparse.Namespace) -> Journal:
-    from inspector.core.replay import Journal
-
     return Journal(Path(args.journal).expanduser() if args.journal else None)
 
 
@@ -146,9 +141,6 @@ def run_report(args: argparse.Namespace) -> int:
 # ----- start and resume -----------------------------------------------------------------------------------------
 def run_start(args: argparse.Namespace) -> int:
     def create(conn: Connection, journal: Journal) -> str:
-        from inspector.core.export import import_items
-        from inspector.core.replay import ReplayItem
-
         topic = check_topic_id(args.to, where="--to")
         items = import_items(read_input(args.file), source=source_name(args.file))
         destination = {
@@ -166,8 +158,6 @@ def run_resume(args: argparse.Namespace) -> int:
         raise UsageError("choose --check-unknown (send only what is not in the topic) or --resend-unknown (all)")
 
     def reopen(conn: Connection, journal: Journal) -> str:
-        from inspector.core.models import Outcome
-
         info = journal.job(args.job)
         if args.resend_unknown:
             journal.requeue(info.id, outcomes=(Outcome.UNKNOWN,))
@@ -187,8 +177,6 @@ def _send(
 ) -> int:
     conn = connection(args)
     token = token_source(conn)
-    import asyncio
-
     return asyncio.run(_replay(args, conn, token, job, check_unknown=check_unknown, retry_missing=retry_missing))
 
 
@@ -201,9 +189,6 @@ async def _replay(
     check_unknown: bool,
     retry_missing: bool,
 ) -> int:
-    from inspector.core.replay import run_job
-    from inspector.core.services.workato import EventStreamsClient
-
     journal = _journal(args)
     try:
         for info in journal.recover():
@@ -236,9 +221,6 @@ async def _replay(
 
 
 async def _check_unknown(client: EventStreamsClient, journal: Journal, job_id: str, *, retry_missing: bool) -> None:
-    from inspector.core.models import Outcome
-    from inspector.core.replay import check_unknown
-
     checked = await check_unknown(client, journal, job_id)
     say(
         f"job {job_id}: checked the unknown items against {checked.read} messages of the topic: {checked.found} "

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
-from typing import TYPE_CHECKING
 
-from inspector.cli._common import EXIT_FAILED, EXIT_OK, add_command, add_connection, connection, keyring
+from inspector.cli._common import EXIT_FAILED, EXIT_OK, Parser, add_connection, connection, keyring
 from inspector.core.secrets import TOKEN_ENV, check_token_text, env_token
 from inspector.core.terminal import say
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Subparsers
 
-
-def add(subparsers: Subparsers) -> None:
-    token = add_command(
-        subparsers,
-        "token",
-        help="store, check or delete a token in the OS keyring",
-        description=(
-            f"Tokens are read from standard input or a hidden prompt and kept only in the OS keyring. {TOKEN_ENV} "
-            "overrides the keyring for scripts and CI."
-        ),
+def add(token: Parser) -> None:
+    token.description = (
+        f"Tokens are read from standard input or a hidden prompt and kept only in the OS keyring. {TOKEN_ENV} "
+        "overrides the keyring for scripts and CI."
     )
     token.add_argument("action", choices=["set", "delete", "status"])
     add_connection(token)
@@ -48,8 +40,6 @@ def run(args: argparse.Namespace) -> int:
     if sys.stdin is not None and not sys.stdin.isatty():
         text = sys.stdin.readline()
     else:
-        import getpass
-
         text = getpass.getpass(f"Token for {conn.endpoint.label} (input hidden): ")
     token = check_token_text(text)
     store.set(conn.account, token)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+import asyncio
+from typing import Any
 
-from inspector.cli._common import EXIT_OK, add_command, add_connection, connection, json_line, token_source
+from inspector.cli._common import EXIT_OK, Connection, Parser, add_connection, connection, json_line, token_source
+from inspector.core.http import TokenSource
+from inspector.core.services.workato import DeveloperApiClient
 from inspector.core.terminal import say
 
-if TYPE_CHECKING:
-    from inspector.cli._common import Connection, Subparsers
-    from inspector.core.http import TokenSource
 
-
-def add(subparsers: Subparsers) -> None:
-    topics = add_command(subparsers, "topics", help="list topics through the Developer API")
+def add(topics: Parser) -> None:
     topics.add_argument("action", choices=["list"])
     add_connection(topics)
     topics.add_argument("--name", help="only topics whose name contains this")
@@ -26,14 +24,10 @@ def add(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     conn = connection(args)
     token = token_source(conn)
-    import asyncio
-
     return asyncio.run(_topics(args, conn, token))
 
 
 async def _topics(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
-    from inspector.core.services.workato import DeveloperApiClient
-
     async with DeveloperApiClient(conn.endpoint, token) as client:
         topics = await client.list_topics(name=args.name, sort=args.sort, include_schema=args.include_schema)
     for topic in topics:

@@ -4,12 +4,16 @@ words, by another service's command."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,16 +30,75 @@ GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 
 
 # ----- the command table ---------------------------------------------------------------------------------------
-def test_the_parser_of_every_command_loads_none_of_their_heavy_parts() -> None:
-    """``topic-inspector --help`` builds every command's parser; the HTTP client, asyncio, the keyring and the
-    journal's SQLite load only when a command runs."""
-    code = (
-        "import sys; from inspector.cli import COMMANDS, build_parser; parser = build_parser(); "
-        "heavy = ('asyncio', 'httpx', 'keyring', 'sqlite3', 'jsonschema', 'uvicorn', 'PySide6', 'qasync'); "
-        "print(sorted(m for m in heavy if m in sys.modules), len(COMMANDS))"
+# Run ``topic-inspector ARGS`` in a fresh interpreter, then say (last line) which command modules and heavy parts
+# were loaded by then.
+PROBE = """
+import json, sys
+from inspector.cli import COMMANDS, main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = ("asyncio", "httpx", "keyring", "sqlite3", "jsonschema", "uvicorn", "PySide6", "qasync")
+modules = {command.path.partition(":")[0] for command in COMMANDS.values()}
+loaded = {"heavy": [m for m in heavy if m in sys.modules], "commands": sorted(modules & set(sys.modules))}
+print(json.dumps({**loaded, "count": len(COMMANDS)}))
+"""
+
+
+def probe(argv: list[str]) -> tuple[dict[str, Any], str]:
+    """What ``topic-inspector ARGV`` loaded, and what it wrote (standard output and error)."""
+    env = {**os.environ, "COLUMNS": "200"}  # argparse wraps --help at the terminal's width
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=60, check=True, env=env
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert run.stdout.split() == ["[]", "10"], run.stdout + run.stderr
+    *said, last = run.stdout.splitlines()
+    return json.loads(last), "\n".join(said) + run.stderr
+
+
+def test_help_lists_every_command_and_loads_none_of_their_modules_nor_heavy_parts() -> None:
+    """``topic-inspector --help`` imports no command's module: the HTTP client, asyncio, the keyring, the journal's
+    SQLite and Qt load only when a command runs (or the window opens)."""
+    loaded, said = probe(["--help"])
+    assert loaded == {"heavy": [], "commands": [], "count": 10}, said
+    for name, command in cli.COMMANDS.items():
+        assert re.search(rf"^ +{name} +{re.escape(command.help)}$", said, re.MULTILINE), said
+
+
+def test_a_commands_help_loads_its_module_only_and_not_qt() -> None:
+    loaded, said = probe(["-v", "consume", "--help"])
+    assert loaded["commands"] == ["inspector.cli.consume"], said
+    assert not {"PySide6", "qasync"} & set(loaded["heavy"])
+    assert "Read a topic's messages" in said  # its full parser
+
+
+def test_a_typo_is_an_invalid_choice_and_loads_no_command_module() -> None:
+    loaded, said = probe(["-v", "consum", "1"])
+    assert loaded["commands"] == [], said
+    assert "argument COMMAND: invalid choice: 'consum' (choose from 'consume', 'publish'," in said
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        ([], None),
+        (["--help"], None),
+        (["-v", "--demo", "consume", "1"], "consume"),
+        (["--verbose", "profile", "list"], "profile"),
+        (["replay", "--list"], "replay"),
+        (["consum", "publish"], None),  # the first word names no command: argparse says so
+    ],
+)
+def test_the_command_is_the_first_word_that_is_not_an_option(argv: list[str], command: str | None) -> None:
+    assert cli.chosen_command(argv) == command
+    parser = cli.build_parser(argv)
+    filled = [name for name, action in _commands(parser).items() if action._actions[2:]]  # more than -h and -v
+    assert filled == ([command] if command else [])
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return dict(commands.choices)
 
 
 # ----- replay's modes ------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_every_service_has_cli_commands_in_the_command_table(key: str) -> None:
     service = SERVICES[key]
     assert service.commands, f"{key} has no command"
     for name, path in service.commands.items():
-        assert COMMANDS[name] == path
+        assert COMMANDS[name] == (path, service.command_help[name])
         assert callable(load(path))
 
 
