@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 # Capabilities, as the UI and the CLI ask for them.
 CONSUME = "consume"  # a live tail of a topic (Workato)
@@ -35,17 +35,19 @@ WATCH_MESSAGES = "watch_messages"  # an app's transient messages (Messaging Reso
 POST_MESSAGES = "post_messages"  # post an app's messages: workflow containers only
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
+_NONE: Mapping[str, str] = MappingProxyType({})
+
+
+class Service(NamedTuple):  # a NamedTuple, not a dataclass: the window reads this module before it is shown
     key: str
     label: str
     capabilities: frozenset[str]
     needs: tuple[str, ...] = ()  # profile fields it needs besides the base URL: environment_id, account_id
     client: str = ""  # "module:Class" of its core client
-    panels: Mapping[str, str] = field(default_factory=dict)  # capability -> "module:function" making its panel
-    panel_labels: Mapping[str, str] = field(default_factory=dict)  # capability -> its sidebar item and tab title
-    commands: Mapping[str, str] = field(default_factory=dict)  # CLI command -> "module:function" filling its parser
-    command_help: Mapping[str, str] = field(default_factory=dict)  # CLI command -> its line in --help
+    panels: Mapping[str, str] = _NONE  # capability -> "module:function" making its panel
+    panel_labels: Mapping[str, str] = _NONE  # capability -> its sidebar item and tab title
+    commands: Mapping[str, str] = _NONE  # CLI command -> "module:function" filling its parser
+    command_help: Mapping[str, str] = _NONE  # CLI command -> its line in --help
     emulator: str = ""  # "module:function" giving the emulator's routes
 
 

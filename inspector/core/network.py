@@ -13,7 +13,6 @@ httpx's own reading of the environment stays off (``trust_env=False``): the choi
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import re
 import threading
@@ -25,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from inspector.core.errors import ValidationError
-from inspector.core.terminal import escape_text
 
 # ssl, httpx and asyncio are imported where used: profiles (and so the window's start) import this module.
 if TYPE_CHECKING:
@@ -38,7 +36,7 @@ ISSUER_PROBE_TIMEOUT = 5.0
 CA_HINT = "add your company's CA with --ca-bundle FILE or the profile's CA bundle, or SSL_CERT_FILE"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class NetworkSettings:
     """What a profile or the command line adds to the environment: a proxy and a CA bundle file.
 
@@ -49,7 +47,7 @@ class NetworkSettings:
     proxy_password: str | None = field(default=None, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class Route:
     """How one base URL is reached: through ``proxy`` (host:port, for words) or directly, and with which TLS."""
 
@@ -158,6 +156,8 @@ def _load_ca(context: ssl.SSLContext, path: str, where: str) -> None:
 def no_proxy_matches(no_proxy: str, host: str, port: int) -> bool:
     """Whether ``NO_PROXY`` names the host: ``*``, a host or domain (``example.com`` and ``.example.com`` both
     cover its subdomains), either with ``:port``, an IP address or a CIDR block (``10.0.0.0/8``)."""
+    import ipaddress  # here: the window's start imports this module (its profiles), not a proxy's rules
+
     host = host.strip("[]").rstrip(".").lower()
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
@@ -290,7 +290,7 @@ def route_of(client: httpx.AsyncClient) -> Route | None:
 
 
 # ----- failures in words ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class ConnectFailure:
     """A connection that failed before the request went out, in words. ``lasting``: the same request fails the
     same way until a setting changes (a certificate not trusted, a proxy password refused): not worth retrying."""
@@ -495,4 +495,6 @@ def _os_reason(exc: BaseException) -> str:
 
 def _printable(text: str) -> str:
     """Text a server or proxy sent, as data in one line of words: its controls written as visible escapes."""
+    from inspector.core.terminal import escape_text  # only for an error's words, never at start
+
     return escape_text(text.strip())[:300]

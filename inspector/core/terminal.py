@@ -14,6 +14,7 @@ ids, payloads) is data, so the CLI writes it through these helpers:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -21,10 +22,20 @@ from typing import Any, TextIO
 
 # C0, DEL, C1, the bidi controls (ALM, LRM, RLM, LRE..RLO, LRI..PDI) and lone surrogates (unencodable).
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
-_UNSAFE_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")  # tab, LF, CR kept
-# In JSON text these can only stand inside strings (JSON's own syntax is ASCII), where \uXXXX means the same.
-_UNSAFE_JSON = re.compile(f"[\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_UNSAFE = {
+    "text": f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]",
+    "lines": f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]",  # tab, LF, CR kept
+    # In JSON text these can only stand inside strings (JSON's own syntax is ASCII), where \uXXXX means the same.
+    "json": f"[\x7f-\x9f{_BIDI}\ud800-\udfff]",
+}
+
+
+@functools.cache
+def _unsafe(kind: str) -> re.Pattern[str]:
+    """The pattern, compiled when first needed (every command imports this module; few print an escape)."""
+    return re.compile(_UNSAFE[kind])
+
+
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -39,12 +50,12 @@ def escape_text(text: str, *, keep_lines: bool = False) -> str:
 
     ``keep_lines`` keeps tabs and line breaks (a CSV cell may hold several lines; CSV quoting keeps them apart).
     """
-    return (_UNSAFE_LINES if keep_lines else _UNSAFE_TEXT).sub(_visible, text)
+    return _unsafe("lines" if keep_lines else "text").sub(_visible, text)
 
 
 def escape_json(text: str) -> str:
     """JSON text (as ``json.dumps`` writes it) with DEL, C1, bidi controls and lone surrogates as ``\\uXXXX``."""
-    return _UNSAFE_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return _unsafe("json").sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def dumps(value: Any, **options: Any) -> str:

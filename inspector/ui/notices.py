@@ -3,11 +3,9 @@ been looked up, after the window is shown) and the workspace's notice (a setting
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from inspector.ui.widgets import set_text
+from inspector.ui.widgets import escape_html, set_text
 
 
 class Notices:
@@ -41,7 +39,7 @@ class Notices:
 
     def show_demo(self, url: str) -> None:
         self.demo_banner.setText(
-            f"<b>Demo mode</b> — a local emulator at {html.escape(url)} with sample topics and live sample traffic. "
+            f"<b>Demo mode</b> — a local emulator at {escape_html(url)} with sample topics and live sample traffic. "
             "Nothing leaves this machine, and its data is deleted when you quit."
         )
         self.demo_banner.show()

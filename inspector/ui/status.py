@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel
 
-from inspector.ui.widgets import counter_label, set_text
+from inspector.ui.widgets import counter_label, escape_html, set_text
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
@@ -40,7 +39,7 @@ class SessionStatus:
         """A coloured dot, then the state in words (after ``label``, a topic's name), escaped: both may hold a
         server's text."""
         words = f"{label}: {self.describe(now)}" if label else self.describe(now)
-        return f"<span style='color:{self.color}'>●</span> {html.escape(words, quote=False)}"
+        return f"<span style='color:{self.color}'>●</span> {escape_html(words)}"
 
     @property
     def color(self) -> str:

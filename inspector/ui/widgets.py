@@ -2,12 +2,11 @@
 
 Server text is data: a QLabel, a QMessageBox or a tooltip takes text that looks like HTML for rich text and
 draws it (a heading, a link, an image), so whatever a server sent is shown through ``plain_label``,
-``plain_message_box`` or ``plain_tooltip``, and escaped (``html.escape``) where the window builds HTML itself.
+``plain_message_box`` or ``plain_tooltip``, and escaped (``escape_html``) where the window builds HTML itself.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel
@@ -64,6 +63,12 @@ def plain_message_box(
     return box
 
 
+def escape_html(text: str) -> str:
+    """``text`` fit to stand in HTML the window builds (``html.escape`` without quotes: the ``html`` module and its
+    table of entities would load before the window is shown)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` as it is. Qt draws a tooltip as rich text when it looks like some (and the
     format cannot be set), so text holding ``<`` or ``&`` is escaped and wrapped, its spaces and lines kept.
@@ -71,7 +76,7 @@ def plain_tooltip(text: str) -> str:
     It touches no Qt enum: the window sets tooltips before it is first shown (see ``main_window``)."""
     if "<" not in text and "&" not in text:
         return text
-    return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"
+    return f"<p style='white-space:pre-wrap'>{escape_html(text)}</p>"
 
 
 def elide_middle(text: str, limit: int = ID_SHOWN) -> str:

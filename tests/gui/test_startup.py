@@ -40,7 +40,8 @@ report = {
     "topics_in_tree": window.tree_model.item(0).rowCount() if window.tree_model.rowCount() else 0,
     "qt_namespace_enums": "GlobalColor" in created,
     "loaded": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring", "jsonschema", "sqlite3", "uvicorn",
-                                 "hashlib") if m in sys.modules),
+                                 "hashlib", "html", "ssl", "inspector.core.terminal",
+                                 "inspector.cli.consume") if m in sys.modules),
 }
 print(json.dumps(report))
 """

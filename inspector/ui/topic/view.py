@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import time
 from pathlib import Path
@@ -50,7 +49,7 @@ from inspector.ui.topic.model import (
 )
 from inspector.ui.topic.publish import PublishPanel
 from inspector.ui.topic.session import TopicSession, parse_window
-from inspector.ui.widgets import counter_label, elide_middle, plain_label, plain_tooltip, set_text
+from inspector.ui.widgets import counter_label, elide_middle, escape_html, plain_label, plain_tooltip, set_text
 
 if TYPE_CHECKING:
     from inspector.core.http import TokenSource
@@ -430,7 +429,7 @@ class TopicView(QWidget):
             self.payload_tree.show_value(None)
             return
         self.detail_header.setText(
-            f"<b>{html.escape(elide_middle(row.message_id), quote=False)}</b> · #{row.seq + 1} · "
+            f"<b>{escape_html(elide_middle(row.message_id))}</b> · #{row.seq + 1} · "
             f"{human_size(row.size)}<br>UTC {format_utc(row.timestamp)} · local {format_local(row.timestamp)}"
         )
         self.detail_header.setToolTip(plain_tooltip(row.message_id))
