@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import gc
+import itertools
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -286,3 +288,13 @@ class AppServer:
         if self._thread is not None:
             self._thread.join(10)
         self._server = self._thread = None
+
+
+_ids = itertools.count(1)
+_ID_NAMESPACE = uuid.UUID("6f1c1b7e-3d2a-4e59-9a57-2f0c8d4b1a90")
+
+
+def next_uuid() -> str:
+    """A GUID no other call of this test session gives, the same on every run (uuid5 of a counter): ids for
+    tests' accounts, apps and unknown subscriptions that never depend on chance."""
+    return str(uuid.uuid5(_ID_NAMESPACE, str(next(_ids))))

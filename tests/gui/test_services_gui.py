@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from typing import Any
 
 import httpx
@@ -36,7 +35,7 @@ _names = itertools.count(1)
 
 
 def unique(prefix: str) -> str:
-    return f"{prefix}-{next(_names)}-{uuid.uuid4().hex[:6]}"
+    return f"{prefix}-{next(_names)}"
 
 
 def emulator_post(emulator: EmulatorServer, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -217,7 +216,7 @@ def test_qala_session_token_is_shown_once_copied_and_cleared_on_hide(
         assert panel.session_token.text() == ""
         assert not panel.copy_button.isEnabled()
 
-        panel.group_id.setText(str(uuid.uuid4()).upper())
+        panel.group_id.setText("9C5B94B1-35AD-49BB-B118-8E8FC24ABF80")
         token = await panel.create_session_token()
         assert token is not None
         assert len(token) >= 80
@@ -395,7 +394,7 @@ def test_boomi_bulk_delete_with_an_unknown_id_and_bulk_disable(
         client, panel = boomi_panel(emulator)
         made = await client.create([subscription(f"S{n}") for n in range(4)])
         assert await panel.refresh()
-        unknown = str(uuid.uuid4())
+        unknown = "0d4c1e7a-2b3f-4a5d-8e6f-7a8b9c0d1e2f"  # no subscription has this id
         statuses = await panel.bulk_delete([made[0].subscription_id, unknown, made[1].subscription_id])
         assert statuses is not None
         assert [s.code for s in statuses] == [200, 404, 200]

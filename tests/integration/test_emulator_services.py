@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from tests.helpers import next_uuid
 
 SEEDED_ENV = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 TYPE_PATTERN = r"^(?:[A-Za-z0-9.,_\-&()\[\]<>]{1,100})$"
@@ -38,7 +39,7 @@ def container(emulator: EmulatorServer) -> Iterator[httpx.Client]:
 
 
 def _new_env(http: httpx.Client, *topics: str) -> str:
-    env = str(uuid.uuid4())
+    env = next_uuid()
     for topic in topics:
         assert http.put(f"/_emulator/qala/environments/{env}/topics/{topic}").status_code == 204
     return env
@@ -324,7 +325,7 @@ def test_qala_trace_ids_differ(http: httpx.Client) -> None:
 
 
 def test_qala_session_tokens(http: httpx.Client) -> None:
-    group = str(uuid.uuid4())
+    group = next_uuid()
     path = f"/v1/subscriber-groups/{group}/session-tokens"
     tokens = []
     for _ in range(2):
@@ -354,7 +355,7 @@ def test_qala_unknown_query_parameter(http: httpx.Client) -> None:
 
 # ----- Boomi ------------------------------------------------------------------------------------------------
 def _account() -> str:
-    return f"acct_{uuid.uuid4().hex[:12]}"
+    return f"acct_{next_uuid().replace('-', '')[:12]}"
 
 
 def _sub(name: str = "Atom.Status", **changes: Any) -> dict[str, Any]:
@@ -567,7 +568,7 @@ def test_boomi_update_one(http: httpx.Client) -> None:
 def test_boomi_unknown_and_malformed_ids(http: httpx.Client) -> None:
     account = _account()
     _create(http, account, _sub())
-    unknown = str(uuid.uuid4())
+    unknown = next_uuid()
     path = f"/rest/v1/accounts/{account}/subscriptions/{unknown}"
     for answer in (http.get(path), http.put(path, json={"subscription": {}}), http.delete(path)):
         assert _boomi_error(answer, 404, "Not Found", path) == [f"Subscription {unknown} not found"]
@@ -628,7 +629,7 @@ def test_boomi_bulk_delete(http: httpx.Client) -> None:
     account = _account()
     path = f"/rest/v1/accounts/{account}/subscriptions"
     first, second = _create(http, account, _sub("one"), _sub("two"))
-    unknown = str(uuid.uuid4())
+    unknown = next_uuid()
     answer = http.post(
         f"{path}/bulk",
         json={
@@ -653,7 +654,7 @@ def test_boomi_bulk_update(http: httpx.Client) -> None:
     account = _account()
     path = f"/rest/v1/accounts/{account}/subscriptions"
     first, second = _create(http, account, _sub("one"), _sub("two"))
-    unknown = str(uuid.uuid4())
+    unknown = next_uuid()
     items = [
         {"subscriptionId": first["subscriptionId"], "logLevel": "INFO"},
         {"subscriptionId": unknown, "logLevel": "INFO"},
@@ -688,14 +689,14 @@ def test_boomi_bulk_update(http: httpx.Client) -> None:
     ("body", "message"),
     [
         ({"operation": "PATCH", "subscriptionIds": []}, "operation must be DELETE or UPDATE"),
-        ({"subscriptionIds": [str(uuid.uuid4())]}, "operation must be DELETE or UPDATE"),
+        ({"subscriptionIds": [next_uuid()]}, "operation must be DELETE or UPDATE"),
         ({"operation": "DELETE"}, "subscriptionIds must be an array of 1 to 100 items for operation DELETE"),
         (
             {"operation": "DELETE", "subscriptionIds": []},
             "subscriptionIds must be an array of 1 to 100 items for operation DELETE",
         ),
         (
-            {"operation": "UPDATE", "subscriptionIds": [str(uuid.uuid4())]},
+            {"operation": "UPDATE", "subscriptionIds": [next_uuid()]},
             "subscriptions must be an array of 1 to 100 items for operation UPDATE",
         ),
         ([], "request body must be a JSON object with an 'operation'"),
@@ -721,7 +722,7 @@ def test_boomi_auth_and_size_limit(emulator: EmulatorServer, http: httpx.Client)
 
 # ----- Messaging --------------------------------------------------------------------------------------------
 def _app() -> str:
-    return f"app-{uuid.uuid4().hex[:8]}"
+    return f"app-{next_uuid().replace('-', '')[:8]}"
 
 
 def _messaging_error(answer: httpx.Response, status: int, error: str) -> str:

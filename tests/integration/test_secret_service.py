@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def test_token_set_status_use_delete(tmp_path: Path) -> None:
     from inspector.emulator.server import EmulatorConfig, EmulatorServer
 
     home = tmp_path / "home"
-    token = "ti-" + secrets.token_urlsafe(24)
+    token = "ti-Ss7Rw2Lm9Xb4Ts8Vn1Pz5Yc3-"
     with EmulatorServer(EmulatorConfig(port=0, rate_limit_rpm=0, token=token)) as server:
         conn = ["--base-url", server.url]
         stored = cli(["token", "set", *conn], home, stdin=token + "\n")
@@ -68,7 +67,7 @@ def test_token_set_status_use_delete(tmp_path: Path) -> None:
 
 def test_profile_token_lives_under_the_service_name(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    token = "ti-" + secrets.token_urlsafe(16)
+    token = "ti-Ss2Lm9Xb4Ts8Vn1P."
     assert cli(["profile", "add", "Prod EU", "--region", "eu"], home).returncode == 0
     assert cli(["token", "set", "--profile", "Prod EU"], home, stdin=token).returncode == 0
     import keyring

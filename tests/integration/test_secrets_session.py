@@ -14,7 +14,6 @@ import base64
 import contextlib
 import json
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
-from tests.helpers import token_leaks
+from tests.helpers import next_uuid, token_leaks
 
 SECRET_SERVICE = os.environ.get("TOPIC_INSPECTOR_SECRET_SERVICE") == "1"
-MARKER = "payload-marker-" + secrets.token_hex(4)  # shows the search really reads the files' content
+MARKER = "payload-marker-5e8d21"  # shows the search really reads the files' content
 
 
 leaks = token_leaks
@@ -65,7 +64,7 @@ class Session:
 
 @pytest.fixture
 def token() -> str:
-    return "ti-" + secrets.token_urlsafe(24)
+    return f"ti-Se7Rw2Lm9Xb4Ts8Vn1Pz-{next_uuid()[:8]}"
 
 
 @pytest.fixture
@@ -91,9 +90,9 @@ def test_a_whole_cli_session_leaves_the_token_nowhere(
     store = server.store
     assert store is not None
     source, destination = store.create_topic("secrets-source").id, store.create_topic("secrets-replayed").id
-    profile = f"secrets-{secrets.token_hex(3)}"
+    profile = f"secrets-{next_uuid()[:6]}"
     conn = ["--profile", profile]
-    wrong = "ti-wrong-" + secrets.token_urlsafe(18)
+    wrong = "ti-wrong-Wq7Rw2Lm9Xb4Ts8Vn1"
     # With the Secret Service the commands find the token there; otherwise in the environment, as scripts do.
     env_token = None if SECRET_SERVICE else token
 

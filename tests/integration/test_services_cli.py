@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from inspector.emulator.server import EmulatorServer
-from tests.helpers import run_cli
+from tests.helpers import next_uuid, run_cli
 
 ENV = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 
@@ -81,7 +80,7 @@ def test_qala_unknown_topic_is_exit_1_with_the_problem(emulator: EmulatorServer,
 
 
 def test_qala_session_token_is_printed_once(emulator: EmulatorServer, app_home: Path) -> None:
-    group = str(uuid.uuid4())
+    group = next_uuid()
     args = ["qala", "session-token", group, "--base-url", emulator.url, "--environment", ENV]
     done = run_cli(args, token=emulator.token, home=app_home)
     assert done.returncode == 0, done.stderr
@@ -112,7 +111,7 @@ def test_qala_profile_with_a_stored_connection(emulator: EmulatorServer, app_hom
 
 # ----- boomi ---------------------------------------------------------------------------------------------------
 def test_boomi_subscriptions_create_list_bulk_and_delete_all(emulator: EmulatorServer, app_home: Path) -> None:
-    account = "acct_" + uuid.uuid4().hex[:8]
+    account = "acct_" + next_uuid().replace("-", "")[:8]
     connect = ["--base-url", emulator.url, "--account", account]
     subs = [
         {"eventName": f"Atom.Status.{n}", "destinationType": "EVENT_STREAMS", "eventStreamsTopic": "t"}
@@ -146,7 +145,7 @@ def test_boomi_subscriptions_create_list_bulk_and_delete_all(emulator: EmulatorS
     assert [row["eventName"] for row in lines(page.stdout)] == ["Atom.Status.2", "Atom.Status.1"]
     assert "page 0 (pages 0 to 1), 2 of 3 subscriptions" in page.stderr
 
-    unknown = str(uuid.uuid4())
+    unknown = next_uuid()
     bulk = run_cli(
         ["boomi", "subscriptions", "bulk", "delete", ids[0], unknown, *connect], token=emulator.token, home=app_home
     )
@@ -192,7 +191,7 @@ def test_boomi_email_destination_is_refused_with_the_services_reason(emulator: E
 
 # ----- messages ------------------------------------------------------------------------------------------------
 def test_messages_watch_prints_messages_and_vanished_ones(emulator: EmulatorServer, app_home: Path) -> None:
-    app = "app-" + uuid.uuid4().hex[:6]
+    app = "app-" + next_uuid().replace("-", "")[:6]
     headers = {"Authorization": f"Bearer {emulator.token}"}
 
     def call(path: str, body: dict[str, Any] | None = None) -> None:

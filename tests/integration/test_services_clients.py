@@ -16,6 +16,7 @@ from inspector.core.services.boomi import BoomiClient, error_messages
 from inspector.core.services.messaging import AppMessageWatch, MessagingClient, WatchUpdate
 from inspector.core.services.qala import QalaClient, check_environment_id, problem_of
 from inspector.emulator.server import EmulatorServer
+from tests.helpers import next_uuid
 
 ENV = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 GROUP = "9b2c1a6e-1f0d-4c1e-8e7a-2d7f3c9a1b22"
@@ -166,7 +167,7 @@ def subscription(n: int, **more: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def account() -> str:
-    return "acct_" + uuid.uuid4().hex[:10]
+    return "acct_" + next_uuid().replace("-", "")[:10]
 
 
 async def test_boomi_create_list_page_and_sort(emulator: EmulatorServer, account: str) -> None:
@@ -228,7 +229,7 @@ async def test_boomi_update_all_and_delete_all(emulator: EmulatorServer, account
 
 
 async def test_boomi_bulk_statuses_per_subscription(emulator: EmulatorServer, account: str) -> None:
-    unknown = str(uuid.uuid4())
+    unknown = next_uuid()
     async with BoomiClient(emulator.url, emulator.token, account) as client:
         made = await client.create([subscription(n) for n in range(3)])
         ids = [s.subscription_id for s in made]
@@ -282,7 +283,7 @@ async def end_transaction(emulator: EmulatorServer, app: str, transaction: str) 
 
 
 async def test_messages_watch_reports_new_and_vanished_messages(emulator: EmulatorServer) -> None:
-    app = "app-" + uuid.uuid4().hex[:6]
+    app = "app-" + next_uuid().replace("-", "")[:6]
     updates: list[WatchUpdate] = []
     async with MessagingClient(emulator.url, emulator.token) as client:
         watch = AppMessageWatch(client, app, updates.append, reconcile_every=2, overlap=0)
@@ -300,7 +301,7 @@ async def test_messages_watch_reports_new_and_vanished_messages(emulator: Emulat
 
 
 async def test_messages_post_is_for_workflow_containers(emulator: EmulatorServer) -> None:
-    app = "app-" + uuid.uuid4().hex[:6]
+    app = "app-" + next_uuid().replace("-", "")[:6]
     async with MessagingClient(emulator.url, emulator.token) as ordinary:
         assert "post_messages" not in ordinary.capabilities
         with pytest.raises(ValidationError) as local:

@@ -17,7 +17,7 @@ from inspector.core.models import Outcome
 from inspector.core.services.boomi import BoomiClient
 from inspector.core.services.qala import NO_ID_WORDS, QalaClient
 from inspector.emulator.server import EmulatorServer
-from tests.helpers import run_cli
+from tests.helpers import next_uuid, run_cli
 from tests.real_server import ACCOUNT, QalaAnswer, RealAnswers, RealServer
 
 ENV = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -151,7 +151,7 @@ def subscription(name: str) -> dict[str, Any]:
 def test_boomi_update_all_takes_both_spellings(
     emulator: EmulatorServer, app_home: Path, tmp_path: Path, spelling: list[str]
 ) -> None:
-    account = "acct_" + uuid.uuid4().hex[:8]
+    account = "acct_" + next_uuid().replace("-", "")[:8]
     assert boomi(emulator, app_home, account, "create", "-", stdin=json.dumps(subscription("Old"))).returncode == 0
     file = tmp_path / "all.json"
     file.write_text(json.dumps([subscription("New.1"), subscription("New.2")]))
@@ -162,13 +162,13 @@ def test_boomi_update_all_takes_both_spellings(
 
 
 def test_boomi_pages_are_numbered_as_typed(emulator: EmulatorServer, app_home: Path) -> None:
-    empty = "acct_" + uuid.uuid4().hex[:8]
+    empty = "acct_" + next_uuid().replace("-", "")[:8]
     nothing = boomi(emulator, app_home, empty, "list", "--page", "99")
     assert nothing.returncode == 0, nothing.stderr
     assert f"account {empty}: no subscriptions (page 99 is empty)" in nothing.stderr
     assert "page 100" not in nothing.stderr
 
-    account = "acct_" + uuid.uuid4().hex[:8]
+    account = "acct_" + next_uuid().replace("-", "")[:8]
     made = boomi(emulator, app_home, account, "create", "-", stdin=json.dumps([subscription(f"E{n}") for n in "123"]))
     assert made.returncode == 0, made.stderr
     second = boomi(emulator, app_home, account, "list", "--page", "1", "--page-size", "2")
@@ -182,7 +182,7 @@ def test_boomi_pages_are_numbered_as_typed(emulator: EmulatorServer, app_home: P
 
 # ----- messages watch --max -----------------------------------------------------------------------------------
 def test_messages_watch_stops_after_exactly_max(emulator: EmulatorServer, app_home: Path) -> None:
-    app = "app-" + uuid.uuid4().hex[:6]
+    app = "app-" + next_uuid().replace("-", "")[:6]
     for n in range(3):
         answer = httpx.post(
             f"{emulator.url}/_emulator/apps/{app}/transactions/tx-{n}/messages",

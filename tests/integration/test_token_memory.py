@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +33,15 @@ from inspector.core.secrets import (
 )
 from inspector.core.services.workato import DeveloperApiClient, EventStreamsClient
 from inspector.core.tail import TailState, TailStatus, TopicTail
-from tests.helpers import EmulatorProcess, ReversingKeyring, emulator_holding, free_port, token_holders, wait_until
+from tests.helpers import (
+    EmulatorProcess,
+    ReversingKeyring,
+    emulator_holding,
+    free_port,
+    next_uuid,
+    token_holders,
+    wait_until,
+)
 
 SECRET_SERVICE = os.environ.get("TOPIC_INSPECTOR_SECRET_SERVICE") == "1"
 TOPIC = 3
@@ -42,7 +49,7 @@ TOPIC = 3
 
 @pytest.fixture
 def reversed_token() -> str:
-    return ("ti-mem-" + secrets.token_urlsafe(24))[::-1]
+    return "-Mw3Qz8Lk2Vb7Nc5Xp1Rt9Ym4Jd6-mem-it"  # held only reversed; fixed
 
 
 @pytest.fixture
@@ -53,7 +60,7 @@ def emulator(tmp_path: Path, reversed_token: str) -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def account() -> str:
-    return "profile:memory-test-" + secrets.token_hex(4)
+    return f"profile:memory-test-{next_uuid()[:8]}"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ CLI's answer to a bug."""
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ def raised(message: str) -> RuntimeError:
 
 
 def new_token() -> str:
-    return "ti-" + secrets.token_urlsafe(24) + "+/="
+    return "ti-Cu7Rw2Lm9Xb4Ts8Vn1Pz5Yc3-+/="  # fixed; "-+/=" are the edges that once leaked
 
 
 def test_a_report_says_what_where_and_which_version(app_home: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import secrets
 import sys
 import threading
 import traceback
@@ -39,7 +38,7 @@ from inspector.core.services.workato import DeveloperApiClient, EventStreamsClie
 from inspector.ui.context import AppContext  # Qt-free: the window's token functions, without a window
 from tests.helpers import InMemoryKeyring, token_leaks
 
-TOKEN = "ti-" + secrets.token_urlsafe(24) + "+/="  # '+/=' make the URL-encoded forms differ from the token
+TOKEN = "ti-Tr7Rw2Lm9Xb4Ts8Vn1Pz5Yc3+/="  # '+/=' make the URL-encoded forms differ from the token
 BASE = "https://event-streams.example.test"
 OTHER = "evil.example"
 
@@ -455,7 +454,7 @@ async def test_window_profile_moved_to_another_host_does_not_take_its_token_alon
 async def test_window_tokens_of_two_profiles_stay_apart(network: Network) -> None:
     """The keying that does work: each profile's requests carry its own token to its own host."""
     network.answer = _consume_answer
-    other_token = "ti-" + secrets.token_urlsafe(24)
+    other_token = "ti-Ot7Rw2Lm9Xb4Ts8Vn1Pz5Yc3"
     ctx = AppContext(keyring_store=KeyringStore(InMemoryKeyring()))
     try:
         a = ctx.profile_store.upsert(Profile("A", "custom", BASE, rate_limit_rpm=0))
