@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 from inspector.core.crash import format_report  # noqa: E402
 from inspector.core.http import MAX_ANSWER_BYTES, ApiTransport  # noqa: E402
 from inspector.core.scrub import token_prints  # noqa: E402
-from tests.helpers import token_forms, token_leaks  # noqa: E402
+from tests.helpers import TOKEN_CONTEXTS, text_encodings, token_forms, token_leaks  # noqa: E402
 
 SHAPES = {
     "hex-64": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -47,21 +47,8 @@ SHAPES = {
     "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl",
     "long-key": "k" * 100 + "Q9" * 50,
 }
-CONTEXTS = (
-    "https://h/v1/{t}",
-    "key={t}",
-    "{t}:443",
-    "x{t}",
-    "{t}:",
-    "{t}.",
-    "({t})",
-    "Bearer {t}",
-    "b'Bearer {t}'",
-    '{{"authorization": "{t}"}}',
-    "{t}{t}",
-    "[{t}]",
-)
-ENCODINGS = tuple(name for name in token_forms("x" * 8) if name != "utf-16")
+CONTEXTS = TOKEN_CONTEXTS
+ENCODINGS = text_encodings()
 OVERSIZE_LIMIT_SLACK = 64 * 1024 * 1024
 
 

@@ -98,6 +98,29 @@ def token_forms(token: str) -> dict[str, bytes]:
     return forms
 
 
+# The contexts a token was found leaking from (glued to a URL, a key, a port, a letter, a colon, a full stop...),
+# and the forms a text can hold it in (utf-16 cannot be in a text): the token-shape tests and bench/_hardening_tokens.py
+TOKEN_CONTEXTS = (
+    "https://h/v1/{t}",
+    "key={t}",
+    "{t}:443",
+    "x{t}",
+    "{t}:",
+    "{t}.",
+    "({t})",
+    "[{t}]",
+    "Bearer {t}",
+    "header b'Bearer {t}'",
+    '{{"authorization": "{t}"}}',
+    "{t}{t}",
+    "{t}",
+)
+
+
+def text_encodings() -> tuple[str, ...]:
+    return tuple(name for name in token_forms("x" * 8) if name != "utf-16")
+
+
 def token_leaks(data: bytes | str, token: str) -> list[str]:
     """The forms of ``token`` (see ``token_forms``) found in ``data``."""
     blob = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data

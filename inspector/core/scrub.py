@@ -52,7 +52,7 @@ def token_forms(token: str) -> set[str]:
         for shift in range(3):  # inside longer base64 (Basic credentials, a dump) at one of 3 alignments
             encoded = encode(b"\0" * shift + raw).decode()
             forms.add(encoded[-(-8 * shift // 6) : 8 * (shift + len(raw)) // 6])  # the token's bits only
-            forms.add(encode(raw).decode())  # on its own, padded with "="
+        forms.add(encode(raw).decode())  # on its own, padded with "="
     return {form for form in forms if len(form) >= 4}
 
 

@@ -13,25 +13,10 @@ from hypothesis import strategies as st
 from inspector.core import crash
 from inspector.core.scrub import scrub_tokens, token_prints
 from inspector.core.secrets import check_token_text
-from tests.helpers import token_forms, token_leaks
+from tests.helpers import TOKEN_CONTEXTS, text_encodings, token_forms, token_leaks
 
-# The contexts a token was found leaking from: glued to a URL, a key, a port, a letter, a colon, a full stop.
-CONTEXTS = (
-    "https://h/v1/{t}",
-    "key={t}",
-    "{t}:443",
-    "x{t}",
-    "{t}:",
-    "{t}.",
-    "({t})",
-    "Bearer {t}",
-    "header b'Bearer {t}'",
-    '{{"authorization": "{t}"}}',
-    "{t}{t}",
-    "{t}",
-)
-# The text forms of a token (utf-16 cannot be in a text report).
-ENCODINGS = tuple(name for name in token_forms("x" * 8) if name != "utf-16")
+CONTEXTS = TOKEN_CONTEXTS
+ENCODINGS = text_encodings()
 PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7F))
 
 hex_tokens = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
