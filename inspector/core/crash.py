@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import IO
 
 from inspector import __version__
-from inspector.core.paths import AppPaths, atomic_write
+from inspector.core.paths import AppPaths, atomic_write, private_file
 from inspector.core.redact import redact
 from inspector.core.scrub import Print, prints_in_use, scrub_tokens
 from inspector.core.secrets import env_token
@@ -92,8 +92,6 @@ def write_report(
 def enable_fatal_log() -> Path | None:
     """Let ``faulthandler`` write the stacks of a fatal error (segfault, abort) to ``fatal.log``; None if the
     folder cannot be written (then faulthandler writes to stderr). The file and its folder are private."""
-    from inspector.core.paths import private_file
-
     global _fatal_log
     path = crash_folder() / "fatal.log"
     try:

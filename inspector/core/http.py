@@ -194,10 +194,10 @@ class ApiTransport:
         await self.limiter.acquire()
         token = await token_of(self._token)
         problem = token_problem(token)
-        if problem:  # never sent: an empty or broken Authorization header is refused or echoed by the far end
+        if problem is not None:  # never sent: an empty or broken Authorization header is refused or echoed
             token = ""
             raise AuthError(
-                f"the token for {self.host} {problem}; nothing was sent",
+                f"the token for {self.host} {problem.words}; nothing was sent",
                 hint="store the token again: paste the API client token alone",
             )
         sent_headers = {**(headers or {}), "Authorization": f"Bearer {token}"}

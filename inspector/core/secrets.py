@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from inspector.core.errors import AuthError, InspectorError, ValidationError
 
@@ -247,21 +247,28 @@ def env_token() -> str | None:
     return value or None
 
 
-def token_problem(value: str) -> str:
-    """What makes ``value`` (trimmed) unfit to be a token, in words; empty when it is fit."""
+class TokenProblem(NamedTuple):
+    words: str  # what is wrong, after "the token": "is empty", "contains a space at character 4 of 7"
+    hint: str
+
+
+def token_problem(value: str) -> TokenProblem | None:
+    """What makes ``value`` (trimmed) unfit to be a token, and how to fix it; None when it is fit."""
     if not value:
-        return "is empty"
+        return TokenProblem("is empty", "paste the API client token from Workato")
     for position, ch in enumerate(value, 1):
         if 0x21 <= ord(ch) <= 0x7E:  # an HTTP header carries printable ASCII only
             continue
+        hint = "paste the token alone"
         if ch == " ":
             what = "a space"
         elif ch.isspace() or ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F:
             what = f"a control character (U+{ord(ch):04X})"
         else:
             what = f"{ch!r} (U+{ord(ch):04X}), which no API token has"
-        return f"contains {what} at character {position} of {len(value)}"
-    return ""
+            hint += ": copied text can bring typographic quotes or dashes along with it"
+        return TokenProblem(f"contains {what} at character {position} of {len(value)}", hint)
+    return None
 
 
 def check_token_text(token: str) -> str:
@@ -270,13 +277,8 @@ def check_token_text(token: str) -> str:
     if value.lower().startswith("bearer "):
         value = value[7:].strip()
     problem = token_problem(value)
-    if problem == "is empty":
-        raise ValidationError(problem, where="token", hint="paste the API client token from Workato")
-    if problem:
-        hint = "paste the token alone"
-        if "which no API token has" in problem:
-            hint += ": copied text can bring typographic quotes or dashes along with it"
-        raise ValidationError(problem, where="token", hint=hint)
+    if problem is not None:
+        raise ValidationError(problem.words, where="token", hint=problem.hint)
     return value
 
 
