@@ -13,6 +13,7 @@ httpx's own reading of the environment stays off (``trust_env=False``): the choi
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import re
 import threading
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from inspector.core import later
 from inspector.core.errors import ValidationError
 
 # ssl, httpx and asyncio are imported where used: profiles (and so the window's start) import this module.
@@ -123,18 +125,14 @@ def proxy_account(proxy: str) -> str:
 
 def check_ca_file(path: str, *, where: str = "CA bundle") -> str:
     """The absolute path of a readable PEM file holding at least one certificate."""
-    import ssl
-
     full = Path(path.strip()).expanduser()
     with contextlib.suppress(OSError):
         full = full.resolve()
-    _load_ca(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), str(full), where)
+    _load_ca(later.ssl.SSLContext(later.ssl.PROTOCOL_TLS_CLIENT), str(full), where)
     return str(full)
 
 
 def _load_ca(context: ssl.SSLContext, path: str, where: str) -> None:
-    import ssl
-
     try:
         data = Path(path).read_text(encoding="ascii", errors="replace")
     except OSError as exc:
@@ -145,7 +143,7 @@ def _load_ca(context: ssl.SSLContext, path: str, where: str) -> None:
         ) from None
     try:
         context.load_verify_locations(cadata=data)
-    except (ssl.SSLError, ValueError) as exc:
+    except (later.ssl.SSLError, ValueError) as exc:
         raise ValidationError(
             f"{path} holds no CA certificate in PEM form ({exc.__class__.__name__})",
             where=where,
@@ -156,8 +154,6 @@ def _load_ca(context: ssl.SSLContext, path: str, where: str) -> None:
 def no_proxy_matches(no_proxy: str, host: str, port: int) -> bool:
     """Whether ``NO_PROXY`` names the host: ``*``, a host or domain (``example.com`` and ``.example.com`` both
     cover its subdomains), either with ``:port``, an IP address or a CIDR block (``10.0.0.0/8``)."""
-    import ipaddress  # here: the window's start imports this module (its profiles), not a proxy's rules
-
     host = host.strip("[]").rstrip(".").lower()
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
@@ -196,10 +192,9 @@ def _environment(environ: Mapping[str, str], name: str) -> str:
 
 def route(base_url: str, settings: NetworkSettings, environ: Mapping[str, str] | None = None) -> Route:
     """The proxy for a base URL (checked and with its credentials) and the TLS context of its CA files."""
-    import httpx
 
     env = os.environ if environ is None else environ
-    url = httpx.URL(base_url)
+    url = later.httpx.URL(base_url)
     port = url.port or (443 if url.scheme == "https" else 80)
     tls = tls_context(ca_files(settings, env)) if url.scheme == "https" else None
     proxy, source = (settings.proxy, "--proxy or the profile's Proxy") if settings.proxy else (None, "")
@@ -216,7 +211,7 @@ def route(base_url: str, settings: NetworkSettings, environ: Mapping[str, str] |
     address = address.rsplit("@", 1)[-1]
     auth = (user, password or settings.proxy_password or "") if user else None
     proxy_tls = tls if scheme == "https" else None  # TLS to the proxy itself: the same CAs
-    proxy_transport = httpx.Proxy(f"{scheme}://{address}", auth=auth, ssl_context=proxy_tls)
+    proxy_transport = later.httpx.Proxy(f"{scheme}://{address}", auth=auth, ssl_context=proxy_tls)
     return Route(str(url), address, source, transport_proxy=proxy_transport, tls=tls)
 
 
@@ -242,13 +237,8 @@ def tls_context(files: tuple[tuple[str, str], ...] = ()) -> ssl.SSLContext:
         found = _contexts.get(key)
     if found is not None:
         return found
-    import ssl
-
-    import certifi
-    import truststore
-
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.load_verify_locations(cafile=certifi.where())
+    context = later.truststore.SSLContext(later.ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cafile=later.certifi.where())
     for path, where in files:
         _load_ca(context, path, where)
     with _contexts_lock:
@@ -272,9 +262,7 @@ def _file_key(path: str, where: str) -> tuple[str, int, int]:
 async def prepare(base_url: str, settings: NetworkSettings) -> None:
     """Build the TLS context a client of ``base_url`` will use, off the event loop (the window calls this before
     it makes clients, so the first request does not freeze it)."""
-    import asyncio
-
-    await asyncio.to_thread(route, base_url, settings)
+    await later.asyncio.to_thread(route, base_url, settings)
 
 
 # ----- which route a client takes (for the words of its errors) --------------------------------------------------
@@ -307,16 +295,12 @@ _VERIFY_UNTRUSTED = {2, 18, 19, 20, 21, 27}
 async def connect_failure(exc: httpx.HTTPError, host: str, found: Route | None) -> ConnectFailure | None:
     """Why a connection failed, in words: the proxy (unreachable, or its refusal), or the server's certificate (not
     trusted, with its issuer; for another name; expired). None for the others, which the caller words itself."""
-    import ssl
-
-    import httpx
-
     via = f" through the proxy {found.proxy}" if found is not None and found.proxy else ""
     where = f"cannot connect to {host}{via}"
-    if isinstance(exc, httpx.ProxyError):
+    if isinstance(exc, later.httpx.ProxyError):
         return _proxy_refusal(str(exc), where, found)
-    tls = _cause(exc, ssl.SSLError)
-    if isinstance(tls, ssl.SSLCertVerificationError):
+    tls = _cause(exc, later.ssl.SSLError)
+    if isinstance(tls, later.ssl.SSLCertVerificationError):
         return await _certificate_error(tls, host, where, found)
     if tls is not None:
         reason = _printable(getattr(tls, "reason", None) or str(tls))
@@ -325,7 +309,7 @@ async def connect_failure(exc: httpx.HTTPError, host: str, found: Route | None) 
             "check that the base URL's port speaks https; a proxy that inspects TLS may need its CA added: " + CA_HINT,
         )
     if found is not None and found.proxy:
-        timed_out = isinstance(exc, httpx.ConnectTimeout)
+        timed_out = isinstance(exc, later.httpx.ConnectTimeout)
         why = "no answer in time" if timed_out else _printable(_os_reason(exc))
         return ConnectFailure(
             f"{where}: cannot reach the proxy {found.proxy} ({why})",
@@ -394,11 +378,6 @@ class _Seen(Exception):
 async def peer_issuer(found: Route) -> str | None:
     """Who issued the certificate a server shows (through the same proxy), for the words of an untrusted one. The
     handshake is not verified, and the probe stops right after it: no request reaches the server."""
-    import asyncio
-    import ssl
-
-    import httpx
-
     certificates: list[bytes] = []
     event = "proxy.start_tls.complete" if found.transport_proxy is not None else "connection.start_tls.complete"
 
@@ -409,15 +388,15 @@ async def peer_issuer(found: Route) -> str | None:
             await stream.aclose()  # httpcore loses a stream whose set-up fails: closed here
             raise _Seen
 
-    unverified = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    unverified = later.ssl.SSLContext(later.ssl.PROTOCOL_TLS_CLIENT)
     unverified.check_hostname = False
-    unverified.verify_mode = ssl.CERT_NONE  # only to read the certificate's issuer; nothing is sent
-    transport = httpx.AsyncHTTPTransport(verify=unverified, proxy=found.transport_proxy)
-    request = httpx.Request("HEAD", found.base_url, extensions={"trace": trace})
+    unverified.verify_mode = later.ssl.CERT_NONE  # only to read the certificate's issuer; nothing is sent
+    transport = later.httpx.AsyncHTTPTransport(verify=unverified, proxy=found.transport_proxy)
+    request = later.httpx.Request("HEAD", found.base_url, extensions={"trace": trace})
     try:
         async with transport:
-            await asyncio.wait_for(transport.handle_async_request(request), ISSUER_PROBE_TIMEOUT)
-    except (_Seen, httpx.HTTPError, OSError, TimeoutError):
+            await later.asyncio.wait_for(transport.handle_async_request(request), ISSUER_PROBE_TIMEOUT)
+    except (_Seen, later.httpx.HTTPError, OSError, TimeoutError):
         pass
     return certificate_issuer(certificates[0]) if certificates and certificates[0] else None
 
@@ -477,8 +456,6 @@ def _cause(exc: BaseException, kind: type[ssl.SSLError]) -> ssl.SSLError | None:
 
 
 def _os_reason(exc: BaseException) -> str:
-    import socket
-
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
@@ -486,7 +463,7 @@ def _os_reason(exc: BaseException) -> str:
         if isinstance(seen, OSError) and (seen.errno or seen.strerror):
             # asyncio words a refusal "Connect call failed (address)"; its errno says why ("connection refused").
             # A name not found (socket.gaierror) has codes of its own: its strerror says it.
-            if seen.errno and seen.errno > 0 and not isinstance(seen, socket.gaierror):
+            if seen.errno and seen.errno > 0 and not isinstance(seen, later.socket.gaierror):
                 return os.strerror(seen.errno).lower()
             return (seen.strerror or str(seen)).lower()
         seen = seen.__cause__ or seen.__context__
@@ -495,6 +472,4 @@ def _os_reason(exc: BaseException) -> str:
 
 def _printable(text: str) -> str:
     """Text a server or proxy sent, as data in one line of words: its controls written as visible escapes."""
-    from inspector.core.terminal import escape_text  # only for an error's words, never at start
-
-    return escape_text(text.strip())[:300]
+    return later.terminal.escape_text(text.strip())[:300]

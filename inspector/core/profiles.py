@@ -13,6 +13,7 @@ from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.network import NetworkSettings, check_ca_file, check_proxy_url
 from inspector.core.paths import AppPaths, atomic_write
 from inspector.core.regions import REGIONAL_RPM, REGIONS, Endpoint, custom_endpoint, normalize_base_url, region
+from inspector.core.services import POST_MESSAGES, SERVICES
 
 FILE_VERSION = 2  # 2: proxy and ca_bundle (a file of version 1 has neither, and loads as it is)
 _NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f]{1,64}$")
@@ -38,15 +39,11 @@ class Profile:
     @property
     def capabilities(self) -> frozenset[str]:
         """What the profile's service can do (the UI asks for these, not for a vendor)."""
-        from inspector.core.services import POST_MESSAGES, SERVICES
-
         found = SERVICES[self.service].capabilities
         return found | {POST_MESSAGES} if self.service == "messaging" and self.workflow_container else found
 
     @property
     def service_label(self) -> str:
-        from inspector.core.services import SERVICES
-
         return SERVICES[self.service].label
 
     def endpoint(self) -> Endpoint:
@@ -75,8 +72,6 @@ class Profile:
 
 
 def check_profile(profile: Profile) -> Profile:
-    from inspector.core.services import SERVICES
-
     name = profile.name.strip() if isinstance(profile.name, str) else ""
     if not _NAME.match(name):
         raise ValidationError("must be 1 to 64 printable characters", where="profile name")
@@ -122,6 +117,8 @@ def _check_other_service(profile: Profile) -> Profile:
         )
     base = normalize_base_url(profile.base_url, where=f"profile {profile.name!r} base URL")
     environment, account = profile.environment_id, profile.account_id
+    # The service's own rule, from its client's module: imported only for a profile of that service (the module
+    # loads httpx, and the window reads profiles before it is shown).
     if profile.service == "qala":
         from inspector.core.services.qala import check_environment_id
 
@@ -217,8 +214,6 @@ def _from_json(row: Any) -> Profile:
         raise ValueError(f"profile {row['name']!r} has unknown region {region_key!r}")
     rpm = row.get("rate_limit_rpm")
     service = row.get("service", "workato")
-    from inspector.core.services import SERVICES
-
     if not isinstance(service, str) or service not in SERVICES:
         raise ValueError(f"profile {row['name']!r} has unknown service {service!r}")
 

@@ -31,6 +31,7 @@ from inspector.core.models import Delivery, ItemResult, Message, Outcome, outcom
 from inspector.core.paths import SQLITE_COMPANIONS, AppPaths, private_file
 from inspector.core.publisher import publish_encoded_all
 from inspector.core.services.api import SupportsConsume, SupportsPublish
+from inspector.core.tail import StartPosition, TopicTail
 from inspector.core.validation import MAX_BATCH_ITEMS, check_topic_id, chunk_encoded, encode_payload
 
 STOPPED_ERROR = "stopped while sending: may have been published; check the destination, then requeue or skip"
@@ -456,8 +457,6 @@ async def check_unknown(
     so "retry failed" sends exactly those: nothing is sent twice. A payload identical to one that someone else
     published in that time would match too; payloads a replay edited (``set replayed = true``) rarely are.
     """
-    from inspector.core.tail import StartPosition, TopicTail
-
     unknown = journal.unknown_items(job_id)
     if not unknown:
         return UnknownCheck(0, 0, 0)

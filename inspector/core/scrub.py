@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
+from inspector.core import later
+
 MARK = "[token]"
 
 # A print: (the length of one form of a token, that form's fingerprint).
@@ -30,9 +32,7 @@ _RUN = re.compile(r"[\x21-\x7e]+")
 
 def token_fingerprint(token: str) -> str:
     """A stable, non-reversible key for a token, so registries of clients and limiters never hold the token."""
-    import hashlib  # here: the window imports this module before it is shown, and hashlib loads OpenSSL
-
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
+    return later.hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 def token_forms(token: str) -> set[str]:
@@ -94,9 +94,7 @@ def scrub_tokens(text: str, tokens: Iterable[str] = (), prints: Iterable[Print] 
 
 def _scrub_run(run: str, wanted: dict[int, set[str]]) -> str:
     """The run with every window whose fingerprint is wanted (for its length) replaced; overlapping finds merge."""
-    import hashlib
-
-    sha256 = hashlib.sha256
+    sha256 = later.hashlib.sha256
     spans: list[tuple[int, int]] = []
     for length, fingerprints in wanted.items():
         start = 0

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from inspector.core import later
 from inspector.core.errors import AuthError, InspectorError, ValidationError
 
 # Where they were defined before (the window, the CLI and the rate limiters import them from here).
@@ -78,11 +79,8 @@ class KeyringStore:
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
         # keyring (and the D-Bus, crypto and platform modules its backends load) only when a store is made:
         # the window makes one off its thread after it is shown, a command when it needs a token.
-        import keyring
-        import keyring.errors
-
-        self._errors = keyring.errors
-        self._backend = _unchain(backend or keyring.get_keyring())
+        self._errors = later.keyring.errors
+        self._backend = _unchain(backend or later.keyring.get_keyring())
 
     @property
     def backend_name(self) -> str:
@@ -210,14 +208,14 @@ class KeyringToken:
         return f"KeyringToken({self.label!r}, {self._store.backend_name})"
 
     async def __call__(self) -> str:
-        import asyncio
-
         reading = self._reading
         if reading is None:  # one read at a time: a locked keyring must not gather a thread per request
-            reading = self._reading = asyncio.ensure_future(asyncio.to_thread(self._store.get, self._account))
+            reading = self._reading = later.asyncio.ensure_future(
+                later.asyncio.to_thread(self._store.get, self._account)
+            )
             reading.add_done_callback(self._forget)
         try:
-            value = await asyncio.wait_for(asyncio.shield(reading), self.timeout)
+            value = await later.asyncio.wait_for(later.asyncio.shield(reading), self.timeout)
         except TimeoutError:
             raise KeyringUnavailableError(
                 f"the keyring did not give the token of {self.label} within {self.timeout:g} s (is it locked?)",

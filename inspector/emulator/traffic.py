@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import random
 
+import httpx
+
 from inspector.core.errors import InspectorError
 from inspector.core.regions import custom_endpoint
+from inspector.core.services.boomi import BoomiClient
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.timeparse import format_time, now_utc
 from inspector.emulator.samples import sample_audit_event, sample_order
@@ -42,8 +45,6 @@ DEMO_APP = "demo-app"
 
 async def seed_demo_subscriptions(base_url: str, token: str, account: str = DEMO_ACCOUNT) -> int:
     """A few Boomi subscriptions for the demo, one sending to the sample "orders" topic."""
-    from inspector.core.services.boomi import BoomiClient
-
     rows = [
         {"eventName": "Atom.Status", "destinationType": "EVENT_STREAMS", "eventStreamsTopic": "orders"},
         {
@@ -68,8 +69,6 @@ async def generate_app_messages(
 ) -> None:
     """Transactions of the demo app come and go: each posts a few messages, and ends (its messages deleted) a
     little later, as the Messaging Resource API's transactions do. Until cancelled."""
-    import httpx
-
     rng = random.Random(seed)
     running: list[tuple[str, float]] = []
     number = 0

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from inspector import APP_ID, __version__
+from inspector.ui import later
 from inspector.ui.context import AppContext
 from inspector.ui.main_window import MainWindow
 
@@ -108,10 +110,6 @@ def report_crashes(
     """Errors nothing expected — in a Qt slot (``sys.excepthook``), a thread, or an asyncio callback — become
     crash reports (``MainWindow.report_unexpected``) and the window carries on; a fatal one is written to
     ``fatal.log``. Returns a function that puts the previous hooks back."""
-    import threading
-
-    from inspector.core.crash import enable_fatal_log
-
     previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
 
     def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
@@ -144,7 +142,7 @@ def report_crashes(
     if loop is not None:
         loop.set_exception_handler(loop_handler)
     if fatal_log:
-        enable_fatal_log()
+        later.crash.enable_fatal_log()
 
     def restore() -> None:
         sys.excepthook, threading.excepthook = previous_hook, previous_thread_hook
@@ -173,16 +171,12 @@ def run(*, demo: bool = False, started: float | None = None) -> int:
     ctx, window = show_window(app, demo=demo, started=started)
     close_on_signals(window)
 
-    import asyncio
-
-    from inspector.ui.eventloop import EventLoop
-
-    loop = EventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = later.eventloop.EventLoop(app)
+    later.asyncio.set_event_loop(loop)
     report_crashes(window, loop)
     try:
         with loop:
             result: int = loop.run_until_complete(run_window(app, ctx, window, demo=demo))
             return result
     finally:
-        asyncio.set_event_loop(None)
+        later.asyncio.set_event_loop(None)

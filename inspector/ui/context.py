@@ -5,16 +5,28 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from inspector.core import network
 from inspector.core.profiles import Profile, ProfileStore
-from inspector.core.secrets import KEYRING_TIMEOUT, KeyringStore, MemoryStore, SecretStoreError, env_token
+from inspector.core.secrets import (
+    KEYRING_TIMEOUT,
+    KeyringStore,
+    KeyringToken,
+    MemoryStore,
+    SecretStoreError,
+    env_token,
+    remember_token,
+    token_key,
+)
 from inspector.core.workspace import Workspace, WorkspaceStore
+from inspector.ui import later
 from inspector.ui.tasks import Tasks
 
-# asyncio, the HTTP client, the replay journal, the keyring and the emulator are loaded when first needed,
-# after the window is shown (inspector/ui/app.py): importing them up front tripled the time to the window.
+# asyncio, the HTTP client, the replay journal, the keyring and the emulator are loaded when first needed
+# (inspector.ui.later), after the window is shown: importing them up front tripled the time to the window.
 if TYPE_CHECKING:
     import asyncio
 
@@ -30,6 +42,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("inspector.ui.context")
 DEMO_PROFILE = "Demo (local)"
+T = TypeVar("T")
+
+
+async def _keyring_call(call: Callable[..., T], *args: object) -> T:
+    """A keyring call off the event loop, within ``KEYRING_TIMEOUT`` (a locked keychain may never answer)."""
+    return await later.asyncio.wait_for(later.asyncio.to_thread(call, *args), KEYRING_TIMEOUT)
 
 
 class AppContext:
@@ -57,30 +75,22 @@ class AppContext:
     @functools.cached_property
     def pool(self) -> HttpPool:
         """One connection pool per base URL (and proxy and CA bundle), shared by every client."""
-        from inspector.core.http import HttpPool
-
-        return HttpPool()
+        return later.http.HttpPool()
 
     @functools.cached_property
     def limiters(self) -> Limiters:
         """One request budget per (base URL, token), shared by every client the window makes: no 429 of our own."""
-        from inspector.core.ratelimit import Limiters
-
-        return Limiters()
+        return later.ratelimit.Limiters()
 
     @functools.cached_property
     def publishing(self) -> PublishStore:
         """Drafts, templates and publish history, read when a topic first opens."""
-        from inspector.core.drafts import PublishStore
-
-        return PublishStore()
+        return later.drafts.PublishStore()
 
     @functools.cached_property
     def journal(self) -> Journal:
         """The replay jobs (SQLite), opened on first use."""
-        from inspector.core.replay import Journal
-
-        return Journal()
+        return later.replay.Journal()
 
     # ----- the OS keyring ---------------------------------------------------------------------------------
     def _use_keyring(self, store: KeyringStore) -> None:
@@ -90,19 +100,15 @@ class AppContext:
     async def open_keyring(self) -> KeyringStore | None:
         """The OS keyring, looked up once and off the event loop: keyring loads its backends and asks D-Bus,
         which can take a while (or hang on a locked keychain). None when there is no usable keyring."""
-        import asyncio
-
         if self.keyring is None and not self.keyring_warning:
             if self._keyring_lookup is None:  # not a ``Tasks`` task: its outcome goes to every caller
-                self._keyring_lookup = asyncio.ensure_future(self._look_up_keyring())
-            await asyncio.shield(self._keyring_lookup)
+                self._keyring_lookup = later.asyncio.ensure_future(self._look_up_keyring())
+            await later.asyncio.shield(self._keyring_lookup)
         return self.keyring
 
     async def _look_up_keyring(self) -> None:
-        import asyncio
-
         try:
-            store = await asyncio.wait_for(asyncio.to_thread(KeyringStore), KEYRING_TIMEOUT)
+            store = await _keyring_call(KeyringStore)
         except TimeoutError:
             self.keyring_warning = (
                 f"The OS keyring did not answer within {KEYRING_TIMEOUT:.0f} s. Tokens are kept in memory for this "
@@ -136,8 +142,6 @@ class AppContext:
         return "no token stored"
 
     async def get_token(self, profile: Profile) -> str | None:
-        import asyncio
-
         remembered = self.session_tokens.get(profile.account)
         if remembered:
             return remembered
@@ -145,9 +149,7 @@ class AppContext:
         if keyring is None:
             return env_token()
         try:
-            found = await asyncio.wait_for(
-                asyncio.to_thread(keyring.get_moving, profile.account, profile.legacy_account), KEYRING_TIMEOUT
-            )
+            found = await _keyring_call(keyring.get_moving, profile.account, profile.legacy_account)
         except (TimeoutError, SecretStoreError) as exc:
             log.warning("keyring read for %s failed: %s", profile.name, exc)
             return None
@@ -156,16 +158,12 @@ class AppContext:
     def tokens_in_memory(self) -> list[str]:
         """The tokens this process holds between requests (session tokens, ``TOPIC_INSPECTOR_TOKEN``): what a
         crash report must not show. Keyring tokens are not among them: they are read for each request."""
-        from inspector.core.crash import known_tokens
-
-        return self.session_tokens.values() + self._proxy_passwords.values() + known_tokens()
+        return self.session_tokens.values() + self._proxy_passwords.values() + later.crash.known_tokens()
 
     async def token_source(self, profile: Profile) -> TokenSource | None:
         """What the profile's clients send: a token kept in the keyring is read again for each request (so the
         window does not hold it between requests); a session or ``TOPIC_INSPECTOR_TOKEN`` token is itself.
         None when there is no token."""
-        from inspector.core.secrets import KeyringToken, remember_token
-
         await self.prepare_network(profile)  # before the clients this token is for are made
         remembered = self.session_tokens.get(profile.account)
         if remembered:
@@ -179,12 +177,10 @@ class AppContext:
 
     async def set_token(self, profile: Profile, token: str) -> str:
         """Keep the token (keyring, else this session); returns where it went, in words."""
-        import asyncio
-
         keyring = await self.open_keyring()
         if keyring is not None:
             try:
-                await asyncio.wait_for(asyncio.to_thread(keyring.set, profile.account, token), KEYRING_TIMEOUT)
+                await _keyring_call(keyring.set, profile.account, token)
                 self.session_tokens.delete(profile.account)
                 return f"stored in {keyring.backend_name}"
             except (TimeoutError, SecretStoreError) as exc:
@@ -193,14 +189,12 @@ class AppContext:
         return "kept in memory for this session only"
 
     async def delete_token(self, profile: Profile) -> None:
-        import asyncio
-
         self.session_tokens.delete(profile.account)
         keyring = await self.open_keyring()
         if keyring is not None:
             try:
                 for account in (profile.account, profile.legacy_account):
-                    await asyncio.wait_for(asyncio.to_thread(keyring.delete, account), KEYRING_TIMEOUT)
+                    await _keyring_call(keyring.delete, account)
             except (TimeoutError, SecretStoreError) as exc:
                 log.warning("keyring delete for %s failed: %s", profile.name, exc)
 
@@ -212,10 +206,6 @@ class AppContext:
     async def prepare_network(self, profile: Profile) -> NetworkSettings:
         """Read the proxy's password (typed this session, else the keyring's) and build the TLS context of the
         profile's CAs, both off the event loop: the clients made afterwards use them without waiting."""
-        import asyncio
-
-        from inspector.core import network
-
         settings = profile.network
         if settings.proxy and network.proxy_user(settings.proxy):
             account = network.proxy_account(settings.proxy)
@@ -223,7 +213,7 @@ class AppContext:
             keyring = None if password else await self.open_keyring()
             if keyring is not None:
                 try:
-                    password = await asyncio.wait_for(asyncio.to_thread(keyring.get, account), KEYRING_TIMEOUT)
+                    password = await _keyring_call(keyring.get, account)
                 except (TimeoutError, SecretStoreError) as exc:
                     log.warning("keyring read of the proxy password for %s failed: %s", profile.name, exc)
             settings = replace(settings, proxy_password=password)
@@ -234,21 +224,17 @@ class AppContext:
     def keep_proxy_password(self, profile: Profile, password: str | None) -> None:
         """A proxy password typed in the profile dialog: used from now on, and saved in the keyring meanwhile."""
 
-        from inspector.core import network
-
         if password and profile.proxy and network.proxy_user(profile.proxy):
             account = network.proxy_account(profile.proxy)
             self._proxy_passwords.set(account, password)
             self._proxy_writes.spawn(self._store_proxy_password(account, password))
 
     async def _store_proxy_password(self, account: str, password: str) -> None:
-        import asyncio
-
         keyring = await self.open_keyring()
         if keyring is None:
             return  # kept for this session only
         try:
-            await asyncio.wait_for(asyncio.to_thread(keyring.set, account, password), KEYRING_TIMEOUT)
+            await _keyring_call(keyring.set, account, password)
         except (TimeoutError, SecretStoreError) as exc:
             log.warning("keyring write of a proxy password failed: %s", exc)
 
@@ -259,75 +245,56 @@ class AppContext:
 
     def client(self, profile: Profile, token: TokenSource) -> EventStreamsClient:
         """One client per (profile, token, network), on the shared connection pool of its base URL."""
-        from inspector.core.secrets import token_key
-        from inspector.core.services.workato import EventStreamsClient
-
         key = (profile.name, token_key(token), self.network(profile))
         client = self._clients.get(key)
         if client is None or client.endpoint != profile.endpoint():
             endpoint = profile.endpoint()
-            client = EventStreamsClient(
+            client = later.workato.EventStreamsClient(
                 endpoint, token, http=self.http(profile, endpoint.events_url), limiter=self.limiters
             )
             self._clients[key] = client
         return client
 
     def developer_client(self, profile: Profile, token: TokenSource) -> DeveloperApiClient:
-        from inspector.core.services.workato import DeveloperApiClient
-
         endpoint = profile.endpoint()
-        return DeveloperApiClient(
+        return later.workato.DeveloperApiClient(
             endpoint, token, http=self.http(profile, endpoint.developer_url), limiter=self.limiters
         )
 
     async def test_connection(self, profile: Profile, token: str | None, topic_id: int) -> tuple[bool, str]:
-        from inspector.core.http import new_http_client
-        from inspector.core.services.workato import EventStreamsClient, check_connection
-
         token = token or await self.get_token(profile)
         if not token:
             return False, "No token: paste one first."
         endpoint = profile.endpoint()
         settings = await self.prepare_network(profile)
         async with (
-            new_http_client(endpoint.events_url, settings) as http,
-            EventStreamsClient(endpoint, token, http=http, limiter=self.limiters) as client,
+            later.http.new_http_client(endpoint.events_url, settings) as http,
+            later.workato.EventStreamsClient(endpoint, token, http=http, limiter=self.limiters) as client,
         ):
-            return await check_connection(client, topic_id)
+            return await later.workato.check_connection(client, topic_id)
 
     # ----- demo -------------------------------------------------------------------------------------------
     async def start_demo(self) -> Profile:
         """The emulator on a free loopback port with a temporary database, sample topics and live traffic."""
-        import asyncio
-
-        from inspector.emulator.server import EmulatorServer, demo_config
-        from inspector.emulator.traffic import (
-            DEMO_ACCOUNT,
-            DEMO_APP,
-            DEMO_ENVIRONMENT,
-            generate_app_messages,
-            generate_traffic,
-            seed_demo_subscriptions,
-        )
-
+        traffic = later.traffic
         self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
-        config = demo_config(f"{self._demo_dir.name}/demo.sqlite")  # a random token, in memory only
-        server = EmulatorServer(config)
-        await asyncio.to_thread(server.start)
+        config = later.server.demo_config(f"{self._demo_dir.name}/demo.sqlite")  # a random token, in memory only
+        server = later.server.EmulatorServer(config)
+        await later.asyncio.to_thread(server.start)
         self._demo_server = server
         self.demo_profile = Profile(DEMO_PROFILE, "custom", server.url, rate_limit_rpm=0)
         url = server.url
         self.demo_profiles = [
             self.demo_profile,
-            Profile("Demo Qala (local)", "custom", url, 0, service="qala", environment_id=DEMO_ENVIRONMENT),
-            Profile("Demo Boomi (local)", "custom", url, 0, service="boomi", account_id=DEMO_ACCOUNT),
+            Profile("Demo Qala (local)", "custom", url, 0, service="qala", environment_id=traffic.DEMO_ENVIRONMENT),
+            Profile("Demo Boomi (local)", "custom", url, 0, service="boomi", account_id=traffic.DEMO_ACCOUNT),
             Profile("Demo app messages (local)", "custom", url, 0, service="messaging"),
         ]
         for profile in self.demo_profiles:
             self.session_tokens.set(profile.account, server.token)
-        await seed_demo_subscriptions(url, server.token)
-        self._traffic.spawn(generate_traffic(url, server.token, per_second=4.0))
-        self._traffic.spawn(generate_app_messages(url, server.token, DEMO_APP))
+        await traffic.seed_demo_subscriptions(url, server.token)
+        self._traffic.spawn(traffic.generate_traffic(url, server.token, per_second=4.0))
+        self._traffic.spawn(traffic.generate_app_messages(url, server.token, traffic.DEMO_APP))
         for topic_id, name in ((1, "orders"), (2, "audit-events")):
             self.workspace.add_topic(DEMO_PROFILE, topic_id, name)
         assert server.store is not None
@@ -353,19 +320,17 @@ class AppContext:
         self.workspace_store.save(workspace)
 
     async def aclose(self) -> None:
-        import asyncio
-
         await self._traffic.cancel_all()
         await self._proxy_writes.join()
         self._clients.clear()
         if self._keyring_lookup is not None and not self._keyring_lookup.done():
             self._keyring_lookup.cancel()
-            await asyncio.gather(self._keyring_lookup, return_exceptions=True)
+            await later.asyncio.gather(self._keyring_lookup, return_exceptions=True)
         if "pool" in self.__dict__:
             await self.pool.aclose()
         if "journal" in self.__dict__:
             self.journal.close()
         if self._demo_server is not None:
-            await asyncio.to_thread(self._demo_server.stop)
+            await later.asyncio.to_thread(self._demo_server.stop)
         if self._demo_dir is not None:
             self._demo_dir.cleanup()

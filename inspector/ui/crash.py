@@ -7,15 +7,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from inspector.ui import later
+
 log = logging.getLogger("inspector.ui")
 
 
 def write_crash_report(error: BaseException, where: str, tokens: list[str]) -> Path | None:
     """The report's path; None if it could not be written (the log then has the error)."""
-    from inspector.core.crash import write_report
-
     try:
-        path: Path = write_report(error, where, tokens=tokens)
+        path: Path = later.crash.write_report(error, where, tokens=tokens)
     except OSError as exc:
         log.error("unexpected error in %s; no crash report (%s)", where, exc, exc_info=error)
         return None

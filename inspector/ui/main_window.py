@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolB
 from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
 from inspector.core.services import CONSUME
+from inspector.ui import later
 from inspector.ui.context import AppContext
 from inspector.ui.crash import crash_words, write_crash_report
 from inspector.ui.menus import Menus
@@ -29,17 +30,17 @@ from inspector.ui.widgets import plain_message_box, plain_tooltip
 # The window is shown before asyncio and qasync are loaded (inspector/ui/app.py). A topic's view and table,
 # publishing, replay, the service panels and the HTTP client are loaded when a topic or panel opens or a replay
 # starts; the dialogs and message boxes (whose Qt classes each cost their enums on first use) when they open
-# (bench/startup.py). Until the window is shown, nothing here touches the ``Qt`` namespace (see sidebar.py):
-# no alignment or orientation enums in __init__, and the dock and the tree's context menu set up after the
-# window is shown.
+# (bench/startup.py), each through the window's start-up table (inspector.ui.later). Until the window is shown,
+# nothing here touches the ``Qt`` namespace (see sidebar.py): no alignment or orientation enums in __init__, and
+# the dock and the tree's context menu set up after the window is shown.
 if TYPE_CHECKING:
     import asyncio
 
     from PySide6.QtGui import QStandardItem
-    from PySide6.QtWidgets import QDockWidget
+    from PySide6.QtWidgets import QDockWidget, QInputDialog, QMessageBox
 
     from inspector.core.rows import Row
-    from inspector.ui.dialogs import ProfileDialog
+    from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
     from inspector.ui.services._common import ServicePanel
     from inspector.ui.topic.replay import JobsPanel, ReplayDialog
     from inspector.ui.topic.view import TopicView
@@ -113,9 +114,7 @@ class MainWindow(QMainWindow):
     @functools.cached_property
     def closed(self) -> asyncio.Event:
         """Set when the window is closed: the app's coroutine then cleans up and ends the loop."""
-        import asyncio
-
-        return asyncio.Event()
+        return later.asyncio.Event()
 
     @property
     def jobs_dock(self) -> QDockWidget:
@@ -128,8 +127,7 @@ class MainWindow(QMainWindow):
     async def start_background(self) -> None:
         """What the window does once it is shown: look up the OS keyring (off the event loop), offer the
         interrupted replay jobs, and reopen the topics that were open."""
-        from PySide6.QtCore import Qt
-
+        Qt = later.Qt
         self.menus.set_shortcuts()
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # its actions: _build_actions
         # Text formats now, not in __init__ (no Qt enum before the first frame): the status line is our markup
@@ -223,9 +221,7 @@ class MainWindow(QMainWindow):
             self._profile_dialog(profile)
 
     def _profile_dialog(self, profile: Profile | None) -> ProfileDialog:
-        from inspector.ui.dialogs import ProfileDialog
-
-        dialog = ProfileDialog(
+        dialog: ProfileDialog = later.dialogs.ProfileDialog(
             self,
             profile=profile,
             token_note=self.ctx.token_note(profile),
@@ -270,18 +266,16 @@ class MainWindow(QMainWindow):
         if profile is None or self.ctx.is_demo(profile):
             self.statusBar().showMessage("Select a profile of your own first.", 5000)
             return
-        from PySide6.QtWidgets import QMessageBox
-
         box = plain_message_box(
-            QMessageBox.Icon.Question,
+            later.QMessageBox.Icon.Question,
             "Remove profile",
             f"Remove the profile {profile.name!r}, its topics and its stored token?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            later.QMessageBox.StandardButton.Yes | later.QMessageBox.StandardButton.No,
             self,
         )
 
         def finished(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes:
+            if result == later.QMessageBox.StandardButton.Yes:
                 self.spawn(self._remove_profile(profile))
             box.deleteLater()
 
@@ -311,9 +305,7 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        from inspector.ui.dialogs import AddTopicDialog
-
-        dialog = AddTopicDialog(self)
+        dialog: AddTopicDialog = later.dialogs.AddTopicDialog(self)
         dialog.setObjectName("add-topic-dialog")
 
         def finished(result: int) -> None:
@@ -360,9 +352,7 @@ class MainWindow(QMainWindow):
         if entry is None:
             self.statusBar().showMessage("Select a topic first.", 5000)
             return
-        from PySide6.QtWidgets import QInputDialog
-
-        dialog = QInputDialog(self)
+        dialog = later.QInputDialog(self)
         dialog.setWindowTitle("Rename topic")
         dialog.setLabelText(f"Name for topic {entry.id}:")
         dialog.setTextValue(entry.name)
@@ -468,10 +458,7 @@ class MainWindow(QMainWindow):
         token = await self.ctx.token_source(profile)
         if key in self.views:  # opened meanwhile
             return self.views[key]
-        from inspector.core.tail import StartPosition
-        from inspector.ui.topic.view import new_topic_view
-
-        view = new_topic_view(self.ctx, profile, entry, token)
+        view: TopicView = later.topic_view.new_topic_view(self.ctx, profile, entry, token)
         session = view.session
         if view.publisher is not None:
             view.publisher.entryChanged.connect(self._mark_dirty)
@@ -487,7 +474,7 @@ class MainWindow(QMainWindow):
             self._dirty = True
         self._update_empty_hint()
         if token:
-            session.start(StartPosition.after_id(entry.cursor) if resume and entry.cursor else None)
+            session.start(later.tail.StartPosition.after_id(entry.cursor) if resume and entry.cursor else None)
         else:
             session.statusChanged.emit(
                 SessionStatus("error", f"no token for {profile.name}: add one to the profile", problem="auth")
@@ -568,9 +555,7 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def ask_row_cap(self) -> None:
-        from inspector.ui.dialogs import row_cap_dialog
-
-        dialog = row_cap_dialog(self, self.ctx.workspace.row_cap)
+        dialog: QInputDialog = later.dialogs.row_cap_dialog(self, self.ctx.workspace.row_cap)
 
         def finished(result: int) -> None:
             if result:
@@ -587,9 +572,7 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def about(self) -> None:
-        from inspector.ui.dialogs import about_box
-
-        box = about_box(self)
+        box: QMessageBox = later.dialogs.about_box(self)
         box.finished.connect(box.deleteLater)
         box.open()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from inspector.ui import later
 from inspector.ui.widgets import escape_html, set_text
 
 
@@ -28,10 +29,8 @@ class Notices:
     def set_plain_text(self) -> None:
         """The warning and the notice as plain text: once the window is shown (a Qt enum before the first frame
         costs them all, see ``inspector.ui.sidebar``)."""
-        from PySide6.QtCore import Qt
-
         for label in (self.keyring_warning, self.workspace_notice):
-            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setTextFormat(later.Qt.TextFormat.PlainText)
 
     def show_keyring_warning(self, text: str) -> None:
         set_text(self.keyring_warning, text)

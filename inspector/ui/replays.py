@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction
 
 from inspector.core.errors import InspectorError
+from inspector.ui import later
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
@@ -46,12 +47,9 @@ class Replays:
     @functools.cached_property
     def dock(self) -> QDockWidget:
         """The jobs dock, where the saved layout put it (``MainWindow.restore`` has kept its place for it)."""
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QDockWidget
-
-        dock = QDockWidget("Replay jobs", self.window)
+        dock = later.QDockWidget("Replay jobs", self.window)
         dock.setObjectName("replay-jobs")
-        self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.window.addDockWidget(later.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         dock.hide()
         self.window.restoreDockWidget(dock)
         self.menu.addAction(dock.toggleViewAction())
@@ -62,16 +60,15 @@ class Replays:
         """The jobs panel, made (and the journal opened) on first use: by ``MainWindow.start_background`` after
         the window is shown, or earlier by whatever needs it."""
         if self._jobs is None:
-            from inspector.core.replay import JournalVersionError
-            from inspector.ui.topic.replay import JobsPanel
-
             journal: Journal | None = None
-            unread: JournalVersionError | None = None
+            unread: later.replay.JournalVersionError | None = None
             try:
                 journal = self.ctx.journal
-            except JournalVersionError as exc:  # a newer app's journal: the window carries on without replay jobs
+            except (
+                later.replay.JournalVersionError
+            ) as exc:  # a newer app's journal: the window carries on without replay jobs
                 unread = exc
-            self._jobs = JobsPanel(journal, self._client_for_destination)
+            self._jobs = later.topic_replay.JobsPanel(journal, self._client_for_destination)
             self.dock.setWidget(self._jobs)
             if unread is not None:
                 self._say(f"No replay jobs: {unread.describe()}")
@@ -90,19 +87,17 @@ class Replays:
             view.notice.setText("No messages to replay: select some, or clear the filter.")
             view.notice.show()
             return None
-        from inspector.ui.topic.model import format_utc
-        from inspector.ui.topic.replay import SourceMessage
-
-        messages = [SourceMessage(r.payload, r.message_id, format_utc(r.timestamp)) for r in rows]
+        source, format_utc = later.topic_replay.SourceMessage, later.topic_model.format_utc
+        messages: list[SourceMessage] = [source(r.payload, r.message_id, format_utc(r.timestamp)) for r in rows]
         return self.open_dialog(messages, f"{profile} · {view.entry.label}")
 
     def open_dialog(self, messages: list[SourceMessage], source: str) -> ReplayDialog:
-        from inspector.ui.topic.replay import ReplayDialog
-
         def topics(profile: str) -> list[tuple[int, str]]:
             return [(e.id, e.label) for e in self.ctx.workspace.topics_of(profile)]
 
-        dialog = ReplayDialog(messages, self.ctx.profiles(), topics, source, self.window)
+        dialog: ReplayDialog = later.topic_replay.ReplayDialog(
+            messages, self.ctx.profiles(), topics, source, self.window
+        )
         dialog.accepted.connect(lambda: self.start(dialog))
         dialog.openInEditor.connect(lambda name, topic, text: self.tasks.spawn(self._edit_in(name, topic, text)))
         dialog.finished.connect(dialog.deleteLater)
@@ -146,23 +141,19 @@ class Replays:
             view.detail_tabs.setCurrentWidget(view.publisher)
 
     def ask_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        dialog = QFileDialog(self.window, "Replay messages from a file")
+        dialog = later.QFileDialog(self.window, "Replay messages from a file")
         dialog.setNameFilters(["JSON Lines and JSON (*.jsonl *.ndjson *.json)", "All files (*)"])
         dialog.fileSelected.connect(lambda name: self.replay_file(Path(name)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
     def replay_file(self, path: Path) -> ReplayDialog | None:
-        from inspector.core.export import import_file
-        from inspector.ui.topic.replay import SourceMessage
-
         try:
-            items = import_file(path)
+            items = later.export.import_file(path)
         except InspectorError as exc:
             self._say(exc.describe())
             self.dock.show()
             return None
-        messages = [SourceMessage(i.payload, i.source_id, i.source_time) for i in items]
+        source = later.topic_replay.SourceMessage
+        messages: list[SourceMessage] = [source(i.payload, i.source_id, i.source_time) for i in items]
         return self.open_dialog(messages, str(path))

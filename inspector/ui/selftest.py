@@ -22,7 +22,25 @@ import traceback
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+import keyring.backend
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import qVersion
+from PySide6.QtWidgets import QApplication
+
+from inspector import __version__
+from inspector.core.models import Message, Outcome
+from inspector.core.paths import HOME_ENV
+from inspector.core.profiles import Profile
+from inspector.core.publisher import publish_all
+from inspector.core.regions import custom_endpoint
+from inspector.core.secrets import KeyringStore
+from inspector.core.services.workato import EventStreamsClient
+from inspector.core.tail import TopicTail
 from inspector.ui import has_screen
+from inspector.ui.app import install_qt_message_handler
+from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
+from inspector.ui.main_window import MainWindow
 
 SINGLE = {"self_test": "single", "text": "naïve café ✓ — 東京", "nested": {"list": [1, 2.5, None, True]}}
 BATCH_SIZE = 150  # two requests: a full batch of 100 and one of 50
@@ -66,8 +84,6 @@ def expect(condition: bool, step: str, reason: str) -> None:
 @contextlib.contextmanager
 def _private_home() -> Iterator[str]:
     """Profiles, workspace, drafts and the replay journal in a temporary folder, removed afterwards."""
-    from inspector.core.paths import HOME_ENV
-
     previous = os.environ.get(HOME_ENV)
     with tempfile.TemporaryDirectory(prefix="topic-inspector-self-test-") as home:
         os.environ[HOME_ENV] = home
@@ -81,11 +97,6 @@ def _private_home() -> Iterator[str]:
 
 
 def check_runtime(report: Report) -> None:
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import qVersion
-
-    from inspector import __version__
-
     frozen = "packaged" if getattr(sys, "frozen", False) else "source"
     report.ok(
         "runtime",
@@ -96,10 +107,6 @@ def check_runtime(report: Report) -> None:
 
 def check_keyring(report: Report) -> None:
     """The platform's keyring backends load (found through keyring's entry points), and which one is in use."""
-    import keyring.backend
-
-    from inspector.core.secrets import KeyringStore
-
     step = "keyring"
     for module in NATIVE_BACKENDS.get(sys.platform, ()):
         try:
@@ -126,12 +133,6 @@ def check_keyring(report: Report) -> None:
 
 async def check_client(report: Report, url: str, token: str, topic: int) -> list[str]:
     """Single and batch publish through the client, then a tail from the beginning: same order, same content."""
-    from inspector.core.models import Message, Outcome
-    from inspector.core.publisher import publish_all
-    from inspector.core.regions import custom_endpoint
-    from inspector.core.services.workato import EventStreamsClient
-    from inspector.core.tail import TopicTail
-
     endpoint = custom_endpoint(url, rate_limit_rpm=0)
     async with EventStreamsClient(endpoint, token) as client:
         single_id = await client.publish(topic, SINGLE)
@@ -162,12 +163,6 @@ async def check_client(report: Report, url: str, token: str, topic: int) -> list
 
 async def check_window(report: Report, url: str, token: str, topic: int, ids: list[str]) -> None:
     """The main window shows the topic's messages in its live table, and its Publish panel publishes."""
-    from inspector.core.models import Outcome
-    from inspector.core.profiles import Profile
-    from inspector.core.secrets import KeyringStore
-    from inspector.ui.context import AppContext
-    from inspector.ui.main_window import MainWindow
-
     step = "window"
     null_keyring = importlib.import_module("keyring.backends.null").Keyring()
     ctx = AppContext(keyring_store=KeyringStore(null_keyring))  # the token stays in this process
@@ -229,6 +224,7 @@ def run_self_test(out: TextIO | None = None, err: TextIO | None = None) -> int:
             step = "keyring"
             check_keyring(report)
             step = "emulator"
+            # here, not at the top: a build without the emulator's server (uvicorn) fails "at emulator", in words
             from inspector.emulator.server import EmulatorConfig, EmulatorServer
 
             with tempfile.TemporaryDirectory(prefix="topic-inspector-self-test-data-") as data:
@@ -251,11 +247,6 @@ def run_self_test(out: TextIO | None = None, err: TextIO | None = None) -> int:
 
 
 def _run_on_qt_loop(report: Report, url: str, token: str, topic: int) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from inspector.ui.app import install_qt_message_handler
-    from inspector.ui.eventloop import EventLoop
-
     install_qt_message_handler()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -7,13 +7,15 @@ task that ends in an error of the service is said in words by the task itself; w
 a bug. Without an ``on_failure``, the loop's exception handler gets it, which the app points at the crash
 report (``inspector.ui.app.report_crashes``).
 
-asyncio is imported when the first task starts: the window is shown before it is loaded (inspector/ui/app.py).
+asyncio is imported when the first task starts (``inspector.ui.later``): the window is shown before it is loaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from inspector.ui import later
 
 if TYPE_CHECKING:
     import asyncio
@@ -31,10 +33,8 @@ class Tasks:
 
     def spawn(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run ``coroutine`` on the loop, kept until it ends."""
-        import asyncio
-
         where = f"a background task ({getattr(coroutine, '__qualname__', 'task')})"
-        task = asyncio.ensure_future(coroutine)
+        task = later.asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._done(done, where))
         return task
@@ -71,8 +71,6 @@ class Tasks:
 
     async def join(self, tasks: list[asyncio.Task[Any]] | None = None) -> None:
         """Wait until the tasks still running (or ``tasks``) have ended, whatever their outcome."""
-        import asyncio
-
         tasks = [task for task in self._tasks if not task.done()] if tasks is None else tasks
         if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await later.asyncio.gather(*tasks, return_exceptions=True)

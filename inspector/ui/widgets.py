@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel
 
+from inspector.ui import later
+
 if TYPE_CHECKING:  # the window loads message boxes when one opens (see main_window)
     from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -37,10 +39,8 @@ def counter_label(widest: str) -> QLabel:
 
 def plain_label(text: str = "", *, wrap: bool = False) -> QLabel:
     """A label that shows its text as the characters it holds, never as rich text."""
-    from PySide6.QtCore import Qt  # not on import: the window is shown before the Qt namespace loads (main_window)
-
     label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextFormat(later.Qt.TextFormat.PlainText)  # not Qt's on import: see inspector.ui.later
     label.setWordWrap(wrap)
     label.setText(text)
     return label
@@ -54,11 +54,8 @@ def plain_message_box(
     parent: QWidget | None,
 ) -> QMessageBox:
     """A message box whose text is shown as plain text."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QMessageBox
-
-    box = QMessageBox(icon, title, "", buttons, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
+    box = later.QMessageBox(icon, title, "", buttons, parent)
+    box.setTextFormat(later.Qt.TextFormat.PlainText)
     box.setText(text)
     return box
 

@@ -1,5 +1,6 @@
 """What keeps the window quick to appear (bench/startup.py measures it): it is painted before asyncio, the HTTP
-client, the keyring and the Qt namespace's enums are loaded, and it still works the same once they are."""
+client, the keyring and the Qt namespace's enums are loaded (each named in a start-up table: inspector/ui/later.py,
+inspector/core/later.py), and it still works the same once they are."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ report = {
     "loaded": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring", "jsonschema", "sqlite3", "uvicorn",
                                  "hashlib", "html", "ssl", "inspector.core.terminal",
                                  "inspector.cli.consume") if m in sys.modules),
+    # nothing of the start-up tables (inspector/ui/later.py, inspector/core/later.py) is loaded yet
+    "from_tables": sorted(
+        name
+        for table in (sys.modules["inspector.ui.later"], sys.modules["inspector.core.later"])
+        for name, path in table.MODULES.items()
+        if name in vars(table) or (":" not in path and path in sys.modules)
+    ),
 }
 print(json.dumps(report))
 """
@@ -65,6 +73,7 @@ def test_the_window_is_shown_before_the_heavy_parts_load(app_home: Path) -> None
     assert report["visible"]
     assert report["topics_in_tree"] == 3  # the saved topics are in the sidebar from the first frame
     assert report["loaded"] == []
+    assert report["from_tables"] == []
     # PySide makes the Qt namespace's ~90 enums on its first use: 25-45 ms, kept until after the first frame
     assert not report["qt_namespace_enums"]
 

@@ -1,0 +1,48 @@
+"""The core's start-up table: the heavy modules its code uses, imported when first used (``later.httpx.URL``).
+
+The window imports the core's profiles, network and secrets before it is shown, and these load OpenSSL, the HTTP
+client or D-Bus; bench/startup.py measures the difference. One of the start-up tables, beside the registry
+(``inspector.services``), the CLI's command table and the window's (``inspector.ui.later``). It imports nothing
+of the app but ``inspector.core.terminal``, which imports nothing of it: every core module may use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+MODULES: dict[str, str] = {
+    "asyncio": "asyncio",
+    "certifi": "certifi",
+    "hashlib": "hashlib",  # OpenSSL
+    "httpx": "httpx",
+    "idna": "idna",
+    "keyring": "keyring",  # and its errors; its backends load D-Bus, crypto and platform modules
+    "socket": "socket",
+    "ssl": "ssl",
+    "terminal": "inspector.core.terminal",  # only for an error's words
+    "truststore": "truststore",
+}
+
+if TYPE_CHECKING:
+    import asyncio as asyncio
+    import hashlib as hashlib
+    import socket as socket
+    import ssl as ssl
+
+    import certifi as certifi
+    import httpx as httpx
+    import idna as idna
+    import keyring as keyring
+    import truststore as truststore
+
+    from inspector.core import terminal as terminal
+else:
+
+    def __getattr__(name: str) -> object:
+        try:
+            path = MODULES[name]
+        except KeyError:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        module = globals()[name] = importlib.import_module(path)
+        return module

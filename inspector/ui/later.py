@@ -1,0 +1,74 @@
+"""The window's start-up table: every module (or Qt class) the window uses only after its first frame, imported
+when first used and then kept (``later.asyncio.get_running_loop()``, ``later.replay.Journal()``).
+
+The window is painted before asyncio, the HTTP client, the keyring, SQLite, the emulator and the Qt namespace's
+enums load (tests/gui/test_startup.py; bench/startup.py measures it). One of the start-up tables, beside the
+registry (``inspector.services``), the CLI's command table and the core's (``inspector.core.later``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> "module" or "module:attr"
+MODULES: dict[str, str] = {
+    "asyncio": "asyncio",
+    # Qt: PySide makes a class (and the Qt namespace its ~90 enums) on first use
+    "Qt": "PySide6.QtCore:Qt",
+    "QDockWidget": "PySide6.QtWidgets:QDockWidget",
+    "QFileDialog": "PySide6.QtWidgets:QFileDialog",
+    "QInputDialog": "PySide6.QtWidgets:QInputDialog",
+    "QMessageBox": "PySide6.QtWidgets:QMessageBox",
+    # the core: the HTTP client, SQLite, the journal
+    "crash": "inspector.core.crash",
+    "drafts": "inspector.core.drafts",
+    "export": "inspector.core.export",
+    "http": "inspector.core.http",
+    "ratelimit": "inspector.core.ratelimit",
+    "replay": "inspector.core.replay",
+    "tail": "inspector.core.tail",
+    "workato": "inspector.core.services.workato",  # the window's topics are Workato's
+    # the demo's emulator
+    "server": "inspector.emulator.server",
+    "traffic": "inspector.emulator.traffic",
+    # the window's own parts (typed Any here: their modules import the window's, so no TYPE_CHECKING import)
+    "dialogs": "inspector.ui.dialogs",
+    "eventloop": "inspector.ui.eventloop",
+    "topic_model": "inspector.ui.topic.model",
+    "topic_replay": "inspector.ui.topic.replay",
+    "topic_view": "inspector.ui.topic.view",
+}
+
+if TYPE_CHECKING:
+    import asyncio as asyncio
+
+    from PySide6.QtCore import Qt as Qt
+    from PySide6.QtWidgets import QDockWidget as QDockWidget
+    from PySide6.QtWidgets import QFileDialog as QFileDialog
+    from PySide6.QtWidgets import QInputDialog as QInputDialog
+    from PySide6.QtWidgets import QMessageBox as QMessageBox
+
+    from inspector.core import crash as crash
+    from inspector.core import drafts as drafts
+    from inspector.core import export as export
+    from inspector.core import http as http
+    from inspector.core import ratelimit as ratelimit
+    from inspector.core import replay as replay
+    from inspector.core import tail as tail
+    from inspector.core.services import workato as workato
+    from inspector.emulator import server as server
+    from inspector.emulator import traffic as traffic
+    from inspector.ui import eventloop as eventloop
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, _, attr = MODULES[name].partition(":")
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    found = importlib.import_module(module)
+    if attr:
+        found = getattr(found, attr)
+    globals()[name] = found
+    return found
