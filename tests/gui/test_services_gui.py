@@ -26,7 +26,7 @@ from inspector.ui.services.boomi import BoomiPanel
 from inspector.ui.services.boomi.dialogs import EMAIL_NOTE
 from inspector.ui.services.boomi.model import COL_ENABLED, COL_EVENT, SubscriptionsModel
 from inspector.ui.services.messaging import COL_STATE, ENDED_WORDS, VANISHED_WORDS, AppMessagesModel, MessagesPanel
-from inspector.ui.services.qala import COL_DETAIL, EventResultsModel, QalaPanel
+from inspector.ui.services.qala import COL_ERROR, COL_EVENT_ID, EventResultsModel, QalaPanel
 from tests.helpers import wait_until
 
 ENVIRONMENT = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -98,7 +98,7 @@ def test_qala_publish_shows_an_id_per_event(
         stored = qala_events(emulator)[before:]
         assert [e["id"] for e in stored] == [r.message_id for r in results]
         assert all(e["topic"] == "transactions" for e in stored)
-        assert column(panel.results, COL_DETAIL) == [r.message_id for r in results]
+        assert column(panel.results, COL_EVENT_ID) == [r.message_id for r in results]
         assert column(panel.results, 1) == ["transaction.created", "transaction.updated"]
         assert panel.summary.text() == "2 published"
         qtmodeltester.check(panel.results)
@@ -135,8 +135,8 @@ def test_qala_bad_events_are_refused_before_sending_with_index_and_field(
         assert await panel.publish_now() is None
         text = panel.check.text()
         assert "2 bad events; nothing will be sent" in text
-        assert "event 1, field type: 'has spaces!' is not a valid event type" in text
-        assert "event 2, field data: is missing or empty" in text
+        assert "event 2, field type: 'has spaces!' is not a valid event type" in text  # counted from 1
+        assert "event 3, field data: is missing or empty" in text
         assert len(qala_events(emulator)) == before
         assert panel.results.rowCount() == 0
         # JSON that does not parse is said with its place, and nothing is sent either.
@@ -158,7 +158,7 @@ def test_qala_unknown_topic_shows_the_404_per_event_with_its_trace_id(
         results = await panel.publish_now()
         assert results is not None
         assert [r.outcome for r in results] == [Outcome.FAILED, Outcome.FAILED]
-        for text in column(panel.results, COL_DETAIL):
+        for text in column(panel.results, COL_ERROR):
             assert "Not Found (404)" in text
             assert "Topic 'no-such-topic' was not found" in text
             assert "trace id" in text
@@ -191,8 +191,8 @@ def test_qala_server_400_is_shown_per_event_with_fields_and_trace_id(
         results = await panel.publish_now()
         assert results is not None
         assert all(r.outcome is Outcome.FAILED for r in results)
-        first, second = column(panel.results, COL_DETAIL)
-        assert "refused because of event 1" in first
+        first, second = column(panel.results, COL_ERROR)
+        assert "refused because of event 2" in first  # counted from 1
         assert "Bad Request (400)" in second
         assert "type: The type field must match" in second
         assert "(INVALID_FORMAT)" in second

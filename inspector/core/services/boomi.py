@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -51,11 +52,40 @@ INPUT_FIELDS = (
     "destinationEmail",
     "enabled",
 )
+# The dates a subscription has, in milliseconds since the epoch (the server sets them).
+DATE_FIELDS = ("createdDate", "lastUpdatedDate")
 HINTS = {
     401: "check the token: it must be a Boomi API token of this account",
     403: "the token's user needs the Event Notification Administrator role",
     404: "check the account id and the subscription id",
 }
+
+
+def date_of(millis: object) -> datetime | None:
+    """A Boomi date (milliseconds since the epoch) as an aware local date-time; None when it is not a number or
+    is out of range."""
+    if not isinstance(millis, int | float) or isinstance(millis, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(millis / 1000).astimezone()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def local_time(millis: object, *, zone: bool = False) -> str:
+    """A Boomi date as a local date-time a person reads, ``2021-07-01 02:00:00`` (with its UTC offset when
+    ``zone``, ``2021-07-01 02:00:00 UTC+02:00``); "" when there is none, and the number said as one when it is
+    no date."""
+    if millis is None:
+        return ""
+    moment = date_of(millis)
+    if moment is None:
+        return f"{millis!r} (not a date)"
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if zone:
+        offset = moment.strftime("%z")
+        text += f" UTC{offset[:3]}:{offset[3:]}" if offset else ""
+    return text
 
 
 def check_account_id(value: object) -> str:

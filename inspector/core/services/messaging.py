@@ -229,7 +229,8 @@ class AppMessageWatch:
             try:
                 await self.poll()
                 self.backoff.reset()
-                self._on_status(f"watching app {self.app_id}: {sum(self.state.present.values())} messages")
+                present = sum(self.state.present.values())
+                self._on_status(f"watching app {self.app_id}: {present} message{'' if present == 1 else 's'}")
                 delay = self.interval
             except InspectorError as exc:
                 if not is_retryable(exc):

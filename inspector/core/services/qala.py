@@ -13,9 +13,11 @@ answer when it has them (see ``answer_ids``); otherwise an event keeps the id it
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,10 +33,13 @@ from inspector.core.errors import (
 )
 from inspector.core.http import TokenSource
 from inspector.core.models import Delivery, ItemResult, Outcome
+from inspector.core.paths import AppPaths, atomic_write
 from inspector.core.ratelimit import Limiters, RateLimiter
 from inspector.core.regions import REGIONAL_RPM
 from inspector.core.services import SERVICES
 from inspector.core.services.api import ServiceClient
+
+log = logging.getLogger("inspector.core.qala")
 
 CAPABILITIES = SERVICES["qala"].capabilities
 MAX_EVENTS = 100  # events a request (the emulator's limit; Qala's own is not published)
@@ -386,7 +391,85 @@ def _refused(chunk: list[dict[str, Any]], start: int, error: ApiError) -> list[I
         elif general or not per_event:
             words = f"{head}" + (" — " + "; ".join(general) if general else "") + trace
         else:
-            bad = ", ".join(str(start + k) for k in sorted(per_event))
-            words = f"not published: the request was refused because of event {bad} (Qala takes all or none){trace}"
+            bad = ", ".join(str(start + k + 1) for k in sorted(per_event))  # counted from 1, as the user reads
+            which = "event" if len(per_event) == 1 else "events"
+            words = f"not published: the request was refused because of {which} {bad} (Qala takes all or none){trace}"
         results.append(ItemResult(start + i, Outcome.FAILED, error=words))
     return results
+
+
+# ----- topics published to before ---------------------------------------------------------------------------
+TOPICS_FILE = "qala-topics.json"
+TOPICS_FILE_VERSION = 1
+TOPICS_KEPT = 50  # names kept per environment, the most recent first
+
+
+class KnownTopics:
+    """The topic names published to before in each environment (a base URL and an environment id), the most
+    recent first. Qala's API lists no topics; the panel offers these instead.
+
+    Kept in ``qala-topics.json`` in the app's data folder, or only in memory when ``path`` is None (the demo).
+    A file that cannot be read is set aside as ``*.broken`` and said in ``notice``, never silently lost."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.notice = ""
+        self._topics: dict[str, list[str]] = self._read() if path is not None else {}
+
+    @classmethod
+    def default(cls) -> KnownTopics:
+        return cls(AppPaths.current().data / TOPICS_FILE)
+
+    @staticmethod
+    def _key(base_url: str, environment_id: str) -> str:
+        return f"{base_url.rstrip('/')}\t{environment_id.lower()}"
+
+    def _read(self) -> dict[str, list[str]]:
+        assert self.path is not None
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            self.notice = f"{self.path.name} could not be read ({exc.strerror or exc}); earlier topics are not offered."
+            return {}
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or not isinstance(data.get("environments"), dict):
+                raise ValueError("no 'environments' object")
+            if int(data.get("version", TOPICS_FILE_VERSION)) > TOPICS_FILE_VERSION:
+                raise ValueError(f"written by a newer version (format {data['version']})")
+            return {
+                str(key): [str(n) for n in names if isinstance(n, str) and n][:TOPICS_KEPT]
+                for key, names in data["environments"].items()
+                if isinstance(names, list)
+            }
+        except (ValueError, TypeError) as exc:
+            broken = self.path.with_suffix(".json.broken")
+            try:
+                self.path.replace(broken)
+            except OSError:
+                broken = self.path
+            log.warning("%s unreadable (%s); set aside as %s", self.path.name, exc, broken)
+            self.notice = f"{self.path.name} could not be read ({exc}); it was kept as {broken}."
+            return {}
+
+    def names(self, base_url: str, environment_id: str) -> list[str]:
+        """The topics published to before in this environment, the most recent first."""
+        return list(self._topics.get(self._key(base_url, environment_id), []))
+
+    def remember(self, base_url: str, environment_id: str, name: str) -> bool:
+        """Put ``name`` first in this environment's list; True when the list changed (then call ``save``)."""
+        key = self._key(base_url, environment_id)
+        names = self._topics.get(key, [])
+        if names[:1] == [name]:
+            return False
+        self._topics[key] = [name, *(n for n in names if n != name)][:TOPICS_KEPT]
+        return True
+
+    def save(self) -> None:
+        """Write the file (atomically, private); nothing when kept in memory only."""
+        if self.path is None:
+            return
+        body = {"version": TOPICS_FILE_VERSION, "environments": self._topics}
+        atomic_write(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode())

@@ -4,15 +4,15 @@ and small helpers for table models and for words shown to the user."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from inspector.core.models import Outcome
 from inspector.ui.tasks import Tasks
-from inspector.ui.widgets import plain_label, set_text
+from inspector.ui.widgets import escape_html, plain_label, set_text
 
 if TYPE_CHECKING:
     import httpx
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from inspector.core.profiles import Profile
     from inspector.ui.context import AppContext
 
+W = TypeVar("W", bound=QWidget)
 Index = QModelIndex | QPersistentModelIndex
 ERROR_STYLE = "color: #c62828"
 GREY = QColor("#8a8a8a")
@@ -71,3 +72,32 @@ def words_label() -> QLabel:
     label = plain_label(wrap=True)  # a service's words, shown as it sent them
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def named(widget: W, name: str) -> W:
+    """``widget`` with its accessible name: the words a sighted user reads beside it, or on it."""
+    widget.setAccessibleName(name)
+    return widget
+
+
+def name_buttons(root: QWidget) -> None:
+    """Every button under ``root`` that has no accessible name yet gets its text (without a shortcut's ``&``)."""
+    for button in root.findChildren(QAbstractButton):
+        if not button.accessibleName() and button.text():
+            button.setAccessibleName(button.text().replace("&&", "\0").replace("&", "").replace("\0", "&"))
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """``1 message``, ``2 messages``, ``1,024 messages``."""
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+
+
+WRAP_TOOLTIP_AT = 80  # characters: a longer tooltip is wrapped (Qt draws a plain one on a single line)
+
+
+def wrapped_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as it is, wrapped when long: Qt wraps only a tooltip it draws as rich text,
+    so a long one is escaped into a paragraph that keeps its spaces and lines."""
+    if len(text) <= WRAP_TOOLTIP_AT and "<" not in text and "&" not in text:
+        return text
+    return f"<p style='white-space:pre-wrap'>{escape_html(text)}</p>"

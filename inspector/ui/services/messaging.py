@@ -12,12 +12,16 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,6 +36,7 @@ from inspector.core.services.messaging import (
     WatchUpdate,
     check_app_id,
 )
+from inspector.emulator.traffic import DEMO_APP
 from inspector.ui.services._common import (
     DISPLAY,
     FOREGROUND,
@@ -40,11 +45,15 @@ from inspector.ui.services._common import (
     Index,
     ServicePanel,
     connection,
+    counted,
     header,
+    name_buttons,
+    named,
     say,
     words_label,
+    wrapped_tooltip,
 )
-from inspector.ui.widgets import plain_tooltip
+from inspector.ui.widgets import plain_label, set_text
 
 if TYPE_CHECKING:
     from inspector.core.http import TokenSource
@@ -68,8 +77,6 @@ def open_panel(host: PanelHost, profile: Profile, token: TokenSource) -> Message
     )
     panel = MessagesPanel(client, profile.name)
     if host.ctx.is_demo(profile):
-        from inspector.emulator.traffic import DEMO_APP
-
         panel.watch(DEMO_APP)
     return panel
 
@@ -77,7 +84,26 @@ def open_panel(host: PanelHost, profile: Profile, token: TokenSource) -> Message
 ENDED_WORDS = "ended — its messages were deleted by the API"
 VANISHED_WORDS = "vanished (transaction ended)"
 AppMessageRole = Qt.ItemDataRole.UserRole + 4  # the AppMessage of a message row (None for a transaction)
+GoneRole = Qt.ItemDataRole.UserRole + 7  # True for an ended transaction or a vanished message
 COL_ITEM, COL_WORKFLOW, COL_SELECTOR, COL_COUNT, COL_STATE = range(5)
+LABEL_WIDTH = 320  # the first column's width at the start (pixels): a label is elided beyond it, whole in its tooltip
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line for a table cell: each line break shown as ⏎ (the tooltip and the detail keep it)."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", " ⏎ ")
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What the model holds: transactions (ended ones among them) and messages (vanished ones among them)."""
+
+    transactions: int = 0
+    ended: int = 0
+    messages: int = 0
+    vanished: int = 0
 
 
 @dataclass
@@ -165,12 +191,16 @@ class AppMessagesModel(QAbstractItemModel):
         if role == AppMessageRole:
             return shown.message if shown is not None else None
         gone = shown.vanished if shown is not None else tx.ended
+        if role == GoneRole:
+            return gone
         if role == FOREGROUND:
             return GREY if gone else None
         if role == _FONT:
             return self._italic if gone else None
         if role == TOOLTIP:
-            return plain_tooltip(str(self.data(index, DISPLAY) or ""))
+            if shown is not None and column == COL_ITEM:
+                return wrapped_tooltip(shown.message.label)  # the whole label, its lines kept
+            return wrapped_tooltip(str(self.data(index, DISPLAY) or ""))
         if role != DISPLAY:
             return None
         if shown is None:
@@ -183,7 +213,7 @@ class AppMessagesModel(QAbstractItemModel):
             return ""
         message = shown.message
         if column == COL_ITEM:
-            return message.label
+            return one_line(message.label)
         if column == COL_WORKFLOW:
             return message.workflow_id
         if column == COL_SELECTOR:
@@ -248,6 +278,12 @@ class AppMessagesModel(QAbstractItemModel):
         self._rows = {}
         self.endResetModel()
 
+    def tally(self) -> Tally:
+        ended = sum(1 for tx in self.transactions if tx.ended)
+        messages = sum(len(tx.messages) for tx in self.transactions)
+        vanished = sum(1 for tx in self.transactions for m in tx.messages if m.vanished)
+        return Tally(len(self.transactions), ended, messages, vanished)
+
     def messages(self, transaction_id: str) -> list[ShownMessage]:
         row = self._rows.get(transaction_id)
         return list(self.transactions[row].messages) if row is not None else []
@@ -273,23 +309,36 @@ class MessagesPanel(ServicePanel):
         self.watcher: AppMessageWatch | None = None
         self.watch_task: asyncio.Task[Any] | None = None
 
-        self.app_id = QLineEdit()
+        self.app_id = named(QLineEdit(), "App")
         self.app_id.setPlaceholderText("App id, such as 123")
         self.watch_button = QPushButton("Watch")
         self.status = words_label()
         self.model = AppMessagesModel()
-        self.tree = QTreeView()
+        self.tree = named(QTreeView(), "App messages")
         self.model.setParent(self.tree)
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole label: its tooltip and the detail
+        columns = self.tree.header()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        columns.setStretchLastSection(True)
+        columns.setMinimumSectionSize(48)
+        columns.resizeSection(COL_ITEM, LABEL_WIDTH)
+        self.hide_ended = named(QCheckBox("Hide ended transactions"), "Hide ended transactions")
+        self.hide_ended.setToolTip("Hide the transactions that ended and the messages that vanished with them")
+        self.counts = plain_label()
+        self.detail = named(QPlainTextEdit(), "Selected message")
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select a message to read its whole label, or a transaction")
+        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
 
         self.post_group = QGroupBox("Post a message (workflow container)")
-        self.post_transaction = QLineEdit()
-        self.post_workflow = QLineEdit()
-        self.post_label = QLineEdit()
-        self.post_selectors = QLineEdit()
+        self.post_transaction = named(QLineEdit(), "Transaction")
+        self.post_workflow = named(QLineEdit(), "Workflow")
+        self.post_label = named(QLineEdit(), "Label")
+        self.post_selectors = named(QLineEdit(), "Selectors")
         self.post_selectors.setPlaceholderText("recipients, separated by commas or spaces")
         self.post_button = QPushButton("Post")
         self.post_result = words_label()
@@ -306,17 +355,105 @@ class MessagesPanel(ServicePanel):
         top.addWidget(QLabel("App"))
         top.addWidget(self.app_id, 1)
         top.addWidget(self.watch_button)
+        shown = QHBoxLayout()
+        shown.addWidget(self.hide_ended)
+        shown.addWidget(self.counts, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        split.setCollapsible(0, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.status)
-        layout.addWidget(self.tree, 1)
+        layout.addLayout(shown)
+        layout.addWidget(split, 1)
         layout.addWidget(self.post_group)
 
         self.watch_button.clicked.connect(self._watch_clicked)
         self.app_id.returnPressed.connect(lambda: self.watch())
         self.post_button.clicked.connect(lambda: self.tasks.spawn(self.post_now()))
         self.model.rowsInserted.connect(self._expand)
+        self.model.rowsInserted.connect(self._rows_inserted)
+        self.model.dataChanged.connect(self._data_changed)
+        self.model.modelReset.connect(self._update_counts)
+        self.hide_ended.toggled.connect(self._hide_toggled)
+        self.tree.selectionModel().currentRowChanged.connect(lambda current, _previous: self._show_detail(current))
+        self._update_counts()
+        name_buttons(self)
+
+    # ----- what is shown ----------------------------------------------------------------------------------------
+    def _hidden(self, index: QModelIndex) -> bool:
+        return self.hide_ended.isChecked() and bool(self.model.data(index, GoneRole))
+
+    def _hide_rows(self, parent: QModelIndex, first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            self.tree.setRowHidden(row, parent, self._hidden(self.model.index(row, 0, parent)))
+
+    def _hide_toggled(self, _checked: bool) -> None:
+        root = QModelIndex()
+        self._hide_rows(root, 0, self.model.rowCount(root) - 1)
+        for row in range(self.model.rowCount(root)):
+            parent = self.model.index(row, 0)
+            self._hide_rows(parent, 0, self.model.rowCount(parent) - 1)
+        self._update_counts()
+
+    def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        self._hide_rows(parent, first, last)
+        self._update_counts()
+
+    def _data_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        self._hide_rows(top.parent(), top.row(), bottom.row())
+        self._update_counts()
+        current = self.tree.currentIndex()
+        if current.isValid() and current.parent() == top.parent() and top.row() <= current.row() <= bottom.row():
+            self._show_detail(current)
+
+    def counts_words(self) -> str:
+        """How many transactions and messages the tree shows, and how many are hidden or gone."""
+        tally = self.model.tally()
+        if not tally.transactions:
+            return "No messages yet"
+        hiding = self.hide_ended.isChecked()
+        shown_tx = tally.transactions - (tally.ended if hiding else 0)
+        shown_messages = tally.messages - (tally.vanished if hiding else 0)
+        words = f"{counted(shown_tx, 'transaction')}, {counted(shown_messages, 'message')} shown"
+        gone = [counted(tally.ended, "ended transaction")] if tally.ended else []
+        gone += [counted(tally.vanished, "vanished message")] if tally.vanished else []
+        if hiding:
+            return f"{words} · {' and '.join(gone)} hidden" if gone else f"{words} · none hidden"
+        return f"{words}, among them {' and '.join(gone)}" if gone else words
+
+    def _update_counts(self) -> None:
+        set_text(self.counts, self.counts_words())
+
+    def detail_words(self, index: QModelIndex) -> str:
+        """The item at ``index`` in full: a message's whole label and fields, or a transaction's state."""
+        if not index.isValid():
+            return ""
+        row = self.model.index(index.row(), COL_ITEM, index.parent())
+        message = self.model.data(row, AppMessageRole)
+        state = self.model.data(self.model.index(index.row(), COL_STATE, index.parent())) or ""
+        if isinstance(message, AppMessage):
+            return "\n".join(
+                [
+                    f"Label: {message.label}",
+                    f"Transaction: {message.transaction_id}",
+                    f"Workflow: {message.workflow_id}",
+                    f"Selector: {message.selector}",
+                    f"App: {message.app_id}",
+                    f"State: {state}",
+                ]
+            )
+        count = self.model.rowCount(row)
+        return "\n".join([f"Transaction: {row.data()}", f"Messages: {count:,}", f"State: {state}"])
+
+    def _show_detail(self, current: QModelIndex) -> None:
+        text = self.detail_words(current)
+        if self.detail.toPlainText() != text:
+            self.detail.setPlainText(text)
 
     @property
     def watching(self) -> bool:

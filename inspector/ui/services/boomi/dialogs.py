@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from inspector.core.errors import ValidationError
 from inspector.core.services.boomi import DESTINATION_TYPES, LOG_LEVELS, Subscription, check_subscription
 from inspector.ui.editor import JsonEditor
-from inspector.ui.services._common import ERROR_STYLE, say, words_label
+from inspector.ui.services._common import ERROR_STYLE, name_buttons, named, say, words_label
+from inspector.ui.services.boomi.model import dates_words
 from inspector.ui.widgets import plain_label
 
 EMAIL_NOTE = "EMAIL is not supported by the service today: only EVENT_STREAMS"
@@ -48,6 +49,18 @@ class SubscriptionDialog(QDialog):
         self.log_level.addItems(list(LOG_LEVELS))
         self.enabled = QCheckBox("Enabled")
         self.enabled.setChecked(True)
+        # When it was made and changed, and by whom (the server's words: plain text)
+        self.dates = plain_label(dates_words(subscription) if subscription else "", wrap=True)
+        for widget, name in (
+            (self.event_name, "Event name"),
+            (self.destination_type, "Destination"),
+            (self.topic, "Event Streams topic"),
+            (self.environment, "Event Streams environment"),
+            (self.email, "Destination email"),
+            (self.log_level, "Log level"),
+            (self.enabled, "Enabled"),
+        ):
+            named(widget, name)
         form = QFormLayout(self)
         form.addRow("Event name", self.event_name)
         form.addRow("Destination", self.destination_type)
@@ -57,6 +70,11 @@ class SubscriptionDialog(QDialog):
         form.addRow("Destination email", self.email)
         form.addRow("Log level", self.log_level)
         form.addRow("", self.enabled)
+        if self.dates.text():
+            form.addRow("", self.dates)
+        else:  # a new subscription has no dates yet
+            self.dates.setParent(self)
+            self.dates.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -73,6 +91,7 @@ class SubscriptionDialog(QDialog):
             self.log_level.setCurrentText(subscription.log_level or LOG_LEVELS[0])
             self.enabled.setChecked(subscription.enabled)
         self._destination_changed(self.destination_type.currentText())
+        name_buttons(self)
 
     def _destination_changed(self, kind: str) -> None:
         self.destination_note.setStyleSheet(ERROR_STYLE if kind == "EMAIL" else "")
@@ -111,11 +130,11 @@ class TypedConfirmDialog(QDialog):
         self.setWindowTitle("Delete all subscriptions")
         self.label = plain_label(text)
         self.label.setWordWrap(True)
-        self.line = QLineEdit()
+        self.line = named(QLineEdit(), "Account id to confirm")
         self.line.setPlaceholderText(expected)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Delete all")
+        named(self.ok_button, "Delete all").setText("Delete all")
         self.ok_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -124,6 +143,7 @@ class TypedConfirmDialog(QDialog):
         layout.addWidget(self.line)
         layout.addWidget(self.buttons)
         self.line.textChanged.connect(lambda text: self.ok_button.setEnabled(text == self.expected))
+        name_buttons(self)
 
 
 class ReplaceAllDialog(QDialog):
@@ -140,7 +160,7 @@ class ReplaceAllDialog(QDialog):
         )
         warning.setWordWrap(True)
         warning.setStyleSheet("color: #9a6700")
-        self.editor = JsonEditor()
+        self.editor = named(JsonEditor(), "Subscriptions as JSON")
         self.editor.setPlainText(text)
         self.error = words_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -152,6 +172,7 @@ class ReplaceAllDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.resize(640, 520)
+        name_buttons(self)
 
     def _save(self) -> None:
         try:

@@ -3,8 +3,7 @@ status per subscription; and the words for the service's refusals and a bulk ope
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
@@ -13,8 +12,9 @@ from PySide6.QtWidgets import QWidget
 
 from inspector.core.errors import ApiError, InspectorError
 from inspector.core.models import Outcome
-from inspector.core.services.boomi import OperationStatus, Subscription, error_messages
+from inspector.core.services.boomi import DATE_FIELDS, OperationStatus, Subscription, error_messages, local_time
 from inspector.ui.services._common import DISPLAY, FOREGROUND, GREY, OUTCOME_COLORS, TOOLTIP, Index, header
+from inspector.ui.widgets import plain_tooltip
 
 _CHECK = Qt.ItemDataRole.CheckStateRole
 
@@ -42,13 +42,30 @@ def summarize_statuses(statuses: Sequence[OperationStatus], verb: str) -> str:
     return "; ".join(parts)
 
 
-def local_time(millis: int | None) -> str:
-    if millis is None:
-        return ""
-    return datetime.fromtimestamp(millis / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+def readable_subscription(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A subscription's fields as the service has them, its dates as local date-times instead of epoch
+    milliseconds (for the detail pane: a person reads it)."""
+    return {key: local_time(value, zone=True) if key in DATE_FIELDS else value for key, value in raw.items()}
+
+
+def dates_words(subscription: Subscription) -> str:
+    """``Created 2021-07-01 02:00:00 UTC+02:00 by a@b.c; last updated 2021-07-02 09:30:00 UTC+02:00`` (local
+    time), or "" when the subscription has no dates."""
+    raw = subscription.raw
+    parts = []
+    for words, millis, who in (
+        ("created", subscription.created_date, raw.get("createdBy")),
+        ("last updated", subscription.last_updated_date, raw.get("lastUpdatedUserId")),
+    ):
+        if millis is not None:
+            by = f" by {who}" if isinstance(who, str) and who else ""
+            parts.append(f"{words} {local_time(millis, zone=True)}{by}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 SubscriptionRole = Qt.ItemDataRole.UserRole + 2  # the Subscription of a row
+SortValueRole = Qt.ItemDataRole.UserRole + 6  # what a column sorts by: a date's milliseconds, else its text
 (
     COL_ENABLED,
     COL_EVENT,
@@ -57,8 +74,9 @@ SubscriptionRole = Qt.ItemDataRole.UserRole + 2  # the Subscription of a row
     COL_ENVIRONMENT,
     COL_LOG_LEVEL,
     COL_UPDATED,
+    COL_CREATED,
     COL_ID,
-) = range(8)
+) = range(9)
 SORT_FIELD_OF = {
     COL_ENABLED: "enabled",
     COL_EVENT: "eventName",
@@ -67,8 +85,10 @@ SORT_FIELD_OF = {
     COL_ENVIRONMENT: "eventStreamsEnvironment",
     COL_LOG_LEVEL: "logLevel",
     COL_UPDATED: "lastUpdatedDate",
+    COL_CREATED: "createdDate",
     COL_ID: "subscriptionId",
 }
+_DATE_COLUMNS = {COL_UPDATED: "Last updated", COL_CREATED: "Created"}
 
 
 class SubscriptionsModel(QAbstractTableModel):
@@ -83,6 +103,7 @@ class SubscriptionsModel(QAbstractTableModel):
         "Environment",
         "Log level",
         "Last updated (local)",
+        "Created (local)",
         "Subscription ID",
     )
     enabledToggled = Signal(int, bool)  # row, the state asked for
@@ -121,6 +142,14 @@ class SubscriptionsModel(QAbstractTableModel):
             return sub
         if role == _CHECK and column == COL_ENABLED:
             return Qt.CheckState.Checked if self.enabled_state(index.row()) else Qt.CheckState.Unchecked
+        if column in _DATE_COLUMNS and role in (TOOLTIP, SortValueRole):
+            millis = sub.last_updated_date if column == COL_UPDATED else sub.created_date
+            if role == SortValueRole:
+                return millis
+            shown = local_time(millis, zone=True)
+            return plain_tooltip(f"{_DATE_COLUMNS[column]} {shown} (local time)") if shown else None
+        if role == SortValueRole:
+            return self.data(index, DISPLAY)
         if role == DISPLAY:
             if column == COL_ENABLED:
                 saving = " (saving…)" if sub.subscription_id in self.pending else ""
@@ -137,6 +166,8 @@ class SubscriptionsModel(QAbstractTableModel):
                 return sub.log_level
             if column == COL_UPDATED:
                 return local_time(sub.last_updated_date)
+            if column == COL_CREATED:
+                return local_time(sub.created_date)
             if column == COL_ID:
                 return sub.subscription_id
         elif role == TOOLTIP and column == COL_ENABLED:

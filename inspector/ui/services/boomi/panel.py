@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 
 from inspector.core.errors import InspectorError
 from inspector.core.services.boomi import MAX_PAGE_SIZE, BoomiClient, OperationStatus, Subscription
-from inspector.ui.services._common import ServicePanel, connection, say, words_label
+from inspector.ui.services._common import ServicePanel, connection, name_buttons, named, say, words_label
 from inspector.ui.services.boomi.dialogs import ReplaceAllDialog, SubscriptionDialog, TypedConfirmDialog
 from inspector.ui.services.boomi.model import (
     SORT_FIELD_OF,
     BulkResultsModel,
     SubscriptionsModel,
     boomi_error_words,
+    readable_subscription,
     summarize_statuses,
 )
 from inspector.ui.widgets import plain_label, plain_message_box, set_text
@@ -86,7 +87,7 @@ class BoomiPanel(ServicePanel):
         self._refreshes = 0  # only the latest refresh's answer is shown
 
         self.model = SubscriptionsModel()
-        self.table = QTableView()
+        self.table = named(QTableView(), "Subscriptions")
         self.model.setParent(self.table)
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -130,10 +131,10 @@ class BoomiPanel(ServicePanel):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        self.prev_button = QPushButton("◀ Previous")
-        self.next_button = QPushButton("Next ▶")
+        self.prev_button = named(QPushButton("◀ Previous"), "Previous")
+        self.next_button = named(QPushButton("Next ▶"), "Next")
         self.page_label = plain_label()
-        self.page_size = QSpinBox()
+        self.page_size = named(QSpinBox(), "Page size")
         self.page_size.setRange(1, MAX_PAGE_SIZE)
         self.page_size.setValue(20)
         self.page_size.setPrefix("page size ")
@@ -145,7 +146,7 @@ class BoomiPanel(ServicePanel):
         paging.addWidget(self.page_size)
 
         self.notice = words_label()
-        self.bulk_results = QTableView()
+        self.bulk_results = named(QTableView(), "Last bulk operation")
         self.bulk_model = BulkResultsModel(self.bulk_results)
         self.bulk_results.setModel(self.bulk_model)
         self.bulk_results.verticalHeader().hide()
@@ -156,9 +157,11 @@ class BoomiPanel(ServicePanel):
         bulk_layout.addWidget(self.bulk_summary)
         bulk_layout.addWidget(self.bulk_results)
 
-        self.detail = QPlainTextEdit()
+        self.detail = named(QPlainTextEdit(), "Subscription")
         self.detail.setReadOnly(True)
-        self.detail.setPlaceholderText("Select a subscription to see it as the service has it now")
+        self.detail.setPlaceholderText(
+            "Select a subscription to see it as the service has it now (its dates in local time)"
+        )
         detail_box = QGroupBox("Subscription")
         detail_layout = QVBoxLayout(detail_box)
         detail_layout.addWidget(self.detail)
@@ -206,6 +209,7 @@ class BoomiPanel(ServicePanel):
         self.table.doubleClicked.connect(lambda index: self.open_form(self._subscription_at(index.row())))
         self._update_paging()
         self._update_buttons()
+        name_buttons(self)
 
     # ----- selection --------------------------------------------------------------------------------------------
     def _subscription_at(self, row: int) -> Subscription | None:
@@ -323,7 +327,7 @@ class BoomiPanel(ServicePanel):
             return None
         current = self.selected()
         if current is not None and current.subscription_id == subscription_id:
-            self.detail.setPlainText(json.dumps(dict(sub.raw), indent=2, ensure_ascii=False))
+            self.detail.setPlainText(json.dumps(readable_subscription(sub.raw), indent=2, ensure_ascii=False))
         return sub
 
     # ----- all at once ------------------------------------------------------------------------------------------
