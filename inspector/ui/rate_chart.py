@@ -8,13 +8,18 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFont,
     QFontMetricsF,
+    QHelpEvent,
     QHideEvent,
+    QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -22,7 +27,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QShowEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 DEFAULT_SPAN_SECS = 600
 RATE_SECS = 5
@@ -53,6 +58,10 @@ class RateCounter:
     @property
     def span_secs(self) -> int:
         return self._span
+
+    def now(self) -> float:
+        """The counter's clock now (``time.monotonic`` unless a test injected another)."""
+        return self._clock()
 
     def add(self, count: int = 1, now: float | None = None) -> None:
         """Count ``count`` messages received at ``now``."""
@@ -158,6 +167,12 @@ def format_rate(rate: float) -> str:
     return f"{rate:.1f} msg/s" if rate < 100 else f"{rate:,.0f} msg/s"
 
 
+def format_readout(count: float, at: str) -> str:
+    """A point of the chart in words: "12 messages/s at 09:14:05", "1 message/s at 09:14:05"."""
+    n = round(count)
+    return f"{n:,} message{'' if n == 1 else 's'}/s at {at}"
+
+
 def span_note(span_secs: int) -> str:
     """The x-axis note: "last 10 min", or "last 90 s" for a span that is not whole minutes."""
     return f"last {span_secs // 60} min" if span_secs % 60 == 0 else f"last {span_secs} s"
@@ -166,23 +181,41 @@ def span_note(span_secs: int) -> str:
 class RateChart(QWidget):
     """A counter's messages per second over its span as a filled area, newest at the right.
 
-    The y-axis is labelled with the plotted peak rounded up to 1, 2 or 5 × 10^n; the text at the top right is the
-    average over the last few whole seconds. The second still filling is not plotted. The chart repaints once a
-    second while it is visible, and not at all while hidden.
+    The y-axis goes from 0 to the peak of the seconds shown, rounded up to 1, 2 or 5 × 10^n: it grows with a burst
+    and shrinks again once the burst has scrolled out of the window. The text at the top right is the average over
+    the last few whole seconds. The second still filling is not plotted. The chart repaints once a second while it
+    is visible, and not at all while hidden.
+
+    A readout names one second's count and time ("12 messages/s at 09:14:05"): the second under the mouse while it
+    hovers the chart, or, with the keyboard focus, the one Left and Right move to (Home and End: the oldest and the
+    newest; Page Up and Page Down: a minute; Escape hides it). Times are local, or UTC after ``set_utc(True)``.
     """
 
     LINE_COLOR = QColor("#1565c0")
     FILL_COLOR = QColor("#bbdefb")
     MARGIN = 4.0
+    PAGE_SECS = 60
 
-    def __init__(self, counter: RateCounter | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        counter: RateCounter | None = None,
+        parent: QWidget | None = None,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__(parent)
         self._counter = counter
+        self._wall_clock = wall_clock
+        self._utc = False
+        self._readout: int | None = None  # the index of the second shown by the readout in the plotted seconds
+        self._readout_by_mouse = False
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
         self.setMinimumSize(240, 80)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
         self.setAccessibleName("Message rate")
         self._update_tooltip()
 
@@ -193,8 +226,14 @@ class RateChart(QWidget):
     def set_counter(self, counter: RateCounter | None) -> None:
         """Chart ``counter`` (or nothing), repainting now."""
         self._counter = counter
+        self._readout = None
         self._update_tooltip()
         self.update()
+
+    def set_utc(self, utc: bool) -> None:
+        """Show the readout's times in UTC (True) or local time (False, the default)."""
+        self._utc = utc
+        self._readout_changed()
 
     def is_ticking(self) -> bool:
         """Whether the once-a-second repaint is running (only while the chart is visible)."""
@@ -203,6 +242,52 @@ class RateChart(QWidget):
     def plot_rect(self) -> QRectF:
         """The area the series is painted in, in widget coordinates."""
         return self._layout()[0]
+
+    def values(self) -> list[float]:
+        """The seconds plotted, oldest first: the counter's series without the second still filling."""
+        return self._counter.series()[:-1] if self._counter is not None else []
+
+    def scale(self) -> float:
+        """The top of the y-axis: the peak of the seconds plotted, rounded up to 1, 2 or 5 × 10^n (1 with none)."""
+        return nice_ceiling(max(self.values(), default=0.0))
+
+    def readout_index(self) -> int | None:
+        """Which plotted second the readout shows (0 is the oldest), or None when it is hidden."""
+        return self._readout
+
+    def set_readout(self, index: int | None) -> None:
+        """Show the readout at plotted second ``index`` (clamped to the chart), or hide it (None)."""
+        count = len(self.values())
+        self._readout = None if index is None or count == 0 else max(0, min(count - 1, index))
+        self._readout_by_mouse = False
+        self._readout_changed()
+
+    def readout_text(self) -> str:
+        """The readout in words, "12 messages/s at 09:14:05"; empty when it is hidden."""
+        counter, index = self._counter, self._readout
+        if counter is None or index is None:
+            return ""
+        now = counter.now()
+        values = counter.series(now)[:-1]
+        if not values:
+            return ""
+        index = min(index, len(values) - 1)
+        second = math.floor(now) - (len(values) - index)  # the last plotted second is the one before now's
+        wall = self._wall_clock() - (now - second)
+        stamp = datetime.fromtimestamp(wall, UTC) if self._utc else datetime.fromtimestamp(wall).astimezone()
+        return format_readout(values[index], stamp.strftime("%H:%M:%S") + (" UTC" if self._utc else ""))
+
+    def x_of(self, index: int) -> float:
+        """The x coordinate of plotted second ``index`` in widget coordinates."""
+        plot, count = self.plot_rect(), len(self.values())
+        return plot.left() + index * plot.width() / (count - 1) if count > 1 else plot.left()
+
+    def index_at(self, x: float) -> int | None:
+        """The plotted second nearest to ``x`` (widget coordinates), or None outside the plot."""
+        plot, count = self.plot_rect(), len(self.values())
+        if count < 2 or plot.width() <= 1 or not plot.left() - 1 <= x <= plot.right() + 1:
+            return None
+        return max(0, min(count - 1, round((x - plot.left()) / plot.width() * (count - 1))))
 
     # ----- QWidget ----------------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -220,9 +305,61 @@ class RateChart(QWidget):
         super().hideEvent(event)
         self._timer.stop()
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        index = self.index_at(event.position().x())
+        if index is not None or self._readout_by_mouse:
+            self._readout = index
+            self._readout_by_mouse = index is not None
+            self._readout_changed()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self._readout_by_mouse:
+            self._readout = None
+            self._readout_by_mouse = False
+            self._readout_changed()
+        super().leaveEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        if self._readout is not None and not self._readout_by_mouse:
+            self._readout = None
+            self._readout_changed()
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        count = len(self.values())
+        key = event.key()
+        steps = {
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_PageUp: -self.PAGE_SECS,
+            Qt.Key.Key_PageDown: self.PAGE_SECS,
+        }
+        if count == 0 or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+        elif key in steps:
+            self.set_readout(count - 1 if self._readout is None else self._readout + steps[Qt.Key(key)])
+        elif key == Qt.Key.Key_Home:
+            self.set_readout(0)
+        elif key == Qt.Key.Key_End:
+            self.set_readout(count - 1)
+        elif key == Qt.Key.Key_Escape and self._readout is not None:
+            self.set_readout(None)
+        else:
+            super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # Over the plot the readout says what a tooltip would; the tooltip explains the chart around it.
+        over_plot = isinstance(event, QHelpEvent) and self.plot_rect().contains(QPointF(event.pos()))
+        if event.type() == QEvent.Type.ToolTip and over_plot:
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        return super().event(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         counter = self._counter
-        values = counter.series()[:-1] if counter is not None else []  # leave out the second still filling
+        values = self.values()
         top = max(values, default=0.0)
         scale = nice_ceiling(top)
         plot, small, bold = self._layout()
@@ -271,10 +408,35 @@ class RateChart(QWidget):
                 painter.setPen(QPen(self.LINE_COLOR, 1.5))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawPolyline(QPolygonF(points))
+            if self._readout is not None and len(values) >= 2 and plot.width() > 1 and plot.height() > 1:
+                self._paint_readout(painter, plot, values, scale, small)
         finally:
             painter.end()
 
     # ----- helpers ----------------------------------------------------------------------------------------
+    def _paint_readout(self, painter: QPainter, plot: QRectF, values: list[float], scale: float, font: QFont) -> None:
+        """A line at the readout's second, a dot on the series, and its words in a box beside them."""
+        index = min(self._readout or 0, len(values) - 1)
+        palette = self.palette()
+        x = plot.left() + index * plot.width() / (len(values) - 1)
+        y = plot.bottom() - min(values[index], scale) * plot.height() / scale
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        painter.setPen(QPen(accent, 1.0))
+        painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+        painter.setBrush(accent)
+        painter.drawEllipse(QPointF(x, y), 2.5, 2.5)
+        text = self.readout_text()
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        box = QRectF(0.0, 0.0, metrics.horizontalAdvance(text) + 8, metrics.height() + 4)
+        left = x + 6 if x + 6 + box.width() <= self.width() else x - 6 - box.width()
+        box.moveTo(max(0.0, left), plot.top() + 2)
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1.0))
+        painter.setBrush(palette.color(QPalette.ColorRole.ToolTipBase))
+        painter.drawRect(box)
+        painter.setPen(palette.color(QPalette.ColorRole.ToolTipText))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
     def _layout(self) -> tuple[QRectF, QFont, QFont]:
         """The plot's rectangle and the fonts for the axis figures and the rate, for this size.
 
@@ -298,10 +460,20 @@ class RateChart(QWidget):
     def _tick(self) -> None:
         self.update()
 
+    def _readout_changed(self) -> None:
+        """Repaint, and tell a screen reader the readout's words (by keyboard only: a hover would chatter)."""
+        if not self._readout_by_mouse:
+            self._update_tooltip()
+        self.update()
+
     def _update_tooltip(self) -> None:
         span = self._counter.span_secs if self._counter is not None else DEFAULT_SPAN_SECS
-        self.setToolTip(
+        explanation = (
             f"Messages received per second over the {span_note(span)}, newest at the right.\n"
             f"The figure above is the average over the last {RATE_SECS} whole seconds; "
-            "the scale at the left is the chart's peak, rounded up."
+            "the scale at the left is the peak of the seconds shown, rounded up."
         )
+        self.setToolTip(explanation)
+        keys = "Left and Right move a readout over the seconds; Home and End go to the oldest and the newest."
+        readout = self.readout_text() if not self._readout_by_mouse else ""
+        self.setAccessibleDescription(f"{readout}. {explanation} {keys}" if readout else f"{explanation} {keys}")
