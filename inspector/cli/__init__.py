@@ -4,9 +4,11 @@ Each command lives in a module of its own (``inspector.cli.consume``...) with ``
 command's parser and sets ``run``: the function ``main`` calls with the parsed arguments.
 
 Start-up laziness lives in ``COMMANDS``: each command's module as a ``"module:function"`` string and its line in
-``--help``. ``main`` imports the module of the one command on its command line and gives every other command a stub
-parser with its help line. So ``topic-inspector --help`` (and the window) imports no command's module, and a
-command's module imports what it uses at its top, heavy or not (the HTTP client, asyncio, the journal).
+``--help``; and in ``STARTS``, the same for the window, the self-test, the terminal demo and the crash report.
+``main`` imports the module of the one command on its command line and gives every other command a stub parser
+with its help line. So ``topic-inspector --help`` (and the window) imports no command's module, and a command's
+module imports what it uses at its top, heavy or not (the HTTP client, asyncio, the journal). The window's own
+table is ``inspector.ui.later``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from inspector import __version__
-from inspector.cli._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, UsageError, add_command
+from inspector.cli._common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MAIN_EPILOG,
+    Parser,
+    UsageError,
+    add_command,
+)
 from inspector.core import redact
 from inspector.core.errors import InspectorError, PublishInputError, ValidationError
 from inspector.core.terminal import escape_text, say
@@ -43,6 +54,15 @@ COMMANDS: dict[str, Command] = {
     "emulator": Command("inspector.cli.emulator:add", "run the local emulator of the Workato Event Streams API"),
 }
 
+# What main starts besides a command, as "module:function", imported only when it starts.
+STARTS: dict[str, str] = {
+    "window": "inspector.ui.app:run",  # Qt
+    "self-test": "inspector.ui.selftest:run_self_test",  # Qt, the emulator, the keyring's backends
+    "terminal demo": "inspector.cli.demo:run_terminal_demo",  # the emulator and the HTTP client
+    "crash report": "inspector.core.crash:write_report",  # only on a bug
+    "known tokens": "inspector.core.crash:known_tokens",
+}
+
 
 def chosen_command(argv: Sequence[str]) -> str | None:
     """The command a command line runs: its first word that is not an option (the options before a command take no
@@ -54,7 +74,9 @@ def chosen_command(argv: Sequence[str]) -> str | None:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser of ``topic-inspector``: for ``argv``, the full parser of its command only and a stub with the help
     line for each other (enough for ``--help`` and argparse's "invalid choice"); without, every command's in full."""
-    parser = Parser(prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.")
+    parser = Parser(
+        prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.", epilog=MAIN_EPILOG
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
     parser.add_argument(
@@ -106,17 +128,13 @@ def _run_gui(demo: bool) -> int:
                 "No screen here (DISPLAY and WAYLAND_DISPLAY are unset): running the demo in the terminal.",
                 file=sys.stderr,
             )
-            from inspector.cli.demo import run_terminal_demo  # the emulator and the HTTP client: only for this
-
-            return run_terminal_demo()
+            return int(load(STARTS["terminal demo"])())
         say(
             "error: no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are unset)",
             "  hint: run it in a desktop session, or use the commands ('topic-inspector --help')",
         )
         return EXIT_FAILED
-    from inspector.ui.app import run  # Qt: only for the window
-
-    return run(demo=demo)
+    return int(load(STARTS["window"])(demo=demo))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,11 +176,9 @@ def _say_error(error: Exception) -> None:
 
 
 def _crashed(error: Exception, command: str | None) -> int:
-    from inspector.core.crash import known_tokens, write_report  # only on a bug: kept off the window's start
-
     where = f"the command 'topic-inspector {command}'" if command else "the window"
     try:
-        path = write_report(error, where, tokens=known_tokens())
+        path = load(STARTS["crash report"])(error, where, tokens=load(STARTS["known tokens"])())
     except OSError as exc:
         say(f"error: unexpected {type(error).__name__} in {where} (no crash report: {exc})")
         return EXIT_FAILED
@@ -179,9 +195,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise UsageError("--self-test and --demo take no command")
         if args.demo:
             return _run_gui(demo=True)
-        from inspector.ui.selftest import run_self_test  # Qt: only for the self-test
-
-        return run_self_test()
+        return int(load(STARTS["self-test"])())
     if args.command is None:
         return _run_gui(demo=False)
     if args.deprecated:

@@ -1,5 +1,6 @@
-"""What every command shares: exit codes, the parser class, connection options and the connection they make, the
-token source, the service check of a profile, input reading and the printers of words and JSON lines.
+"""What every command shares: exit codes, the parser class and its help's examples, connection options and the
+connection they make, the token source, the service check of a profile, topics by name or id, input reading and
+the printers of words and JSON lines.
 
 Light on purpose: ``inspector.cli`` imports it at every start (``--help``, the window) for the parser and the exit
 codes, so it must not load the HTTP client, asyncio or the keyring; their types are the type checker's only.
@@ -8,6 +9,7 @@ codes, so it must not load the HTTP client, asyncio or the keyring; their types 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,6 +41,7 @@ from inspector.core.terminal import dumps, escape_text
 
 if TYPE_CHECKING:
     from inspector.core.http import TokenSource
+    from inspector.core.topic_names import NamedTopic
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -60,6 +63,20 @@ class UsageError(Exception):
 Respelling = Callable[[list[str]], tuple[list[str], str | None]]
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's own, except that a paragraph with indented lines (an epilog's examples) keeps its lines as they
+    are; the other paragraphs are filled to the terminal's width as before."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = re.split(r"\n[ \t]*\n", text.strip("\n"))
+        return "\n\n".join(
+            "\n".join(indent + line for line in paragraph.splitlines())
+            if any(line.startswith(" ") for line in paragraph.splitlines())
+            else super(HelpFormatter, self)._fill_text(paragraph, width, indent)
+            for paragraph in paragraphs
+        )
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose error line shows the user's words escaped (they may hold terminal controls).
 
@@ -67,6 +84,7 @@ class Parser(argparse.ArgumentParser):
     line to say (``main`` says it before running the command)."""
 
     def __init__(self, *args: Any, respell: Respelling | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
         self.respell = respell
 
@@ -110,6 +128,44 @@ def add_command(subparsers: Subparsers, name: str, **kwargs: Any) -> Parser:
 def add_modes(parser: argparse.ArgumentParser, dest: str, what: str = "MODE") -> Subparsers:
     """The subcommands of a command (``profile add|list|remove``): one of them is required."""
     return parser.add_subparsers(dest=dest, metavar=what, required=True, parser_class=Parser)
+
+
+# ----- the help's examples --------------------------------------------------------------------------------------
+TOKEN_NOTE = (
+    f"The token: {TOKEN_ENV} when it is set (for scripts and CI), else the one stored in the OS keyring for the "
+    "connection with 'topic-inspector token set'."
+)
+TOPIC_NOTE = (
+    "A TOPIC is a topic id or a topic's name: a name is looked up in the topics the window saved for the profile, "
+    "then through the Developer API's topic list."
+)
+
+# 'topic-inspector --help': an example per command (the command modules are not loaded for it).
+MAIN_EPILOG = "\n\n".join(
+    (
+        "examples:\n"
+        "  topic-inspector --demo\n"
+        "  topic-inspector consume orders --profile Local --since 2h\n"
+        "  echo '{\"id\": 1}' | topic-inspector publish orders --profile Local\n"
+        "  topic-inspector replay start missed.jsonl --to orders --profile Local\n"
+        "  topic-inspector topics list --region eu\n"
+        "  topic-inspector qala publish events.json --profile Qala --topic orders\n"
+        "  topic-inspector boomi subscriptions list --profile Boomi\n"
+        "  topic-inspector messages watch APP --profile Messages\n"
+        "  topic-inspector token set --profile Local\n"
+        "  topic-inspector profile add Local --base-url http://127.0.0.1:9300\n"
+        "  topic-inspector emulator",
+        "Each command's --help has more examples: topic-inspector consume --help.",
+        TOKEN_NOTE,
+    )
+)
+
+
+def examples(parser: argparse.ArgumentParser, *lines: str, notes: Sequence[str] = (), token: bool = True) -> None:
+    """The end of a command's --help: its examples (one command line each), ``notes``, and where the token comes
+    from (``token``: the command sends one)."""
+    shown = "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    parser.epilog = "\n\n".join((shown, *notes, *([TOKEN_NOTE] if token else [])))
 
 
 # ----- connection options ---------------------------------------------------------------------------------------
@@ -271,6 +327,58 @@ def token_source(conn: Connection) -> TokenSource:
         f"no token for {conn.endpoint.label}",
         hint=f"store one with 'topic-inspector token set' and the same connection options, or set {TOKEN_ENV}",
     )
+
+
+# ----- topics by name or id -------------------------------------------------------------------------------------
+def check_topic(text: str, *, where: str = "topic") -> None:
+    """Refuse, before a token is asked for, a TOPIC that is neither an id nor a name ('0', '-1', '1.5', '')."""
+    from inspector.core.topic_names import topic_id_in  # light, but only for the commands that take a topic
+
+    topic_id_in(text, where=where)
+
+
+async def find_topic(
+    args: argparse.Namespace, conn: Connection, token: TokenSource, text: str, *, where: str = "topic"
+) -> NamedTopic:
+    """The topic a TOPIC argument names: an id (digits, or a topic's address) as it is; a name from the topics the
+    window saved for ``--profile``, else from the Developer API's topic list. A name that matches nothing, or
+    several topics, is a ``ValidationError`` (exit 2) that lists the close names or the ids."""
+    from inspector.core.topic_names import NamedTopic, resolve_topic, saved_topics
+
+    profile = getattr(args, "profile", None)
+    place = f"in profile {profile!r}" if profile else f"at {conn.endpoint.label}"
+    name = text.strip()
+    shown = repr(name) if len(name) <= 40 else f"{name[:30]!r}…"
+
+    async def listed() -> list[NamedTopic]:
+        from inspector.core.services.workato import DeveloperApiClient  # the HTTP client: only to look a name up
+
+        try:
+            async with DeveloperApiClient(conn.endpoint, token) as client:
+                return [NamedTopic(topic.id, topic.name) for topic in await client.list_topics()]
+        except ValidationError:
+            raise
+        except InspectorError as exc:
+            instead = "give the topic's id instead of its name"
+            raise InspectorError(
+                f"cannot look up the topic named {shown} {place}: the Developer API's topic list failed: {exc.message}",
+                hint=f"{exc.hint}; or {instead}" if exc.hint else instead,
+            ) from exc
+
+    return await resolve_topic(
+        text,
+        where=where,
+        place=place,
+        saved=saved_topics(profile) if profile else (),
+        list_topics=listed,
+        hint=f"{shown} is not a topic id either (ids are digits); 'topic-inspector topics list' with the same "
+        "connection options lists the names",
+    )
+
+
+def count(number: int, one: str, many: str | None = None) -> str:
+    """``1 message``, ``2 messages``: a number and its noun, singular or plural."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
 
 
 # ----- input and output -----------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from inspector.cli._common import (
     add_command,
     add_modes,
     add_service_connection,
+    examples,
     json_line,
     read_input,
     service_connection,
@@ -35,6 +36,12 @@ Action = Callable[[argparse.Namespace, BoomiClient], Awaitable[int]]
 
 
 def add(boomi: Parser) -> None:
+    examples(
+        boomi,
+        "topic-inspector boomi subscriptions list --profile Boomi",
+        "topic-inspector boomi subscriptions create subscriptions.json --profile Boomi",
+        "topic-inspector boomi subscriptions delete ID --profile Boomi",
+    )
     what = add_modes(boomi, "what", "{subscriptions}")
     subscriptions = add_command(
         what,
@@ -46,6 +53,16 @@ def add(boomi: Parser) -> None:
             "reason. Subscriptions are printed as JSON Lines; bulk operations print one status line per "
             "subscription. 'delete --all' asks for --confirm with the account id."
         ),
+    )
+    examples(
+        subscriptions,
+        "topic-inspector boomi subscriptions list --profile Boomi --page 0 --page-size 20",
+        "topic-inspector boomi subscriptions get ID --profile Boomi",
+        "topic-inspector boomi subscriptions create subscriptions.json --profile Boomi",
+        "topic-inspector boomi subscriptions update ID changes.json --profile Boomi",
+        "topic-inspector boomi subscriptions delete --all --confirm ACCOUNT --profile Boomi",
+        "topic-inspector boomi subscriptions bulk delete ID1 ID2 --profile Boomi",
+        "topic-inspector boomi subscriptions disable ID --profile Boomi",
     )
     actions = add_modes(subscriptions, "action", "{list,get,create,update,delete,bulk,enable,disable}")
 

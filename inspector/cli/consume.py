@@ -1,4 +1,5 @@
-"""``topic-inspector consume TOPIC``: a topic's messages as JSON Lines (or a JSON array, or CSV)."""
+"""``topic-inspector consume TOPIC``: a topic's messages as JSON Lines (or a JSON array, or CSV); TOPIC by id or
+name, ``--since`` a time or a duration back from now."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import asyncio
 
 from inspector.cli._common import (
     EXIT_OK,
+    TOPIC_NOTE,
     Connection,
     Parser,
     UsageError,
     add_connection,
+    check_topic,
     connection,
+    count,
+    examples,
+    find_topic,
     token_source,
     write_out,
 )
@@ -22,8 +28,8 @@ from inspector.core.models import Message
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.tail import StartPosition, TailState, TailStatus, TopicTail
 from inspector.core.terminal import say
-from inspector.core.timeparse import parse_time
-from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS, check_topic_id
+from inspector.core.timeparse import SINCE_FORMS, parse_since
+from inspector.core.validation import MAX_CONSUME_BATCH, MAX_WAIT_SECS
 
 
 def add(consume: Parser) -> None:
@@ -32,11 +38,16 @@ def add(consume: Parser) -> None:
         "JSON array or CSV, the same bytes as the window's Export. Without --follow it stops when the topic is "
         "drained."
     )
-    consume.add_argument("topic", metavar="TOPIC", help="topic id")
+    consume.add_argument("topic", metavar="TOPIC", help="topic id or name")
     add_connection(consume)
     start = consume.add_mutually_exclusive_group()
     start.add_argument("--after", metavar="ID", help="start after this message id")
-    start.add_argument("--since", metavar="TIME", help="start at this RFC 3339 time, or 'now'")
+    start.add_argument(
+        "--since",
+        metavar="TIME",
+        help="start at this time: RFC 3339 (2024-05-01T09:00:00Z), a duration back from now (90s, 30m, 2h, 1d), "
+        "or 'now' (only new messages)",
+    )
     consume.add_argument(
         "--batch-size",
         type=int,
@@ -60,6 +71,14 @@ def add(consume: Parser) -> None:
         help="jsonl (default: one line per message, as they arrive), json (an array) or csv (for spreadsheets); "
         "json and csv are written whole when consume ends, so with --follow they need --max N",
     )
+    examples(
+        consume,
+        "topic-inspector consume orders --profile Local --since 2h > messages.jsonl",
+        "topic-inspector consume 1234 --region eu --since 2024-05-01T09:00:00Z --max 500",
+        "topic-inspector consume 1234 --region eu --after A1BRi --follow",
+        "topic-inspector consume orders --profile Local --format csv > messages.csv",
+        notes=(TOPIC_NOTE, f"--since takes {SINCE_FORMS} (back from now), or 'now'."),
+    )
     consume.set_defaults(run=run)
 
 
@@ -75,25 +94,26 @@ def run(args: argparse.Namespace) -> int:
             f"--format {args.format} with --follow needs --max N: a {args.format.upper()} document is written "
             "whole when consume ends (after N messages); use --format jsonl to print messages as they arrive"
         )
-    if args.since and args.since != "now":
-        parse_time(args.since, where="--since")  # a bad argument is said before any token is asked for
+    start = _start(args)  # a bad argument is said before any token is asked for
     conn = connection(args)
-    check_topic_id(args.topic)
+    check_topic(args.topic)
     token = token_source(conn)
-    return asyncio.run(_consume(args, conn, token))
+    return asyncio.run(_consume(args, conn, token, start))
 
 
-async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSource) -> int:
-    topic = check_topic_id(args.topic)
-    start = StartPosition.beginning()
+def _start(args: argparse.Namespace) -> StartPosition:
     if args.after:
-        start = StartPosition.after_id(args.after)
-    elif args.since:
-        start = (
-            StartPosition.now()
-            if args.since == "now"
-            else StartPosition.since_time(parse_time(args.since, where="--since"))
-        )
+        return StartPosition.after_id(args.after)
+    if args.since == "now":
+        return StartPosition.now()
+    if args.since is not None:
+        return StartPosition.since_time(parse_since(args.since, where="--since"))
+    return StartPosition.beginning()
+
+
+async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSource, start: StartPosition) -> int:
+    named = await find_topic(args, conn, token, args.topic)
+    topic, label = named.id, named.label
     last_state: list[TailState] = []
     held: list[Message] = []  # --format json or csv: written whole when consume ends
 
@@ -105,9 +125,9 @@ async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSourc
 
     def on_status(status: TailStatus) -> None:
         if status.state in (TailState.BACKING_OFF, TailState.RATE_LIMITED):
-            say(f"topic {topic}: {status.detail}")
+            say(f"{label}: {status.detail}")
         elif status.state is TailState.LIVE and last_state and last_state[-1] is not TailState.LIVE:
-            say(f"topic {topic}: connected")
+            say(f"{label}: connected")
         last_state.append(status.state)
 
     async with EventStreamsClient(conn.endpoint, token) as client:
@@ -130,5 +150,5 @@ async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSourc
                 if args.format != "jsonl":
                     write_out(export_messages(held, args.format))
                 resume = f"; last message id {tail.cursor} (resume with --after {tail.cursor})" if tail.cursor else ""
-                say(f"topic {topic}: {tail.received} messages{resume}")
+                say(f"{label}: {count(tail.received, 'message')}{resume}")
     return EXIT_OK

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 import secrets
 import sys
 from typing import Any
 
-from inspector.cli._common import EXIT_OK, Parser
+from inspector.cli._common import EXIT_OK, Parser, examples
 from inspector.core.errors import ValidationError
 from inspector.core.regions import is_loopback_host
 from inspector.core.secrets import TOKEN_ENV
@@ -48,6 +49,14 @@ def add(emulator: Parser) -> None:
         help="retention of declared topics (default 7 days)",
     )
     emulator.add_argument("--access-log", action="store_true", help="print each request")
+    examples(
+        emulator,
+        "topic-inspector emulator",
+        "topic-inspector emulator --port 0 --topic 7:orders --data emulator.sqlite --rate-limit 0",
+        f"{TOKEN_ENV}=emulator-token topic-inspector consume orders --base-url http://127.0.0.1:9300",
+        notes=(f"Clients send the emulator's --token (default emulator-token), in {TOKEN_ENV} or the keyring.",),
+        token=False,
+    )
     emulator.set_defaults(run=run)
 
 
@@ -68,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError("must be 0 (off) or more", where="--rate-limit")
 
     def ready(url: str, store: Any) -> None:
-        topics = ", ".join(f"{t.id} ({t.name})" for t in store.list_topics())
+        listed = store.list_topics()
+        topics = ", ".join(f"{t.id} ({t.name})" for t in listed)
         if not loopback:
             print(
                 f"warning: the emulator listens on {url}: every machine that reaches it can read and write its "
@@ -83,7 +93,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"  container token (random): {config.container_token}", flush=True)
         print(f"  topics: {topics}", flush=True)
         print(f"  data:   {config.data}", flush=True)
-        print(f"  try:    {TOKEN_ENV}={config.token} topic-inspector consume 1 --base-url {url}", flush=True)
+        topic = _example(listed)
+        print(f"  try:    {TOKEN_ENV}={config.token} topic-inspector consume {topic} --base-url {url}", flush=True)
 
     serve_forever(config, ready)
     return EXIT_OK
+
+
+def _example(topics: list[Any]) -> str:
+    """The first topic for the 'try:' line: by its name when that is one plain word no other topic has."""
+    if not topics:
+        return "1"
+    name = topics[0].name
+    plain = re.fullmatch(r"[A-Za-z][\w.-]*", name, re.ASCII) and sum(t.name == name for t in topics) == 1
+    return name if plain else str(topics[0].id)

@@ -15,6 +15,7 @@ from inspector.cli._common import (
     add_command,
     add_modes,
     add_service_connection,
+    examples,
     json_line,
     service_connection,
 )
@@ -30,6 +31,11 @@ def add(messages: Parser) -> None:
         "watch APP: print an app's messages as they appear, as JSON Lines ({event: message, ...}), and a line for "
         "each message that vanished because its transaction ended ({event: vanished, ...}); Ctrl+C stops. post APP "
         "--transaction T --workflow W --label L SELECTOR...: only for workflow containers."
+    )
+    examples(
+        messages,
+        "topic-inspector messages watch APP --profile Messages",
+        "topic-inspector messages post APP user:1 --transaction T --workflow W --label L --profile Container",
     )
     actions = add_modes(messages, "action", "{watch,post}")
 

@@ -7,7 +7,16 @@ import contextlib
 import getpass
 import sys
 
-from inspector.cli._common import EXIT_OK, Parser, UsageError, add_command, add_modes, add_network_options, keyring
+from inspector.cli._common import (
+    EXIT_OK,
+    Parser,
+    UsageError,
+    add_command,
+    add_modes,
+    add_network_options,
+    examples,
+    keyring,
+)
 from inspector.core import network
 from inspector.core.errors import ValidationError
 from inspector.core.profiles import Profile, ProfileStore, check_profile
@@ -18,6 +27,15 @@ from inspector.core.terminal import escape_text, say
 
 
 def add(profile: Parser) -> None:
+    examples(
+        profile,
+        "topic-inspector profile add Local --base-url http://127.0.0.1:9300",
+        "topic-inspector profile add Prod --region eu",
+        "topic-inspector profile list",
+        "topic-inspector profile remove Prod",
+        notes=("Then store the profile's token: topic-inspector token set --profile Local",),
+        token=False,
+    )
     actions = add_modes(profile, "action", "{add,list,remove}")
 
     new = add_command(actions, "add", help="add a profile, or change the one of that name")
@@ -36,6 +54,13 @@ def add(profile: Parser) -> None:
     new.add_argument("--environment", metavar="GUID", help="qala: the environment id")
     new.add_argument("--account", metavar="ID", help="boomi: the account id")
     new.add_argument("--workflow-container", action="store_true", help="messaging: the token is a workflow container's")
+    examples(
+        new,
+        "topic-inspector profile add Prod --region eu",
+        "topic-inspector profile add Local --base-url http://127.0.0.1:9300 --rate-limit 0",
+        "topic-inspector profile add Q --service qala --base-url https://qala.example.com --environment GUID",
+        token=False,
+    )
     new.set_defaults(run=run_add)
 
     listing = add_command(actions, "list", help="list the profiles: name, where, service")

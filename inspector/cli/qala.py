@@ -18,6 +18,7 @@ from inspector.cli._common import (
     add_command,
     add_modes,
     add_service_connection,
+    examples,
     json_line,
     read_input,
     service_connection,
@@ -32,6 +33,12 @@ from inspector.core.terminal import say
 
 
 def add(qala: Parser) -> None:
+    examples(
+        qala,
+        "topic-inspector qala publish events.json --profile Qala --topic orders",
+        "topic-inspector qala publish events.jsonl --profile Qala",
+        "topic-inspector qala session-token GROUP --profile Qala",
+    )
     actions = add_modes(qala, "action", "{publish,session-token}")
 
     publish = add_command(
@@ -48,11 +55,17 @@ def add(qala: Parser) -> None:
     publish.add_argument("file", metavar="FILE", nargs="?", default="-", help="events file, or - for stdin")
     publish.add_argument("--topic", metavar="NAME", help="the topic's name (default: routed by event type)")
     add_service_connection(publish, environment=True)
+    examples(
+        publish,
+        "topic-inspector qala publish events.json --profile Qala --topic orders",
+        "topic-inspector qala publish events.json --base-url https://qala.example.com --environment GUID",
+    )
     publish.set_defaults(run=run_publish)
 
     session = add_command(actions, "session-token", help="create a subscriber group's session token (shown once)")
     session.add_argument("group", metavar="GROUP", help="the subscriber group id")
     add_service_connection(session, environment=True)
+    examples(session, "topic-inspector qala session-token GROUP --profile Qala")
     session.set_defaults(run=run_session_token)
 
 

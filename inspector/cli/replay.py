@@ -9,20 +9,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from inspector.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
+    TOPIC_NOTE,
     Connection,
     Parser,
     UsageError,
     add_command,
     add_connection,
     add_modes,
+    check_topic,
     connection,
+    examples,
+    find_topic,
     read_input,
     source_name,
     token_source,
@@ -33,11 +37,13 @@ from inspector.core.models import Outcome
 from inspector.core.replay import Journal, ReplayItem, ReplayProgress, check_unknown, run_job
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.terminal import dumps, say
-from inspector.core.validation import check_topic_id
 
 MODES = ("start", "resume", "list", "report")
 _OLD_OPTIONS = {"--list": "list", "--resume": "resume", "--report": "report"}
 _GOES = "the old spelling goes in the next release"
+
+# What a run of start or resume sends: the id of the job, made or reopened with the connection and its token.
+Job = Callable[[Connection, TokenSource, Journal], Awaitable[str]]
 
 
 def today(words: list[str]) -> tuple[list[str], str | None]:
@@ -72,13 +78,27 @@ def add(replay: Parser) -> None:
         "published) and is sent again only with --resend-unknown. Exit status: 0 all published, 1 not all, 2 bad "
         "input."
     )
+    examples(
+        replay,
+        "topic-inspector replay start missed.jsonl --to orders --profile Local",
+        "topic-inspector replay resume JOB --profile Local --check-unknown --retry-failed",
+        "topic-inspector replay list",
+        "topic-inspector replay report JOB > report.json",
+        notes=("--to TOPIC is a topic id or a topic's name, looked up as for 'consume'.",),
+    )
     modes = add_modes(replay, "mode", "{start,resume,list,report}")
 
     start = add_command(modes, "start", help="replay FILE to --to TOPIC as a new job")
     start.add_argument("file", metavar="FILE", help="messages to replay (- for stdin)")
-    start.add_argument("--to", metavar="TOPIC", required=True, help="the destination topic id")
+    start.add_argument("--to", metavar="TOPIC", required=True, help="the destination topic id or name")
     _add_journal(start)
     add_connection(start)
+    examples(
+        start,
+        "topic-inspector consume 1234 --region eu --since 1d > missed.jsonl",
+        "topic-inspector replay start missed.jsonl --to orders --profile Local",
+        notes=(TOPIC_NOTE,),
+    )
     start.set_defaults(run=run_start)
 
     resume = add_command(modes, "resume", help="continue a journaled job: send what has no recorded outcome")
@@ -93,15 +113,22 @@ def add(replay: Parser) -> None:
     )
     _add_journal(resume)
     add_connection(resume)
+    examples(
+        resume,
+        "topic-inspector replay resume JOB --profile Local",
+        "topic-inspector replay resume JOB --profile Local --check-unknown --retry-failed",
+    )
     resume.set_defaults(run=run_resume)
 
     listing = add_command(modes, "list", help="list the journaled jobs and their state")
     _add_journal(listing)
+    examples(listing, "topic-inspector replay list", token=False)
     listing.set_defaults(run=run_list)
 
     report = add_command(modes, "report", help="print a job's report as JSON (each item's result)")
     report.add_argument("job", metavar="JOB", help="the job id (see 'replay list')")
     _add_journal(report)
+    examples(report, "topic-inspector replay report JOB > report.json", token=False)
     report.set_defaults(run=run_report)
 
 
@@ -140,13 +167,15 @@ def run_report(args: argparse.Namespace) -> int:
 
 # ----- start and resume -----------------------------------------------------------------------------------------
 def run_start(args: argparse.Namespace) -> int:
-    def create(conn: Connection, journal: Journal) -> str:
-        topic = check_topic_id(args.to, where="--to")
-        items = import_items(read_input(args.file), source=source_name(args.file))
+    check_topic(args.to, where="--to")  # before a token is asked for
+
+    async def create(conn: Connection, token: TokenSource, journal: Journal) -> str:
+        items = import_items(read_input(args.file), source=source_name(args.file))  # checked before any request
+        topic = await find_topic(args, conn, token, args.to, where="--to")
         destination = {
-            "topic": topic,
+            "topic": topic.id,
             "events_url": conn.endpoint.events_url,
-            "label": f"topic {topic} at {conn.endpoint.label}",
+            "label": f"{topic.label} at {conn.endpoint.label}",
         }
         return journal.create(source_name(args.file), destination, [ReplayItem(i.payload, i.source_id) for i in items])
 
@@ -157,7 +186,7 @@ def run_resume(args: argparse.Namespace) -> int:
     if args.check_unknown and args.resend_unknown:
         raise UsageError("choose --check-unknown (send only what is not in the topic) or --resend-unknown (all)")
 
-    def reopen(conn: Connection, journal: Journal) -> str:
+    async def reopen(conn: Connection, token: TokenSource, journal: Journal) -> str:
         info = journal.job(args.job)
         if args.resend_unknown:
             journal.requeue(info.id, outcomes=(Outcome.UNKNOWN,))
@@ -170,7 +199,7 @@ def run_resume(args: argparse.Namespace) -> int:
 
 def _send(
     args: argparse.Namespace,
-    job: Callable[[Connection, Journal], str],
+    job: Job,
     *,
     check_unknown: bool = False,
     retry_missing: bool = False,
@@ -184,7 +213,7 @@ async def _replay(
     args: argparse.Namespace,
     conn: Connection,
     token: TokenSource,
-    job: Callable[[Connection, Journal], str],
+    job: Job,
     *,
     check_unknown: bool,
     retry_missing: bool,
@@ -193,7 +222,7 @@ async def _replay(
     try:
         for info in journal.recover():
             say(f"{info.describe()}: the last run ended while it was sending")
-        job_id = job(conn, journal)
+        job_id = await job(conn, token, journal)
         info = journal.job(job_id)
         if info.destination.get("events_url") != conn.endpoint.events_url:
             target = info.destination.get("events_url")

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from inspector.cli._common import EXIT_FAILED, EXIT_OK, Parser, add_connection, connection, keyring
+from inspector.cli._common import EXIT_FAILED, EXIT_OK, Parser, add_connection, connection, examples, keyring
 from inspector.core.secrets import TOKEN_ENV, check_token_text, env_token
 from inspector.core.terminal import say
 
@@ -18,6 +18,15 @@ def add(token: Parser) -> None:
     )
     token.add_argument("action", choices=["set", "delete", "status"])
     add_connection(token)
+    examples(
+        token,
+        "topic-inspector token set --profile Local",
+        "printf '%s' \"$TOKEN\" | topic-inspector token set --region eu",
+        "topic-inspector token status --profile Local",
+        "topic-inspector token delete --profile Local",
+        notes=(f"Scripts and CI can skip the keyring: {TOKEN_ENV}=... topic-inspector consume orders --region eu",),
+        token=False,
+    )
     token.set_defaults(run=run)
 
 

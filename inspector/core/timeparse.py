@@ -1,4 +1,5 @@
-"""RFC 3339 timestamps as the API writes them: ``Z`` or ``+00:00``, with or without fractional seconds."""
+"""RFC 3339 timestamps as the API writes them: ``Z`` or ``+00:00``, with or without fractional seconds; and the
+start times a person types (``parse_since``): RFC 3339, or a duration back from now such as ``30m`` or ``2h``."""
 
 from __future__ import annotations
 
@@ -106,6 +107,63 @@ def _check_utc_range(text: str, moment: datetime, where: str) -> None:
             where=where,
             hint="check the year",
         ) from None
+
+
+# A duration back from now, as a person types it: 90s, 30m, 2h, 1d, 1w, 1.5h, 1h30m (spaces allowed between parts).
+_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+$", re.ASCII | re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.ASCII | re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+_DATE_LIKE = re.compile(r"^\s*\d{4}-", re.ASCII)  # a date-time attempt: parse_time says what is wrong with it
+SINCE_FORMS = "RFC 3339 (2024-05-01T09:00:00Z) or a duration like 30m, 2h, 1d"
+
+
+def parse_duration(text: str, *, where: str = "duration") -> timedelta:
+    """A duration as a person types it: a number and a unit (s, m, h, d or w), or several (``1h30m``)."""
+    value = text.strip() if isinstance(text, str) else ""
+    if not _DURATION.match(value):
+        raise ValidationError(
+            f"{_shown(text)} is not a duration",
+            where=where,
+            hint="write a number and a unit: 90s, 30m, 2h, 1d or 1w (seconds, minutes, hours, days, weeks)",
+        )
+    try:
+        seconds = sum(float(number) * _UNIT_SECONDS[unit.lower()] for number, unit in _DURATION_PART.findall(value))
+        return timedelta(seconds=seconds)
+    except (OverflowError, ValueError):  # past timedelta's 999,999,999 days (or a number of 309 digits)
+        raise ValidationError(
+            f"{_shown(text)} is too long a duration", where=where, hint="give a duration of a few years at most"
+        ) from None
+
+
+def parse_since(text: str, *, where: str = "time", now: datetime | None = None) -> datetime:
+    """A start time as a person types it (``--since``, the window's start position): an RFC 3339 timestamp, as
+    ``parse_time`` reads it, or a duration back from ``now`` (default: this moment), such as ``30m``, ``2h`` or
+    ``1d``. Anything else is refused with both forms in the words."""
+    if not isinstance(text, str):
+        raise ValidationError(f"expected a time or a duration as text, got {type(text).__name__}", where=where)
+    if _DATE_LIKE.match(text):
+        return parse_time(text, where=where)
+    if not _DURATION.match(text.strip()):
+        raise ValidationError(
+            f"{_shown(text)} is not a time: give {SINCE_FORMS}",
+            where=where,
+            hint="a duration counts back from now: 90s, 30m, 2h, 1d or 1w, or several together such as 1h30m",
+        )
+    back = parse_duration(text, where=where)
+    moment = (now_utc() if now is None else now).astimezone(UTC)
+    try:
+        return moment - back
+    except OverflowError:
+        raise ValidationError(
+            f"{_shown(text)} reaches back before the year 1", where=where, hint="give a shorter duration"
+        ) from None
+
+
+def _shown(text: object) -> str:
+    """Input for a message, shortened: a pasted document stays readable in one line."""
+    if isinstance(text, str) and len(text) > 60:
+        return f"{text[:40]!r}… ({len(text)} characters)"
+    return repr(text)
 
 
 def format_time(moment: datetime) -> str:
