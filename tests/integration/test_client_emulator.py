@@ -81,7 +81,7 @@ async def test_long_poll_tail_wakes_on_publish(client: EventStreamsClient, topic
     sent = time.perf_counter()
     message_id = await client.publish(topic, {"hello": "world"})
     await asyncio.wait_for(arrived.wait(), 5)
-    assert time.perf_counter() - sent < 2
+    assert time.perf_counter() - sent < 15  # woken by the publish, not at the poll's 30 s end
     assert [m.message_id for m in got] == [message_id]
     tail.stop()
     await task
