@@ -67,7 +67,7 @@ SERVICES: dict[str, Service] = {
             "consume": "read messages as JSON Lines (or JSON, CSV)",
             "publish": "publish a JSON object, array or JSON Lines",
             "replay": "replay messages from a file to a topic, journaled and resumable",
-            "topics": "list topics through the Developer API",
+            "topics": "list, create, change, purge and delete topics; infer and test schemas",
         },
         emulator="inspector.emulator.services.workato:mounts",
     ),

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from inspector.core import later
 from inspector.core.errors import InsecureUrlError, ValidationError
 
 REGIONAL_RPM = 60
@@ -46,19 +47,54 @@ class Endpoint:
         return f"/api/v1/batch/topics/{topic_id}/publish"
 
 
-def _region(key: str, label: str, sub: str, app: str) -> Endpoint:
-    return Endpoint(key, label, f"https://event-streams{sub}.workato.com", f"https://{app}.workato.com")
+@dataclass(frozen=True, slots=True)
+class DataCenter:
+    """A Workato data center as Workato's docs list it: its Developer API host, and its event-streams host when
+    the docs give one. ``note`` says why a host is missing (none is guessed)."""
+
+    key: str
+    label: str
+    developer_url: str | None
+    events_url: str | None
+    note: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.events_url is not None and self.developer_url is not None
 
 
+# From docs.workato.com: "Event streams public API" (Base URL) and "Developer API" (Base URL), read 2026.
+_NOT_IN_DOCS = "Workato's documentation read for this release does not give its event-streams host"
+DATA_CENTERS: dict[str, DataCenter] = {
+    dc.key: dc
+    for dc in (
+        DataCenter("us", "US", "https://www.workato.com", "https://event-streams.workato.com"),
+        DataCenter("eu", "EU", "https://app.eu.workato.com", "https://event-streams.eu.workato.com"),
+        DataCenter("jp", "JP", "https://app.jp.workato.com", "https://event-streams.jp.workato.com"),
+        DataCenter("sg", "SG", "https://app.sg.workato.com", "https://event-streams.sg.workato.com"),
+        DataCenter("au", "AU", "https://app.au.workato.com", "https://event-streams.au.workato.com"),
+        DataCenter("il", "IL", "https://app.il.workato.com", "https://event-streams.il.workato.com"),
+        DataCenter("cn", "CN", "https://app.workatoapp.cn", "https://event-streams.workatoapp.cn"),
+        DataCenter("kr", "KR", "https://app.kr.workato.com", None, _NOT_IN_DOCS),
+        DataCenter("uk", "UK", None, None, _NOT_IN_DOCS + " nor its Developer API host"),
+        DataCenter(
+            "sandbox", "Developer Sandbox", "https://app.trial.workato.com", "https://event-streams.trial.workato.com"
+        ),
+    )
+}
+
+
+def _endpoint(dc: DataCenter) -> Endpoint:
+    assert dc.events_url is not None
+    assert dc.developer_url is not None
+    return Endpoint(dc.key, dc.label, dc.events_url, dc.developer_url)
+
+
+# The regions one connects to: every data center whose hosts are known, and the legacy domain.
 REGIONS: dict[str, Endpoint] = {
     e.key: e
     for e in (
-        _region("us", "US", "", "www"),
-        _region("eu", "EU", ".eu", "app.eu"),
-        _region("jp", "JP", ".jp", "app.jp"),
-        _region("sg", "SG", ".sg", "app.sg"),
-        _region("au", "AU", ".au", "app.au"),
-        _region("sandbox", "Developer Sandbox", ".trial", "app.trial"),
+        *(_endpoint(dc) for dc in DATA_CENTERS.values() if dc.usable),
         Endpoint(
             "legacy",
             "Legacy (www.workato.com/api)",
@@ -76,6 +112,15 @@ def region(key: str) -> Endpoint:
         return REGIONS[key.strip().lower()]
     except (KeyError, AttributeError):  # AttributeError: not a string (a profile file edited by hand)
         names = ", ".join(REGIONS)
+        known = DATA_CENTERS.get(key.strip().lower()) if isinstance(key, str) else None
+        if known is not None:
+            developer = f"; its Developer API is {known.developer_url}" if known.developer_url else ""
+            raise ValidationError(
+                f"the {known.label} data center is not offered: {known.note}{developer}",
+                where="region",
+                hint="connect with --base-url and the event-streams address Workato gives your workspace, or "
+                f"choose one of: {names}",
+            ) from None
         raise ValidationError(f"unknown region {key!r}", where="region", hint=f"choose one of: {names}") from None
 
 
@@ -111,10 +156,8 @@ def _host_problem(host: str) -> str | None:
         if not _ASCII_HOST.match(host):
             return f"{host!r} is not a valid host name"
         return None
-    import idna  # only for international names; httpx encodes them with the same library
-
-    try:
-        idna.encode(host)
+    try:  # idna only for international names; httpx encodes them with the same library
+        later.idna.encode(host)
     except UnicodeError as exc:  # idna.IDNAError is one
         return f"{host!r} is not a valid international domain name ({exc})"
     return None

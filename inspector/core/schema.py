@@ -2,7 +2,8 @@
 
 A field list is an array of ``{"name", "type", "optional", "properties" | "of", ...}`` objects. Types:
 string, integer, number, boolean, date_time, timestamp, date, object (with ``properties``), array (with
-``of``; ``of: object`` takes ``properties`` too).
+``of``; ``of: object`` takes ``properties`` too). ``fieldlist`` holds the model of a field list and its strict
+checks; this module converts one to JSON Schema and validates payloads with it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from inspector.core.errors import ValidationError
+from inspector.core.fieldlist import parse_fieldlist
 from inspector.core.timeparse import parse_time
 
 JsonSchema = dict[str, Any]
@@ -197,8 +199,10 @@ def example_payload(schema: JsonSchema) -> Any:
 
 
 def schema_from_document(document: object, *, where: str = "schema file") -> JsonSchema:
-    """A schema the user loads: a Workato field list (a JSON array) or a JSON Schema (an object)."""
+    """A schema the user loads: a Workato field list (a JSON array), checked as Workato checks a topic's schema
+    (``fieldlist.parse_fieldlist``), or a JSON Schema (an object)."""
     if isinstance(document, list):
+        parse_fieldlist(document, where=where)
         return fieldlist_to_jsonschema(document, where=where)
     if isinstance(document, dict):
         try:

@@ -340,7 +340,7 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 255},
                 "schema": {"type": "array", "items": _ref("schemas/SchemaField")},
-                "retention": {"type": "integer", "minimum": 60, "maximum": 31536000},
+                "retention": {"type": "integer", "minimum": 60, "maximum": 7776000},
                 "description": {"type": "string"},
             },
         },
@@ -349,7 +349,7 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 255},
                 "schema": {"type": "array", "items": _ref("schemas/SchemaField")},
-                "retention": {"type": "integer", "minimum": 60, "maximum": 31536000},
+                "retention": {"type": "integer", "minimum": 60, "maximum": 7776000},
                 "description": {"type": "string"},
             },
         },

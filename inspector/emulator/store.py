@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS topics (
     retention INTEGER NOT NULL,
     created_us INTEGER NOT NULL,
     updated_us INTEGER NOT NULL,
-    activity_us INTEGER NOT NULL DEFAULT 0
+    activity_us INTEGER NOT NULL DEFAULT 0,
+    counted INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -108,6 +109,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(topics)")}
+        if "counted" not in columns:  # a data file of an earlier build
+            self._db.execute("ALTER TABLE topics ADD COLUMN counted INTEGER NOT NULL DEFAULT 0")
         self._validators: dict[int, Any] = {}
 
     def close(self) -> None:
@@ -149,20 +153,39 @@ class Store:
         retention: int = DEFAULT_RETENTION_SECS,
         description: str = "",
         topic_id: int | None = None,
+        counted: bool = False,
     ) -> TopicRow:
+        """A new topic. ``counted``: it counts toward the workspace's limit (``counted_topics``), as the topics
+        made through the Developer API do; the topics the emulator starts with (``--topic``, tests) do not."""
         if schema:
             fieldlist_to_jsonschema(schema)
         now = self.now_us()
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO topics (id, name, description, schema, retention, created_us, updated_us)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (topic_id, name, description, json.dumps(schema) if schema else None, retention, now, now),
+                "INSERT INTO topics (id, name, description, schema, retention, created_us, updated_us, counted)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (topic_id, name, description, json.dumps(schema) if schema else None, retention, now, now, counted),
             )
             new_id = int(cursor.lastrowid or 0)
         found = self.get_topic(new_id)
         assert found is not None
         return found
+
+    def counted_topics(self) -> int:
+        """How many topics count toward the workspace's limit (those made through the Developer API)."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM topics WHERE counted").fetchone()
+        return int(row[0])
+
+    def topic_named(self, name: str) -> TopicRow | None:
+        """The topic of this exact name, if any (the one with the lowest id)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, name, description, schema, retention, created_us, updated_us FROM topics"
+                " WHERE name = ? ORDER BY id LIMIT 1",
+                (name,),
+            ).fetchone()
+        return self._row(row) if row else None
 
     def update_topic(self, topic_id: int, **fields: Any) -> TopicRow | None:
         columns = {"name": "name", "description": "description", "retention": "retention", "schema": "schema"}

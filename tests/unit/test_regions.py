@@ -22,6 +22,8 @@ EXPECTED = {
     "jp": ("https://event-streams.jp.workato.com", "https://app.jp.workato.com"),
     "sg": ("https://event-streams.sg.workato.com", "https://app.sg.workato.com"),
     "au": ("https://event-streams.au.workato.com", "https://app.au.workato.com"),
+    "il": ("https://event-streams.il.workato.com", "https://app.il.workato.com"),
+    "cn": ("https://event-streams.workatoapp.cn", "https://app.workatoapp.cn"),
     "sandbox": ("https://event-streams.trial.workato.com", "https://app.trial.workato.com"),
     "legacy": ("https://www.workato.com", "https://www.workato.com"),
 }
@@ -40,7 +42,7 @@ def test_region_urls(key: str) -> None:
     assert endpoint.label
 
 
-@pytest.mark.parametrize("key", ["us", "eu", "jp", "sg", "au", "sandbox"])
+@pytest.mark.parametrize("key", ["us", "eu", "jp", "sg", "au", "il", "cn", "sandbox"])
 def test_regional_endpoints(key: str) -> None:
     endpoint = region(key)
     assert endpoint.legacy is False

@@ -17,6 +17,7 @@ from inspector.core.errors import (
     UnsupportedError,
     ValidationError,
 )
+from inspector.core.fieldlist import parse_fieldlist
 from inspector.core.http import LONG_POLL_GRACE, TokenSource, shape_error
 from inspector.core.models import BatchResult, ItemResult, JsonObject, Message, Outcome, Topic
 from inspector.core.ratelimit import Limiters, RateLimiter
@@ -36,6 +37,15 @@ from inspector.core.validation import (
 
 CAPABILITIES = SERVICES["workato"].capabilities
 MAX_MESSAGE_ID_BYTES = 1024  # UTF-8; a consume answer's id beyond this is refused as a wrong answer
+
+# The Developer API's topics (Workato's docs, "Event streams limits" and "Create a topic"): retention in seconds,
+# 168 hours when not given, at most 90 days; at most 20 topics in a workspace. The emulator keeps the same limits.
+DEFAULT_RETENTION_SECS = 7 * 24 * 3600
+MIN_RETENTION_SECS = 60
+MAX_RETENTION_SECS = 90 * 24 * 3600
+MAX_TOPICS = 20
+MAX_TOPIC_NAME_CHARS = 255
+_RETENTION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class EventStreamsClient(ServiceClient):
@@ -249,6 +259,7 @@ class DeveloperApiClient(ServiceClient):
         retention_secs: int | None = None,
         description: str = "",
     ) -> Topic:
+        """Create a topic; the name, schema and retention are checked first (``ValidationError``, nothing sent)."""
         body = _topic_body(name, schema, retention_secs, description)
         data = await self._api.request("POST", "/api/event_streams/topics", body=encode_json(body))
         return parse_topic(_unwrap(data), self._api.host)
@@ -265,13 +276,14 @@ class DeveloperApiClient(ServiceClient):
         topic_id = check_topic_id(topic_id)
         body: dict[str, Any] = {}
         if name is not None:
-            body["name"] = name
+            body["name"] = check_topic_name(name)
         if schema is not None:
+            parse_fieldlist(schema, where="schema")
             body["schema"] = schema
         if retention_secs is not None:
-            body["retention"] = retention_secs
+            body["retention"] = check_retention(retention_secs)
         if description is not None:
-            body["description"] = description
+            body["description"] = check_description(description)
         data = await self._api.request(
             "PUT",
             f"/api/event_streams/topics/{topic_id}",
@@ -294,14 +306,78 @@ class DeveloperApiClient(ServiceClient):
 
 
 def _topic_body(name: str, schema: list[JsonObject], retention_secs: int | None, description: str) -> JsonObject:
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationError("must not be empty", where="topic name")
-    body: JsonObject = {"name": name.strip(), "schema": schema}
+    parse_fieldlist(schema, where="schema")
+    body: JsonObject = {"name": check_topic_name(name), "schema": schema}
     if retention_secs is not None:
-        body["retention"] = retention_secs
+        body["retention"] = check_retention(retention_secs)
     if description:
-        body["description"] = description
+        body["description"] = check_description(description)
     return body
+
+
+def check_topic_name(name: object, *, where: str = "topic name") -> str:
+    """A topic's name as the Developer API takes it: 1 to 255 printable characters (spaces around are dropped)."""
+    if not isinstance(name, str):
+        raise ValidationError(f"must be text, not {type(name).__name__}", where=where)
+    text = name.strip()
+    if not text:
+        raise ValidationError("is empty", where=where, hint="give the topic a name, such as orders")
+    if len(text) > MAX_TOPIC_NAME_CHARS:
+        raise ValidationError(
+            f"is {len(text):,} characters long; a topic's name has at most {MAX_TOPIC_NAME_CHARS}",
+            where=where,
+            hint="shorten it, and put the rest in the description",
+        )
+    if not text.isprintable():
+        bad = next(char for char in text if not char.isprintable())
+        raise ValidationError(
+            f"holds the unprintable character U+{ord(bad):04X}",
+            where=where,
+            hint="a topic's name is one line of visible text",
+        )
+    return text
+
+
+def check_description(description: object, *, where: str = "description") -> str:
+    if not isinstance(description, str):
+        raise ValidationError(f"must be text, not {type(description).__name__}", where=where)
+    return description
+
+
+def retention_words(seconds: int) -> str:
+    """``604800`` -> "7 days", ``5400`` -> "90 minutes": a retention as a person says it."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count:,} {unit}" + ("" if count == 1 else "s")
+    return f"{seconds:,} second" + ("" if seconds == 1 else "s")
+
+
+def check_retention(value: object, *, where: str = "retention") -> int:
+    """A topic's retention in seconds: an integer, or text such as ``3600``, ``90m``, ``36h`` or ``7d``; from 1
+    minute to 90 days (Workato's limit)."""
+    seconds: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        number, unit = (text[:-1], text[-1]) if text[-1:] in _RETENTION_UNITS else (text, "s")
+        if number.isascii() and number.isdigit() and len(number) <= 12:
+            seconds = int(number) * _RETENTION_UNITS[unit]
+    if seconds is None:
+        shown = repr(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+        raise ValidationError(
+            f"{shown} is not a retention",
+            where=where,
+            hint="give seconds (604800), or a number with m, h or d (90m, 36h, 7d)",
+        )
+    if not MIN_RETENTION_SECS <= seconds <= MAX_RETENTION_SECS:
+        raise ValidationError(
+            f"{retention_words(seconds)} is out of range: a topic keeps its messages from 1 minute to 90 days",
+            where=where,
+            hint=f"give {MIN_RETENTION_SECS} to {MAX_RETENTION_SECS:,} seconds (7d is the default)",
+        )
+    return seconds
 
 
 def _unwrap(data: Any) -> Any:

@@ -1,5 +1,9 @@
 """Workato Event Streams: the public API (consume, publish, batch publish), its legacy paths, the Developer API
-topic endpoints, and the emulator's OpenAPI document. Topics and messages live in the ``Store`` (SQLite)."""
+topic endpoints, and the emulator's OpenAPI document. Topics and messages live in the ``Store`` (SQLite).
+
+The Developer API keeps Workato's limits: names unique, at most 20 topics (made through the API: the topics the
+emulator starts with do not count), retention from 60 seconds to 90 days, schemas checked as field lists. A topic's
+schema applies to what is published after it is set; the messages already in the topic stay as they were."""
 
 from __future__ import annotations
 
@@ -12,7 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from inspector.core.errors import ValidationError
+from inspector.core.fieldlist import parse_fieldlist
 from inspector.core.schema import fieldlist_to_jsonschema
+from inspector.core.services.workato import (
+    MAX_RETENTION_SECS,
+    MAX_TOPIC_NAME_CHARS,
+    MAX_TOPICS,
+    MIN_RETENTION_SECS,
+)
 from inspector.core.timeparse import parse_time
 from inspector.core.validation import MAX_BATCH_ITEMS, MAX_CONSUME_BATCH, MAX_WAIT_SECS
 from inspector.emulator.context import Context, LongPolls
@@ -177,24 +188,31 @@ async def publish_batch(request: Request, topics: Topics) -> Response:
 
 
 # ----- Developer API topics ---------------------------------------------------------------------------------
-def _topic_fields(body: Any, *, creating: bool) -> dict[str, Any]:
+def _topic_fields(body: Any, topics: Topics, *, creating: bool, topic_id: int | None = None) -> dict[str, Any]:
+    """The fields of a create or update, checked as Workato checks them (the same limits, one error at a time)."""
     if not isinstance(body, dict):
         raise ApiProblem(400, "Request body must be a JSON object", "invalid_request")
     fields: dict[str, Any] = {}
     if "name" in body or creating:
         name = body.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 255:
-            raise ApiProblem(400, "name is required: a string of 1 to 255 characters", "invalid_request")
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_TOPIC_NAME_CHARS:
+            raise ApiProblem(
+                400, f"name is required: a string of 1 to {MAX_TOPIC_NAME_CHARS} characters", "invalid_request"
+            )
+        taken = topics.store.topic_named(name.strip())
+        if taken is not None and taken.id != topic_id:
+            raise ApiProblem(400, f"Name has already been taken (by topic {taken.id})", "name_taken")
         fields["name"] = name.strip()
     if "schema" in body or creating:
         schema = body.get("schema")
         try:
+            parse_fieldlist(schema, where="schema")
             fieldlist_to_jsonschema(schema)
         except ValidationError as exc:
-            raise ApiProblem(400, f"schema is not a valid Workato schema: {exc.message}", "invalid_schema") from None
+            raise ApiProblem(400, f"schema is not a valid Workato schema: {exc.reason}", "invalid_schema") from None
         fields["schema"] = schema
     if "retention" in body:
-        fields["retention"] = _int_field(body, "retention", 0, 60, 31_536_000)
+        fields["retention"] = _int_field(body, "retention", 0, MIN_RETENTION_SECS, MAX_RETENTION_SECS)
     if "description" in body:
         if not isinstance(body["description"], str):
             raise ApiProblem(400, "description must be a string", "invalid_request")
@@ -215,12 +233,19 @@ async def list_topics(request: Request, topics: Topics) -> Response:
 
 
 async def create_topic(request: Request, topics: Topics) -> Response:
-    fields = _topic_fields(await _body(request, required=True), creating=True)
+    fields = _topic_fields(await _body(request, required=True), topics, creating=True)
+    if topics.store.counted_topics() >= MAX_TOPICS:
+        raise ApiProblem(
+            400,
+            f"Topic limit reached: a workspace has at most {MAX_TOPICS} topics; delete one to create another",
+            "topic_limit_reached",
+        )
     topic = topics.store.create_topic(
         fields["name"],
         schema=fields["schema"],
         retention=fields.get("retention", DEFAULT_RETENTION_SECS),
         description=fields.get("description", ""),
+        counted=True,
     )
     return JSONResponse({"data": topic.to_json(include_schema=True)})
 
@@ -231,7 +256,7 @@ async def get_topic(request: Request, topics: Topics) -> Response:
 
 async def update_topic(request: Request, topics: Topics) -> Response:
     topic = _topic(request, topics)
-    fields = _topic_fields(await _body(request, required=True), creating=False)
+    fields = _topic_fields(await _body(request, required=True), topics, creating=False, topic_id=topic.id)
     updated = topics.store.update_topic(topic.id, **fields) if fields else topic
     if updated is None:
         raise ApiProblem(404, f"Topic {topic.id} not found", "not_found")
