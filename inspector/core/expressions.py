@@ -44,7 +44,7 @@ def compile_expression(expression: str) -> ParsedResult:
     try:
         compiled = jmespath.compile(expression)
     except jmespath.exceptions.ParseError as exc:
-        raise ExpressionProblem(*parse_error_words(exc)) from None
+        raise ExpressionProblem(*parse_error_words(exc), hint=_number_hint(expression, exc)) from None
     except jmespath.exceptions.JMESPathError as exc:
         raise ExpressionProblem(str(exc).splitlines()[0]) from None
     except RecursionError:
@@ -66,6 +66,24 @@ def parse_error_words(exc: jmespath.exceptions.ParseError) -> tuple[str, int | N
     else:
         reason = "cannot read it"
     return reason, position if isinstance(position, int) else None
+
+
+def _number_hint(expression: str, exc: jmespath.exceptions.ParseError) -> str:
+    """For a bare number where a value belongs (``payload.total > 100``): the expression with the number in
+    backticks, as JMESPath reads a number literal. Empty for any other mistake."""
+    start = getattr(exc, "lex_position", None)
+    if str(getattr(exc, "token_type", "")).lower() != "number" or not isinstance(start, int):
+        return ""
+    end = start + (expression[start : start + 1] == "-")
+    while end < len(expression) and (expression[end].isdigit() or expression[end] in ".eE+-"):
+        if expression[end] in "+-" and expression[end - 1] not in "eE":
+            break
+        end += 1
+    number = expression[start:end].rstrip(".eE+-")
+    if not number or number == "-":
+        return ""
+    fixed = f"{expression[:start]}`{number}`{expression[start + len(number) :]}"
+    return f"numbers need backticks: {fixed}"
 
 
 def _function_calls(expression: str) -> dict[str, int]:

@@ -47,6 +47,17 @@ class TextFilter(RowFilter):
             return [r[SEQ] for r in rows if needle in r[TEXT].lower() or needle in r[MESSAGE_ID].lower()]
         return [r[SEQ] for r in rows if needle in r[TEXT].casefold() or needle in r[MESSAGE_ID].casefold()]
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the needle is in ``text`` (start, end), matched as ``matching`` does: for highlighting."""
+        hay = text if self.exact else text.lower() if self.ascii else text.casefold()
+        if len(hay) != len(text) or not self.needle:
+            return []  # lower() or casefold() changed the length (ß → ss): positions would not line up
+        found, start = [], hay.find(self.needle)
+        while start >= 0:
+            found.append((start, start + len(self.needle)))
+            start = hay.find(self.needle, start + len(self.needle))
+        return found
+
 
 class JmesPathFilter(RowFilter):
     """Rows for which the expression is truthy over ``{message_id, time, payload}``, e.g. ``payload.Name == 'Jane'``

@@ -209,7 +209,9 @@ def test_filters_and_detail(qloop: qasync.QEventLoop, ctx: AppContext, emulator:
         view.filter_edit.setText("payload.Name ==")
         view.apply_filter()
         assert "ends too soon" in view.filter_error.text()
-        assert view.model.rowCount() == 7  # the last good filter stays
+        assert "Filter not applied" in view.filter_error.text()
+        assert view.model.rowCount() == 32  # not applied: every message is shown, not the last good filter's
+        assert view.match_label.text() == "32 messages"
 
         view.filter_edit.setText("")
         view.apply_filter()

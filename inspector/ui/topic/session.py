@@ -57,20 +57,35 @@ def start_position(entry: TopicEntry) -> StartPosition:
 
 
 class TopicSession(QObject):
-    """Owns the tail task (a strong reference), the buffer and the flush timer of one topic view."""
+    """Owns the tail task (a strong reference), the buffer and the flush timer of one topic view.
+
+    A session made without a token (``has_token=False``: none in the keyring, a session token that ended) never
+    sends a request: ``start`` keeps the position asked for and waits (``waiting_for_token``) until a client with a
+    token is set (``client = ...``, as the window does once a token is saved), then ``start_waiting`` starts it.
+    """
 
     statusChanged = Signal(object)
     cursorChanged = Signal(str)
 
     def __init__(
-        self, client: EventStreamsClient, entry: TopicEntry, model: MessageTableModel, *, region_label: str
+        self,
+        client: EventStreamsClient,
+        entry: TopicEntry,
+        model: MessageTableModel,
+        *,
+        region_label: str,
+        profile_name: str = "",
+        has_token: bool = True,
     ) -> None:
         super().__init__()
-        self.client = client
+        self._client = client
+        self.has_token = has_token
         self.entry = entry
         self.model = model
         self.region_label = region_label
-        self.status = SessionStatus("stopped", "stopped")
+        self.profile_name = profile_name
+        self._waiting: tuple[StartPosition | None] | None = None  # the start asked for while there is no token
+        self.status = SessionStatus("stopped", "stopped") if has_token else self._no_token_status()
         self.received = 0
         self._until: datetime | None = None  # the end of a time window being loaded
         self.rates = RateCounter()  # messages per second over the last minutes, for the chart
@@ -82,6 +97,35 @@ class TopicSession(QObject):
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self.flush)
 
+    # ----- the client and its token --------------------------------------------------------------------------
+    @property
+    def client(self) -> EventStreamsClient:
+        return self._client
+
+    @client.setter
+    def client(self, client: EventStreamsClient) -> None:
+        """A client set after the session was made carries a token (the window makes one only with a token)."""
+        self._client = client
+        self.has_token = True
+
+    @property
+    def waiting_for_token(self) -> bool:
+        """True while the session has no token: nothing is sent until one comes."""
+        return not self.has_token
+
+    def _no_token_status(self) -> SessionStatus:
+        who = f"'{self.profile_name}'" if self.profile_name else "this profile"
+        return SessionStatus("error", f"no token for {who}: nothing is sent until one is set", problem="auth")
+
+    def start_waiting(self) -> bool:
+        """Start what ``start`` was asked for while there was no token (the saved choice when nothing was asked);
+        False when there is still no token."""
+        if not self.has_token:
+            return False
+        waiting, self._waiting = self._waiting, None
+        self.start(waiting[0] if waiting is not None else None)
+        return True
+
     # ----- control ---------------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
@@ -89,9 +133,13 @@ class TopicSession(QObject):
 
     def start(self, position: StartPosition | None = None) -> None:
         """(Re)start reading from ``position`` (default: the topic's saved choice). A time window is read once,
-        up to its end, with no live tail."""
+        up to its end, with no live tail. Without a token nothing is sent: the start waits for one."""
         self._cancel()
         self._until = None
+        if not self.has_token:
+            self._waiting = (position,)
+            self._set(self._no_token_status())
+            return
         try:
             if position is None and self.entry.start == "window":
                 self._until = parse_window(self.entry.start_value)[1]
@@ -116,7 +164,12 @@ class TopicSession(QObject):
         self._set(SessionStatus("paused", "paused"))
 
     def resume(self) -> None:
-        """Continue after the last message received (no gap, no duplicate)."""
+        """Continue after the last message received (no gap, no duplicate); a start that waited for a token
+        starts as it was asked."""
+        if self._waiting is not None:
+            waiting, self._waiting = self._waiting, None
+            self.start(waiting[0])
+            return
         cursor = self._tail.cursor if self._tail is not None else self.entry.cursor
         self.start(StartPosition.after_id(cursor) if cursor else None)
 
