@@ -133,7 +133,7 @@ class Journal:
         """Journal a new job (every payload checked first); returns its id."""
         if not items:
             raise ValidationError("has nothing to replay", where=source)
-        encoded = [encode_payload(item.payload, where=f"item {n}") for n, item in enumerate(items)]
+        encoded = [encode_payload(item.payload, where=f"item {n + 1}") for n, item in enumerate(items)]
         job_id = uuid.uuid4().hex[:12]
         with self._db:
             self._db.execute("BEGIN")
@@ -279,6 +279,15 @@ class Journal:
         rows = self._db.execute(
             "SELECT idx, payload FROM items WHERE job_id = ? AND outcome = ? ORDER BY idx",
             (job_id, Outcome.UNKNOWN.value),
+        ).fetchall()
+        return [(idx, payload.encode()) for idx, payload in rows]
+
+    def failed_items(self, job_id: str) -> list[tuple[int, bytes]]:
+        """The items that failed, as the bytes that were sent (to fix and send again)."""
+        self._fold(job_id)
+        rows = self._db.execute(
+            "SELECT idx, payload FROM items WHERE job_id = ? AND outcome = ? ORDER BY idx",
+            (job_id, Outcome.FAILED.value),
         ).fetchall()
         return [(idx, payload.encode()) for idx, payload in rows]
 

@@ -28,7 +28,7 @@ def encode_json(value: Any) -> bytes:
 
 def human_bytes(size: int) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return "1 byte" if size == 1 else f"{size} bytes"
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.2f} MB"

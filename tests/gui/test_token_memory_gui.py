@@ -74,6 +74,7 @@ def test_a_window_session_keeps_no_token_between_requests(
         # A replay job of 151 rows into the same topic.
         dialog = window.replay_rows(view, view.rows_for_action())
         assert dialog is not None
+        dialog.choose("Memory", TOPIC)  # the destination is always chosen, even the source topic
         dialog.replay_button.click()
         await wait_until(lambda: view.model.rowCount() == 302, what="the replayed rows")
         [job] = ctx.journal.jobs()
