@@ -35,9 +35,12 @@ class HistoryEntry:
     unknown: int
     results: list[dict[str, Any]]  # {"index", "outcome", "message_id", "error"} per item
     text: str = ""  # the input as written, when within HISTORY_TEXT_LIMIT
+    retry_of: int = 0  # a retry: how many failed items were sent again (0: a first publish; files before it lack it)
 
     @classmethod
-    def of(cls, moment: datetime, form: str, text: str, results: list[ItemResult]) -> HistoryEntry:
+    def of(
+        cls, moment: datetime, form: str, text: str, results: list[ItemResult], *, retry_of: int = 0
+    ) -> HistoryEntry:
         counts = outcome_counts(results)
         return cls(
             time=moment.isoformat(),
@@ -51,6 +54,7 @@ class HistoryEntry:
                 for r in results
             ],
             text=text if len(text) <= HISTORY_TEXT_LIMIT else "",
+            retry_of=retry_of,
         )
 
     @property
@@ -194,5 +198,6 @@ def _topic_from_json(value: Any) -> TopicPublishing:
     if not isinstance(value, dict):
         raise ValueError("a topic's entry is not an object")
     templates = {str(k): str(v) for k, v in dict(value.get("templates", {})).items()}
-    history = [HistoryEntry(**dict(row)) for row in list(value.get("history", []))]
+    known = set(HistoryEntry.__dataclass_fields__)  # a field a later version adds is left out, not an error
+    history = [HistoryEntry(**{k: v for k, v in dict(row).items() if k in known}) for row in value.get("history", [])]
     return TopicPublishing(templates, history[-HISTORY_SIZE:])

@@ -32,10 +32,13 @@ class Progress:
     chunks: int
 
 
-def encode_all(payloads: Sequence[object]) -> list[bytes]:
-    """Check every item before anything is sent; raise ``PublishInputError`` naming each bad item."""
+def encode_all(payloads: Sequence[object], *, number_from: int = 0) -> list[bytes]:
+    """Check every item before anything is sent; raise ``PublishInputError`` naming each bad item.
+
+    Items are named by their 0-based index, as the CLI's JSON numbers them; the window counts from 1
+    (``number_from=1``)."""
     encoded, problems = [], []
-    for index, payload in enumerate(payloads):
+    for index, payload in enumerate(payloads, start=number_from):
         try:
             encoded.append(encode_payload(payload, where=f"item {index}"))
         except ValidationError as exc:

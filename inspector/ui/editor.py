@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
@@ -77,6 +77,7 @@ class JsonEditor(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.minimum_lines = 0
         self.setFont(QFont("monospace"))
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabChangesFocus(False)
@@ -103,6 +104,30 @@ class JsonEditor(QPlainTextEdit):
             self._margin.scroll(0, dy)
         else:
             self._margin.update(0, rect.y(), self._margin.width(), rect.height())
+
+    # ----- room --------------------------------------------------------------------------------------------
+    def set_minimum_lines(self, lines: int) -> None:
+        """Never shorter than ``lines`` lines of text, a horizontal scroll bar counted: no layout or splitter
+        can squash the editor below that."""
+        self.minimum_lines = lines
+        self._fit_minimum()
+
+    def _fit_minimum(self) -> None:
+        if self.minimum_lines:
+            margin = round(self.document().documentMargin())
+            scroll_bar = self.horizontalScrollBar().sizeHint().height()
+            text = self.minimum_lines * self.fontMetrics().lineSpacing() + 2 * margin
+            self.setMinimumHeight(text + 2 * self.frameWidth() + scroll_bar + 1)
+
+    def lines_shown(self) -> int:
+        """How many whole lines of text the editor shows at its present height."""
+        room = self.viewport().height() - 2 * round(self.document().documentMargin())
+        return max(0, room // max(1, self.fontMetrics().lineSpacing()))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_minimum()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

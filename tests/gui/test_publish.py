@@ -129,7 +129,7 @@ def test_partial_batch_shows_each_error_and_retry_sends_only_the_failed_items(
             items[bad]["total"] = "not a number"
         panel.set_text(json.dumps(items))
         assert panel.check() is not None
-        assert "item 5.total: 'not a number' is not of type 'number'" in panel.check_label.text()
+        assert "item 6.total: 'not a number' is not of type 'number'" in panel.check_label.text()  # from 1
         sending = qloop.create_task(panel.publish_now())
         await wait_until(lambda: panel.confirm_box is not None, what="the publish-anyway question")
         assert panel.confirm_box is not None
@@ -167,7 +167,7 @@ def test_partial_batch_shows_each_error_and_retry_sends_only_the_failed_items(
     [
         ('{"a": 1,\n  "b" 2}', "line 2, col 7: expected ':' after the key"),
         (json.dumps({"blob": "x" * 1_150_000}), "over the 1 MB limit"),
-        ('[{"a": 1}, 7, {"b": 2}]', "item 1: must be a JSON object, got a number"),
+        ('[{"a": 1}, 7, {"b": 2}]', "item 2: must be a JSON object, got a number"),  # the window counts from 1
     ],
 )
 def test_bad_input_is_refused_with_its_reason_and_nothing_is_sent(
@@ -215,7 +215,7 @@ def test_edit_and_resend_drafts_templates_and_curl(
         view.table.selectRow(0)
         view.edit_and_resend()
         assert json.loads(panel.editor.toPlainText()) == {"name": "Ana", "total": 3}
-        assert view.detail_tabs.currentWidget() is panel
+        assert view.publish_shown()
 
         panel.save_template("ana")
         panel.set_text("{}")
@@ -244,7 +244,7 @@ def test_a_loaded_schema_checks_the_text_and_fills_an_example(
 ) -> None:
     async def scenario() -> None:
         window, _, panel = await open_view(ctx, emulator, topic)
-        assert not panel.example_button.isEnabled()
+        assert not panel.example_action.isEnabled()
         schema_file = tmp_path / "schema.json"
         schema_file.write_text(
             json.dumps({"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}})
@@ -295,7 +295,7 @@ def test_ctrl_enter_publishes_and_the_draft_comes_back_in_a_new_window(
         window, view, panel = await open_view(ctx, emulator, topic)
         window.activateWindow()
         await wait_until(lambda: QApplication.activeWindow() is window, what="the window to be active")
-        view.detail_tabs.setCurrentWidget(panel)
+        view.show_publish()
         panel.editor.setFocus()
         panel.set_text('{"key": "pressed"}')
         qtbot.keyClick(panel.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

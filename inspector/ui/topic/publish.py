@@ -1,31 +1,34 @@
-"""The publish panel of a topic: a JSON editor, single and batch publish, a result for every item, history."""
+"""The publish panel of a topic: a JSON editor, single and batch publish, a result for every item, history.
+
+Every action is a ``QAction`` in ``actions_menu`` (the Actions button opens it; ``panel_actions()`` lists them for
+the window's menus and command palette), with its shortcut working wherever focus is in the panel; the row of
+buttons above the editor only repeats the main ones, so no action is ever out of reach at any width.
+Replacing the editor's text (a history entry, a template, a file, an example, the failed items, Edit & resend)
+is one undoable edit: an edited draft stays one Undo away, and the status line says so.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
-    QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
-    QTableView,
-    QTabWidget,
-    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +37,7 @@ from inspector.core.curl import publish_as_curl
 from inspector.core.drafts import HistoryEntry, PublishStore, summarize_results
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.jsoninput import JsonSyntaxError, PublishInput, parse_publish_input
-from inspector.core.models import Delivery, ItemResult, Outcome
+from inspector.core.models import ItemResult, Outcome
 from inspector.core.paths import read_text_file
 from inspector.core.publisher import Progress, encode_all, publish_encoded_all
 from inspector.core.schema import (
@@ -50,73 +53,25 @@ from inspector.core.validation import MAX_BATCH_ITEMS, MAX_BODY_BYTES, chunk_enc
 from inspector.core.workspace import TopicEntry
 from inspector.ui.editor import JsonEditor
 from inspector.ui.tasks import Tasks
-from inspector.ui.widgets import plain_label, plain_message_box, set_text
+from inspector.ui.topic.publish_parts import (
+    ResultsModel,
+    ResultsTabs,
+    StatusLabel,
+    action_button,
+    count_words,
+    describe_text,
+    local_moment,
+    panel_action,
+    with_hint,
+)
+from inspector.ui.widgets import plain_message_box, set_text
 
-Index = QModelIndex | QPersistentModelIndex
+__all__ = ["PublishPanel", "ResultsModel"]
+
 CHECK_DELAY_MS = 200  # validation runs this long after the last keystroke
 DRAFT_SAVE_MS = 400  # a draft reaches the disk this long after the last keystroke
 SHOWN_PROBLEMS = 5
-_OUTCOME_WORDS = {
-    Outcome.SUCCESS: "success",
-    Outcome.FAILED: "failed",
-    Outcome.UNKNOWN: "unknown — may have been published",
-}
-_OUTCOME_COLORS = {Outcome.SUCCESS: "#2e7d32", Outcome.FAILED: "#c62828", Outcome.UNKNOWN: "#9a6700"}
-
-
-class ResultsModel(QAbstractTableModel):
-    """One row per input item: its index, the outcome, and the message id or the server's error."""
-
-    HEADERS = ("Item", "Result", "Message ID / error")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.results: list[ItemResult] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.results)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.results):
-            return None
-        result = self.results[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return result.index
-            if column == 1:
-                return _OUTCOME_WORDS[result.outcome]
-            if column == 2:
-                if result.ok:
-                    return result.message_id or ""
-                # "unknown — may have been published" is the Result column's: the reason alone here
-                text = result.error if result.delivery is Delivery.MAYBE else result.error_words
-                return text or ""
-        elif role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QColor(_OUTCOME_COLORS[result.outcome])
-        elif role == Qt.ItemDataRole.ToolTipRole and column == 2 and result.ok:
-            return "Double-click to show this message in the live table"
-        return None
-
-    def set_results(self, results: list[ItemResult]) -> None:
-        self.beginResetModel()
-        self.results = sorted(results, key=lambda r: r.index)
-        self.endResetModel()
-
-    def merge(self, results: list[ItemResult]) -> None:
-        """Replace the rows of the items in ``results`` (a retry), keeping the others."""
-        fresh = {r.index: r for r in results}
-        self.results = [fresh.pop(r.index, r) for r in self.results] + sorted(fresh.values(), key=lambda r: r.index)
-        if self.results:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.results) - 1, 2))
+MIN_EDITOR_LINES = 8  # the editor never gets shorter: the results below give way (or collapse)
 
 
 class PublishPanel(QWidget):
@@ -143,102 +98,90 @@ class PublishPanel(QWidget):
         self.tasks = Tasks()
         self.task: asyncio.Task[list[ItemResult] | None] | None = None  # the publish or retry in flight
         self._cancel: asyncio.Event | None = None
-        self._sent_items: list[Any] = []  # what the shown results are about, by input index
+        self._sent_items: list[Any] = []  # what was published last, by input index (what a retry sends again)
         self._sent_form = ""
         self._sent_text = ""
+        self._shown_items: list[Any] = []  # what the shown results are about, by input index (a history entry's)
+        self._retry_steps: int | None = None  # the editor's undo steps once the failed items were put in it
         self.confirm_box: QMessageBox | None = None
         self._schema: JsonSchema | None = None
         self._schema_source = ""
 
         self.editor = JsonEditor()
+        self.editor.setAccessibleName("Publish editor")
+        self.editor.set_minimum_lines(MIN_EDITOR_LINES)
         self.editor.setPlaceholderText(
             "A JSON object publishes one message; a JSON array or JSON Lines publishes a batch.\nCtrl+Enter publishes."
         )
-        self.publish_button = QPushButton("Publish")
-        self.publish_button.setToolTip("Publish the editor's text (Ctrl+Enter)")
-        self.format_button = QPushButton("Format")
-        self.minify_button = QPushButton("Minify")
-        self.example_button = QPushButton("New from schema")
-        self.load_button = QPushButton("Open file…")
-        self.schema_button = QPushButton("Load schema…")
-        self.curl_button = QPushButton("Copy as curl")
+        self._make_actions()
         self.templates = QComboBox()
+        self.templates.setAccessibleName("Templates")
         self.templates.setToolTip("Load a saved template into the editor")
-        self.save_template_button = QPushButton("Save as template…")
-        self.delete_template_button = QPushButton("Delete template")
-        # A tool bar: when the panel is narrow, what does not fit goes behind its » button.
-        tools = QToolBar()
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for widget in (
-            self.publish_button,
-            self.format_button,
-            self.minify_button,
-            self.example_button,
-            self.load_button,
-            self.schema_button,
-            self.curl_button,
-            self.templates,
-            self.save_template_button,
-            self.delete_template_button,
-        ):
-            tools.addWidget(widget)
+        self.templates.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.templates.setMinimumContentsLength(12)
+        self.actions_menu = QMenu("Publish actions", self)
+        self.actions_button = QToolButton()
+        self.actions_button.setText("Actions")
+        self.actions_button.setAccessibleName("Actions")
+        self.actions_button.setToolTip("Every action of the Publish panel, with its shortcut")
+        self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.actions_button.setMenu(self.actions_menu)
+        self._fill_actions_menu()
 
-        self.check_label = plain_label()  # what the text is, or what is wrong with it (the server's words too)
-        self.check_label.setWordWrap(True)
-        self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.size_label = plain_label()
-        check_row = QHBoxLayout()
-        check_row.addWidget(self.check_label, 1)
-        check_row.addWidget(self.size_label)
+        # The main actions as buttons, in a row that fits a narrow panel; the rest only in the Actions menu.
+        self.publish_button = action_button(self.publish_action)
+        self.check_button = action_button(self.check_action)
+        self.format_button = action_button(self.format_action)
+        self.load_button = action_button(self.open_file_action)
+        tools = QHBoxLayout()
+        for button in (self.publish_button, self.check_button, self.format_button, self.load_button):
+            tools.addWidget(button)
+        tools.addWidget(self.templates)
+        tools.addStretch(1)
+        tools.addWidget(self.actions_button)
+        self.tools = tools
+
+        self.check_label = StatusLabel(lines=2)  # what the text is, or what is wrong with it (the server's words too)
+        self.notice_label = StatusLabel()  # what just replaced the draft, and how to get it back
+        self.size_label = StatusLabel(min_chars=10)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice_label, 1)
+        notice_row.addWidget(self.size_label)
 
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Publish progress")
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = action_button(self.cancel_action)
         self.cancel_button.hide()
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
 
-        self.results = ResultsModel()
-        self.results_view = QTableView()
-        self.results.setParent(self.results_view)
-        self.results_view.setModel(self.results)
-        self.results_view.verticalHeader().hide()
-        self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results_view.horizontalHeader().setStretchLastSection(True)
-        self.results_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.summary_label = plain_label()
-        self.retry_button = QPushButton("Retry failed items")
-        self.retry_button.setEnabled(False)
-        summary_row = QHBoxLayout()
-        summary_row.addWidget(self.summary_label, 1)
-        summary_row.addWidget(self.retry_button)
-        results_box = QWidget()
-        results_layout = QVBoxLayout(results_box)
-        results_layout.setContentsMargins(0, 0, 0, 0)
-        results_layout.addLayout(summary_row)
-        results_layout.addWidget(self.results_view)
-        self.history = QListWidget()
-        self.history.setToolTip("Double-click to load a past publish into the editor and show its results")
-        self.lower_tabs = QTabWidget()
-        self.lower_tabs.addTab(results_box, "Results")
-        self.lower_tabs.addTab(self.history, "History")
+        self.open_failed_button = action_button(self.open_failed_action)
+        self.retry_button = action_button(self.retry_action)
+        self.lower_tabs = ResultsTabs(self.open_failed_button, self.retry_button)
+        self.results, self.results_view = self.lower_tabs.results, self.lower_tabs.results_view
+        self.summary_label, self.history = self.lower_tabs.summary_label, self.lower_tabs.history
 
         editor_box = QWidget()
         editor_layout = QVBoxLayout(editor_box)
         editor_layout.setContentsMargins(0, 0, 0, 0)
-        editor_layout.addWidget(tools)
         editor_layout.addWidget(self.editor, 1)
-        editor_layout.addLayout(check_row)
+        editor_layout.addWidget(self.check_label)
+        editor_layout.addLayout(notice_row)
         editor_layout.addLayout(progress_row)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(editor_box)
-        split.addWidget(self.lower_tabs)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        # The editor above, the results and history below: the editor takes the height, and keeps its lines.
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(editor_box)
+        self.split.addWidget(self.lower_tabs)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setCollapsible(1, True)  # dragged to the bottom, the results give the editor all the room
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        layout.addLayout(tools)
+        layout.addWidget(self.split, 1)
 
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
@@ -246,35 +189,80 @@ class PublishPanel(QWidget):
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_SAVE_MS)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.publish)
 
-        self.publish_button.clicked.connect(self.publish)
-        self.format_button.clicked.connect(lambda: self.reformat(indent=True))
-        self.minify_button.clicked.connect(lambda: self.reformat(indent=False))
-        self.example_button.clicked.connect(self.new_from_schema)
-        self.load_button.clicked.connect(self.ask_input_file)
-        self.schema_button.clicked.connect(self.ask_schema_file)
-        self.curl_button.clicked.connect(self.copy_as_curl)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.retry_button.clicked.connect(self.retry_failed)
         self.results_view.activated.connect(self._result_activated)
         self.results_view.doubleClicked.connect(self._result_activated)
         self.history.itemActivated.connect(self._history_activated)
         self.templates.activated.connect(self._template_chosen)
-        self.save_template_button.clicked.connect(self.ask_template_name)
-        self.delete_template_button.clicked.connect(self.delete_template)
+        self.templates.currentIndexChanged.connect(self._update_actions)
         self._check_timer.timeout.connect(self.check)
         self._draft_timer.timeout.connect(self.store.save_drafts)
         self.editor.textChanged.connect(self._text_changed)
+        self.editor.document().undoCommandAdded.connect(self._edit_added)
 
         self._load_schema()
         self.editor.setPlainText(self.store.draft(profile, entry.id))
         self._fill_templates()
         self._fill_history()
+        self._update_actions()
         self.check()
+
+    # ----- actions --------------------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        self._actions: list[QAction] = []
+
+        def act(text: str, slot: Callable[[], object], tip: str, *keys: str) -> QAction:
+            self._actions.append(panel_action(self, text, slot, tip, *keys))
+            return self._actions[-1]
+
+        self.publish_action = act("Publish", self.publish, "Publish the editor's text", "Ctrl+Return", "Ctrl+Enter")
+        self.check_action = act("Check", self.check_now, "Check the text now: JSON, size, schema", "Ctrl+Shift+Return")
+        self.format_action = act("Format", self.format_text, "Indent the editor's JSON", "Ctrl+Shift+F")
+        self.minify_action = act("Minify", self.minify_text, "Write the editor's JSON compactly", "Ctrl+Shift+M")
+        self.example_action = act("New from schema", self.new_from_schema, "An example of the schema", "Ctrl+Shift+N")
+        self.open_file_action = act("Open file…", self.ask_input_file, "Open a JSON or JSON Lines file", "Ctrl+Shift+O")
+        self.schema_action = act("Load schema…", self.ask_schema_file, "Check against a field list or JSON Schema")
+        self.curl_action = act("Copy as curl", self.copy_as_curl, "Copy a curl command that publishes the text")
+        self.save_template_action = act("Save as template…", self.ask_template_name, "Keep the text as a template")
+        self.delete_template_action = act("Delete template", self.delete_template, "Delete the chosen template")
+        self.open_failed_action = act(
+            "Open failed items in editor",
+            self.open_failed_in_editor,
+            "Fix the failed items and send them again",
+            "Ctrl+Shift+E",
+        )
+        self.retry_action = act("Retry failed items", self.retry_failed, "Send the failed items again", "Ctrl+Shift+R")
+        self.cancel_action = act("Cancel publishing", self.cancel, "Stop after the request in flight")
+
+    def panel_actions(self) -> list[QAction]:
+        """Every action of the panel, in the order of its menu (for the window's menus and command palette)."""
+        return list(self._actions)
+
+    def _fill_actions_menu(self) -> None:
+        menu = self.actions_menu
+        menu.clear()
+        for action in (self.publish_action, self.check_action, self.format_action, self.minify_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.example_action, self.open_file_action, self.schema_action, self.curl_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        self.templates_menu = menu.addMenu("Load template")
+        menu.addAction(self.save_template_action)
+        menu.addAction(self.delete_template_action)
+        menu.addSeparator()
+        for action in (self.open_failed_action, self.retry_action, self.cancel_action):
+            menu.addAction(action)
+
+    def _update_actions(self) -> None:
+        sending = self._cancel is not None
+        failed = any(r.outcome is Outcome.FAILED for r in self.results.results)
+        self.publish_action.setEnabled(not sending)
+        self.cancel_action.setEnabled(sending and not (self._cancel is not None and self._cancel.is_set()))
+        self.retry_action.setEnabled(not sending and failed and bool(self._sent_items))
+        self.open_failed_action.setEnabled(not sending and failed and bool(self.failed_items()))
+        self.example_action.setEnabled(self._schema is not None)
+        self.delete_template_action.setEnabled(self.templates.currentIndex() > 0)
 
     # ----- schema -----------------------------------------------------------------------------------------
     def _load_schema(self) -> None:
@@ -287,8 +275,8 @@ class PublishPanel(QWidget):
                 self._schema = fieldlist_to_jsonschema(self.entry.schema)
                 self._schema_source = "the topic's schema"
         except ValidationError as exc:
-            set_text(self.check_label, f"The topic's schema cannot be used: {exc.message}")
-        self.example_button.setEnabled(self._schema is not None)
+            self._say(f"The topic's schema cannot be used: {exc.message}", error=True)
+        self.example_action.setEnabled(self._schema is not None)
 
     @property
     def schema(self) -> JsonSchema | None:
@@ -305,13 +293,16 @@ class PublishPanel(QWidget):
     def new_from_schema(self) -> None:
         if self._schema is not None:
             example = example_payload(self._schema)
-            self.editor.replace_all(json.dumps(example, indent=2, ensure_ascii=False))
+            self._replace_draft(
+                json.dumps(example, indent=2, ensure_ascii=False), f"an example of {self._schema_source}"
+            )
 
     # ----- checking as you type -----------------------------------------------------------------------------
     def _text_changed(self) -> None:
         self.store.set_draft(self.profile, self.entry.id, self.editor.toPlainText())
         self._draft_timer.start()
         self._check_timer.start()
+        self._notify("")  # an edit (an Undo too) makes the last notice old news
 
     def flush_draft(self) -> None:
         if self._draft_timer.isActive():
@@ -321,25 +312,30 @@ class PublishPanel(QWidget):
     def _parse(self) -> PublishInput:
         return parse_publish_input(self.editor.toPlainText(), source="editor")
 
+    def check_now(self) -> None:
+        """The Check action: check at once, and say what the text is when it is empty too."""
+        if self.check() is None and not self.editor.toPlainText().strip():
+            self._say("Nothing to check: write a JSON object, an array or JSON Lines.")
+
     def check(self) -> PublishInput | None:
         """Check the text now: what it is, how big, what is wrong and where. Returns it when it can be sent."""
         self._check_timer.stop()
         if not self.editor.toPlainText().strip():
             self.editor.mark_error(None)
-            set_text(self.check_label, "")
+            self._say("")
             set_text(self.size_label, "")
             return None
         try:
             parsed = self._parse()
-            encoded = encode_all(parsed.items)
+            encoded = encode_all(parsed.items, number_from=1)  # the window counts items from 1
         except JsonSyntaxError as exc:
             self.editor.mark_error(exc.line, exc.column, exc.reason)
-            self._say(exc.reason.removeprefix("is not valid JSON").strip(" ()"), error=True)
+            self._say(with_hint(exc.reason.removeprefix("is not valid JSON").strip(" ()"), exc.hint), error=True)
             set_text(self.size_label, "")
             return None
         except ValidationError as exc:
             self.editor.mark_error(None)
-            self._say(exc.message, error=True)
+            self._say(with_hint(exc.message, exc.hint), error=True)
             set_text(self.size_label, "")
             return None
         self.editor.mark_error(None)
@@ -351,7 +347,7 @@ class PublishPanel(QWidget):
             chunks = len(list(chunk_encoded(encoded, max_items=MAX_BATCH_ITEMS)))
             set_text(
                 self.size_label,
-                f"{len(encoded):,} items in {chunks:,} request{'s' if chunks != 1 else ''} · {human_bytes(total)} · "
+                f"{count_words(len(encoded), 'item')} in {count_words(chunks, 'request')} · {human_bytes(total)} · "
                 f"largest {human_bytes(largest)} of {human_bytes(MAX_BODY_BYTES)}",
             )
         problems = self.schema_problems(parsed)
@@ -361,7 +357,7 @@ class PublishPanel(QWidget):
                 f"Does not match {self._schema_source}: " + "; ".join(problems[:SHOWN_PROBLEMS]) + more, error=True
             )
         else:
-            what = "a JSON object" if parsed.single else f"{parsed.form}, {len(parsed.items):,} items"
+            what = "a JSON object" if parsed.single else f"{parsed.form}, {count_words(len(parsed.items), 'item')}"
             self._say(f"Ready to publish: {what}" + (f", matching {self._schema_source}" if self._schema else ""))
         return parsed
 
@@ -370,16 +366,49 @@ class PublishPanel(QWidget):
             return []
         validator = make_validator(self._schema)
         problems = []
-        for number, item in enumerate(parsed.items):
+        for number, item in enumerate(parsed.items, start=1):
             root = "payload" if parsed.single else f"item {number}"
             problems += [str(v) for v in violations(validator, item, root=root)]
         return problems
 
     def _say(self, text: str, *, error: bool = False) -> None:
         set_text(self.check_label, text)
-        self.check_label.setStyleSheet("color: #c62828" if error else "")
+        self.check_label.set_error(error)
+
+    def _notify(self, text: str) -> None:
+        set_text(self.notice_label, text)
+
+    # ----- replacing the editor's text ----------------------------------------------------------------------
+    def _replace_draft(self, text: str, what: str) -> bool:
+        """Put ``text`` in the editor as one undoable edit and say so; an edited draft stays one Undo away.
+        ``what`` names the new text ("3 failed items", "the template “daily”"). False when it was there already."""
+        old = self.editor.toPlainText()
+        if text == old:
+            self._notify(f"The editor already holds {what}")
+            return False
+        self._retry_steps = None
+        self.editor.replace_all(text)
+        if old.strip():
+            undo = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+            self._notify(f"Replaced the draft with {what} — {undo} brings the draft back")
+        else:
+            self._notify(f"Opened {what}")
+        self.check()
+        return True
+
+    def set_text(self, text: str, what: str = "") -> None:
+        """Put ``text`` in the editor (Edit & resend, a replay's items) and focus it; the draft stays one Undo away.
+        ``what`` names it for the status line (by default, how many messages it holds)."""
+        self._replace_draft(text, what or describe_text(text))
+        self.editor.setFocus()
 
     # ----- format, files, templates, curl --------------------------------------------------------------------
+    def format_text(self) -> None:
+        self.reformat(indent=True)
+
+    def minify_text(self) -> None:
+        self.reformat(indent=False)
+
     def reformat(self, *, indent: bool) -> None:
         try:
             parsed = self._parse()
@@ -395,19 +424,16 @@ class PublishPanel(QWidget):
                 if indent
                 else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
             )
-        self.editor.replace_all(text)
-
-    def set_text(self, text: str) -> None:
-        self.editor.replace_all(text)
-        self.editor.setFocus()
+        if text != self.editor.toPlainText():
+            self.editor.replace_all(text)
 
     def load_input_file(self, path: Path) -> None:
         try:
             text = read_text_file(path)
         except ValidationError as exc:
-            self._say(exc.message, error=True)
+            self._say(with_hint(exc.message, exc.hint), error=True)
             return
-        self.set_text(text)
+        self.set_text(text, path.name)
 
     def ask_input_file(self) -> None:
         dialog = QFileDialog(self, "Open JSON or JSON Lines")
@@ -432,23 +458,35 @@ class PublishPanel(QWidget):
         dialog.open()
 
     def _fill_templates(self) -> None:
-        self.templates.clear()
         names = sorted(self.store.templates(self.profile, self.entry.id))
+        self.templates.clear()
         self.templates.addItem("Templates…" if names else "No templates")
         self.templates.addItems(names)
-        self.delete_template_button.setEnabled(bool(names))
+        self.templates_menu.clear()
+        for name in names:
+            action = self.templates_menu.addAction(name.replace("&", "&&"))
+            action.triggered.connect(lambda checked=False, name=name: self.load_template(name))
+        self.templates_menu.setEnabled(bool(names))
+        self._update_actions()
 
     def _template_chosen(self, index: int) -> None:
         if index > 0:
-            text = self.store.templates(self.profile, self.entry.id).get(self.templates.itemText(index))
-            if text is not None:
-                self.set_text(text)
+            self.load_template(self.templates.itemText(index))
+
+    def load_template(self, name: str) -> None:
+        text = self.store.templates(self.profile, self.entry.id).get(name)
+        if text is not None:
+            self.templates.setCurrentIndex(self.templates.findText(name))
+            self.set_text(text, f"the template “{name}”")
 
     def save_template(self, name: str) -> None:
         if name.strip():
             self.store.save_template(self.profile, self.entry.id, name, self.editor.toPlainText())
             self._fill_templates()
-            self.templates.setCurrentText(name.strip())
+            self.templates.setCurrentIndex(self.templates.findText(name.strip()))
+            self._notify(f"Saved the template “{name.strip()}”")
+        else:
+            self._notify("Not saved: a template needs a name")
 
     def ask_template_name(self) -> None:
         dialog = QInputDialog(self)
@@ -460,8 +498,10 @@ class PublishPanel(QWidget):
 
     def delete_template(self) -> None:
         if self.templates.currentIndex() > 0:
-            self.store.delete_template(self.profile, self.entry.id, self.templates.currentText())
+            name = self.templates.currentText()
+            self.store.delete_template(self.profile, self.entry.id, name)
             self._fill_templates()
+            self._notify(f"Deleted the template “{name}”")
 
     def curl_text(self) -> str | None:
         parsed = self.check()
@@ -496,9 +536,12 @@ class PublishPanel(QWidget):
         if problems and confirm and not await self._confirm_mismatch(len(problems), problems[0]):
             self._say("Not published.")
             return None
+        retry_of = len(parsed.items) if self.holds_failed_items() else 0  # the failed items, fixed by hand
+        self._retry_steps = None
         self._sent_items, self._sent_form, self._sent_text = parsed.items, parsed.form, text
+        self._shown_items = parsed.items
         self.results.set_results([])
-        return await self._send(parsed.items, list(range(len(parsed.items))), retry=False)
+        return await self._send(parsed.items, list(range(len(parsed.items))), retry=False, retry_of=retry_of)
 
     def retry_failed(self) -> None:
         if not self.busy:
@@ -509,13 +552,14 @@ class PublishPanel(QWidget):
         failed = [r.index for r in self.results.results if r.outcome is Outcome.FAILED]
         if not failed or not self._sent_items:
             return None
-        return await self._send([self._sent_items[i] for i in failed], failed, retry=True)
+        items = [self._sent_items[i] for i in failed]
+        return await self._send(items, failed, retry=True, retry_of=len(items))
 
     async def _confirm_mismatch(self, count: int, first: str) -> bool:
         box = plain_message_box(  # the schema (its field names) came from the server
             QMessageBox.Icon.Warning,
             "Publish anyway?",
-            f"{count} problem{'s' if count != 1 else ''} against {self._schema_source} (first: {first}).\n\n"
+            f"{count_words(count, 'problem')} against {self._schema_source} (first: {first}).\n\n"
             "The server decides what it accepts. Publish anyway?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
@@ -536,8 +580,10 @@ class PublishPanel(QWidget):
         finally:
             self.confirm_box = None
 
-    async def _send(self, items: list[Any], indices: list[int], *, retry: bool) -> list[ItemResult] | None:
-        encoded = encode_all(items)
+    async def _send(
+        self, items: list[Any], indices: list[int], *, retry: bool, retry_of: int
+    ) -> list[ItemResult] | None:
+        encoded = encode_all(items, number_from=1)
         chunks = len(
             list(chunk_encoded(encoded, max_items=MAX_BATCH_ITEMS if self.client.endpoint.supports_batch else 1))
         )
@@ -546,32 +592,36 @@ class PublishPanel(QWidget):
         self.progress.setValue(0)
         self.progress.setVisible(chunks > 1)
         self.cancel_button.setVisible(chunks > 1)
-        self.cancel_button.setEnabled(True)
-        self.publish_button.setEnabled(False)
-        self.retry_button.setEnabled(False)
-        self._say(f"Publishing {len(items):,} item{'s' if len(items) != 1 else ''}…")
+        self.publish_action.setEnabled(False)
+        self.retry_action.setEnabled(False)
+        self.cancel_action.setEnabled(True)
+        self._say(f"Publishing {count_words(len(items), 'item')}…")
         try:
             results = await publish_encoded_all(
                 self.client, self.entry.id, encoded, indices=indices, on_progress=self._on_progress, cancel=self._cancel
             )
         except InspectorError as exc:
-            self._say(exc.message, error=True)
+            self._say(with_hint(exc.message, exc.hint), error=True)
             return None
         finally:
             self.progress.hide()
             self.cancel_button.hide()
-            self.publish_button.setEnabled(True)
+            self._cancel = None  # not sending from here on
+            self._update_actions()
         if retry:
             self.results.merge(results)
         else:
             self.results.set_results(results)
         set_text(self.summary_label, summarize_results(self.results.results))
-        self._say(f"{'Retried' if retry else 'Sent'}: {summarize_results(results)}")
-        self.retry_button.setEnabled(any(r.outcome is Outcome.FAILED for r in self.results.results))
-        self.lower_tabs.setCurrentIndex(0)
-        entry = HistoryEntry.of(datetime.now(UTC), self._sent_form, self._sent_text, self.results.results)
+        again = f"Retried {count_words(len(items), 'failed item')}" if retry else "Sent"
+        self._say(f"{again}: {summarize_results(results)}")
+        self._show_results()
+        entry = HistoryEntry.of(
+            datetime.now(UTC), self._sent_form, self._sent_text, self.results.results, retry_of=retry_of
+        )
         self.store.add_history(self.profile, self.entry.id, entry)
         self._fill_history()
+        self._update_actions()
         self.finished.emit(results)
         return results
 
@@ -584,7 +634,7 @@ class PublishPanel(QWidget):
         """Stop after the request in flight (its items get their true outcome; later ones are not sent)."""
         if self._cancel is not None:
             self._cancel.set()
-            self.cancel_button.setEnabled(False)
+            self.cancel_action.setEnabled(False)
             self._say("Cancelling after the current request…")
 
     async def stop(self) -> None:
@@ -594,29 +644,64 @@ class PublishPanel(QWidget):
             await asyncio.gather(self.task, return_exceptions=True)
 
     # ----- results and history ------------------------------------------------------------------------------
-    def _result_activated(self, index: QModelIndex) -> None:
+    def _result_activated(self, index: Any) -> None:
         if 0 <= index.row() < len(self.results.results):
             result = self.results.results[index.row()]
             if result.ok and result.message_id:
                 self.revealRequested.emit(result.message_id)
 
+    def _show_results(self) -> None:
+        """The Results tab, opened again when it was dragged shut."""
+        self.lower_tabs.setCurrentIndex(0)
+        editor, results = self.split.sizes()
+        if results == 0:
+            self.split.setSizes([editor * 3 // 5, editor * 2 // 5])
+
+    def failed_items(self) -> list[Any]:
+        """The payloads of the shown results' failed items (not the unknown ones: they may have been published)."""
+        failed = [r.index for r in self.results.results if r.outcome is Outcome.FAILED]
+        if not failed or max(failed) >= len(self._shown_items):
+            return []
+        return [self._shown_items[i] for i in failed]
+
+    def open_failed_in_editor(self) -> None:
+        """Put the failed items in the editor (an array, or the object when one failed) to fix and publish them;
+        that publish is kept in the history as a retry."""
+        items = self.failed_items()
+        if not items:
+            self._notify("No failed items to open: the results hold none, or not the text that was sent")
+            return
+        text = json.dumps(items[0] if len(items) == 1 else items, indent=2, ensure_ascii=False)
+        if self._replace_draft(text, count_words(len(items), "failed item")) or self._retry_steps is None:
+            self._retry_steps = self.editor.document().availableUndoSteps()
+        self.editor.setFocus()
+
+    def holds_failed_items(self) -> bool:
+        """Whether the editor holds the failed items put there (edited or not): not when that was undone."""
+        return self._retry_steps is not None and self.editor.document().availableUndoSteps() >= self._retry_steps
+
+    def _edit_added(self) -> None:
+        # an edit made with the failed items undone drops them from the redo history: they cannot come back
+        if self._retry_steps is not None and self.editor.document().availableUndoSteps() <= self._retry_steps:
+            self._retry_steps = None
+
     def _fill_history(self) -> None:
-        self.history.clear()
-        for entry in self.store.history(self.profile, self.entry.id):
-            moment = datetime.fromisoformat(entry.time).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            item = QListWidgetItem(f"{moment} · {entry.form} · {entry.items:,} items · {entry.summary}")
-            item.setData(Qt.ItemDataRole.UserRole, entry)
-            self.history.addItem(item)
+        self.lower_tabs.fill_history(self.store.history(self.profile, self.entry.id))
 
     def _history_activated(self, item: QListWidgetItem) -> None:
         entry = item.data(Qt.ItemDataRole.UserRole)
         if not isinstance(entry, HistoryEntry):
             return
         if entry.text:
-            self.set_text(entry.text)
+            self._replace_draft(entry.text, f"the publish of {local_moment(entry)}")
         self.results.set_results(
             [ItemResult.stored(r["index"], r["outcome"], r.get("message_id"), r.get("error")) for r in entry.results]
         )
+        self._sent_items = []  # a retry sends what was sent just now; the past one is there to read and fix
+        try:
+            self._shown_items = parse_publish_input(entry.text).items if entry.text else []
+        except ValidationError:
+            self._shown_items = []
         set_text(self.summary_label, f"{entry.summary} (from the history)")
-        self.retry_button.setEnabled(False)  # what was sent then may not be what the editor holds now
-        self.lower_tabs.setCurrentIndex(0)
+        self._update_actions()
+        self._show_results()
