@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from inspector.ui.json_view import JsonHighlighter
@@ -80,7 +80,8 @@ class JsonEditor(QPlainTextEdit):
         self.minimum_lines = 0
         self.setFont(QFont("monospace"))
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setTabChangesFocus(False)
+        self.setTabChangesFocus(False)  # Tab indents; Ctrl+Tab and Ctrl+Shift+Tab leave (keyPressEvent)
+        self.setAccessibleDescription("JSON text. Tab indents; Ctrl+Tab moves to the next control.")
         self._highlighter = JsonHighlighter(self.document())
         self._margin = _Margin(self)
         self.error_line: int | None = None
@@ -90,6 +91,22 @@ class JsonEditor(QPlainTextEdit):
         self.updateRequest.connect(self._update_margin)
         self.cursorPositionChanged.connect(self._highlight_brackets)
         self._update_margin_width()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Tab indents by two spaces (as the JSON is formatted), and Ctrl+Tab / Ctrl+Shift+Tab move the focus on, so
+        the keyboard is never kept in the editor."""
+        key, modifiers = event.key(), event.modifiers()
+        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and ctrl:
+            backwards = key == Qt.Key.Key_Backtab or bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+            self.setTabChangesFocus(True)  # QPlainTextEdit moves the focus on only then
+            self.focusNextPrevChild(not backwards)
+            self.setTabChangesFocus(False)
+            return
+        if key == Qt.Key.Key_Tab and not modifiers and not self.isReadOnly():
+            self.insertPlainText("  ")
+            return
+        super().keyPressEvent(event)
 
     # ----- the margin -------------------------------------------------------------------------------------
     def margin_width(self) -> int:

@@ -481,3 +481,30 @@ def test_a_text_edit_of_the_failed_items_keeps_the_retry_mark(panel: PublishPane
     panel.editor.insertPlainText("x")  # a new edit over the draft: the failed items are gone from the redo history
     panel.editor.redo()
     assert not panel.holds_failed_items()
+
+
+def test_the_keyboard_is_never_kept_in_the_editor(qtbot: QtBot) -> None:
+    """Tab indents the JSON; Ctrl+Tab and Ctrl+Shift+Tab move on to the next and previous control."""
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from inspector.ui.editor import JsonEditor
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    before, editor, after = QLineEdit(), JsonEditor(), QLineEdit()
+    layout = QVBoxLayout(box)
+    for widget in (before, editor, after):
+        layout.addWidget(widget)
+    box.show()
+    box.activateWindow()
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert editor.toPlainText() == "  "
+    assert editor.hasFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert after.hasFocus()
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert before.hasFocus()
+    assert editor.toPlainText() == "  "
