@@ -1,6 +1,8 @@
-"""Make the README's screenshot: the window in demo mode, offscreen, after a few seconds of live traffic.
+"""Make the README's screenshots, offscreen, in demo mode: the window after a few seconds of live traffic, or the
+schema editor (Topics → Edit topic… on the demo's orders topic, a change to its schema tested first).
 
 Usage: .venv/bin/python scripts/screenshot.py [docs/main-window.png]
+       .venv/bin/python scripts/screenshot.py schema-editor [docs/schema-editor.png]
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ os.environ.setdefault("TOPIC_INSPECTOR_HOME", tempfile.mkdtemp(prefix="topic-ins
 
 from PySide6.QtWidgets import QApplication
 
+from inspector.ui import later
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
+from inspector.ui.topics.schema_model import COL_NAME
 
 
 async def shoot(target: Path) -> None:
@@ -45,14 +49,49 @@ async def shoot(target: Path) -> None:
     await ctx.aclose()
 
 
+async def shoot_schema_editor(target: Path) -> None:
+    """Edit topic… on the demo's orders: a required field added, and Save's test of that change."""
+    ctx = AppContext(demo=True)
+    window = MainWindow(ctx)
+    profile = await ctx.start_demo()
+    window.refresh_tree()
+    window.resize(1280, 800)
+    window.show()
+    await window.start_background()
+    await asyncio.sleep(4)  # some traffic to test the change against
+    dialog = await later.topic_admin.edit_topic(window, ctx, profile, 1)
+    editor = dialog.editor
+    model = editor.model
+    added = model.add_sibling(model.index(3, COL_NAME))  # after total: a required currency
+    model.rename(added, "currency")
+    model.setData(model.index(added.row(), 3), "ISO 4217 code")
+    editor.tree.setCurrentIndex(model.index(added.row(), COL_NAME))
+    dialog.save_button.click()
+    for _ in range(100):  # the test reads the topic's retained messages
+        await asyncio.sleep(0.1)
+        if dialog.tested is not None:
+            break
+    await asyncio.sleep(0.3)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(target))
+    dialog.reject()
+    window.close()
+    await window.shutdown()
+    await ctx.aclose()
+
+
 def main() -> None:
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png")
+    args = sys.argv[1:]
+    editor = bool(args) and args[0] == "schema-editor"
+    if editor:
+        args = args[1:]
+    target = Path(args[0] if args else "docs/schema-editor.png" if editor else "docs/main-window.png")
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(shoot(target))
+        loop.run_until_complete(shoot_schema_editor(target) if editor else shoot(target))
     print(f"saved {target}")
 
 
