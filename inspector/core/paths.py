@@ -40,6 +40,13 @@ class AppPaths:
     def all(self) -> tuple[Path, ...]:
         return (self.config, self.data, self.cache, self.log)
 
+    @property
+    def demo(self) -> Path:
+        """The window's demo keeps its own profiles, workspace, drafts and replay jobs here (never the user's):
+        kept between demo runs, so the next one reopens the tabs left open. The emulator's data is not: it is
+        a temporary database, deleted when the demo ends."""
+        return self.data / "demo"
+
 
 PRIVATE_DIR = 0o700  # the app's folders: only their owner may list or enter them
 PRIVATE_FILE = 0o600  # the app's files (tokens are not in them, but payloads, ids and names are)

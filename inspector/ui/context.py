@@ -1,4 +1,7 @@
-"""What the window shares: profiles, tokens (keyring or this session only), clients per base URL, the demo."""
+"""What the window shares: profiles, tokens (keyring or this session only), clients per base URL, the demo.
+
+The demo (``--demo``) keeps its profiles, workspace, drafts and replay jobs in a folder of its own
+(``AppPaths.demo``) and its tokens in memory: it never writes to the user's profiles, workspace or keyring."""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from inspector.core import network
+from inspector.core.paths import AppPaths
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.secrets import (
     KEYRING_TIMEOUT,
@@ -52,16 +57,19 @@ async def _keyring_call(call: Callable[..., T], *args: object) -> T:
 
 class AppContext:
     def __init__(self, *, demo: bool = False, keyring_store: KeyringStore | None = None) -> None:
+        self.demo_mode = False
+        self.folder: Path | None = None  # where drafts and replay jobs go (None: the app's data folder)
         self.profile_store = ProfileStore()
         self.workspace_store = WorkspaceStore()
-        self.workspace: Workspace = self.workspace_store.load()
+        self.workspace: Workspace = self.workspace_store.load() if not demo else Workspace()
+        if demo:
+            self._use_demo_folder()
         self.keyring: KeyringStore | None = None
         self.keyring_warning = ""
         self._keyring_lookup: asyncio.Future[None] | None = None
         if keyring_store is not None:
             self._use_keyring(keyring_store)
         self.session_tokens = MemoryStore()
-        self.demo_mode = demo
         self.demo_profile: Profile | None = None  # the Workato one
         self.demo_profiles: list[Profile] = []  # one of each service, on the demo's emulator
         self._demo_server: EmulatorServer | None = None
@@ -85,21 +93,36 @@ class AppContext:
     @functools.cached_property
     def publishing(self) -> PublishStore:
         """Drafts, templates and publish history, read when a topic first opens."""
-        return later.drafts.PublishStore()
+        return later.drafts.PublishStore(self.folder)
 
     @functools.cached_property
     def journal(self) -> Journal:
         """The replay jobs (SQLite), opened on first use."""
-        return later.replay.Journal()
+        return later.replay.Journal(self.folder / "replay.sqlite" if self.folder else None)
+
+    def _use_demo_folder(self) -> None:
+        """From now on the profiles, workspace, drafts and replay jobs are the demo's own (``AppPaths.demo``),
+        and tokens stay in memory: nothing the demo does reaches the user's files or keyring."""
+        self.demo_mode = True
+        self.folder = AppPaths.current().demo
+        self.profile_store = ProfileStore(self.folder / "profiles.json")
+        self.workspace_store = WorkspaceStore(self.folder / "workspace.json")
+        self.workspace = self.workspace_store.load()
+        self.keyring, self.keyring_warning = None, ""
 
     # ----- the OS keyring ---------------------------------------------------------------------------------
     def _use_keyring(self, store: KeyringStore) -> None:
+        if self.demo_mode:
+            return  # the demo keeps its tokens in memory (and needs none of the user's)
         self.keyring = store if store.is_system else None
         self.keyring_warning = "" if self.keyring else store.warning()
 
     async def open_keyring(self) -> KeyringStore | None:
         """The OS keyring, looked up once and off the event loop: keyring loads its backends and asks D-Bus,
-        which can take a while (or hang on a locked keychain). None when there is no usable keyring."""
+        which can take a while (or hang on a locked keychain). None when there is no usable keyring, and in the
+        demo, which never reads or writes the user's keyring."""
+        if self.demo_mode:
+            return None
         if self.keyring is None and not self.keyring_warning:
             if self._keyring_lookup is None:  # not a ``Tasks`` task: its outcome goes to every caller
                 self._keyring_lookup = later.asyncio.ensure_future(self._look_up_keyring())
@@ -137,6 +160,8 @@ class AppContext:
             return "kept in memory for this session (leave empty to keep it)"
         if self.keyring is not None:
             return f"stored in {self.keyring.backend_name} (leave empty to keep it)"
+        if self.demo_mode:
+            return "the demo keeps tokens in memory until it ends"
         if not self.keyring_warning:  # not looked up yet (see open_keyring)
             return "the OS keyring is being checked"
         return "no token stored"
@@ -275,7 +300,12 @@ class AppContext:
 
     # ----- demo -------------------------------------------------------------------------------------------
     async def start_demo(self) -> Profile:
-        """The emulator on a free loopback port with a temporary database, sample topics and live traffic."""
+        """The emulator on a free loopback port with a temporary database, sample topics and live traffic. The
+        tabs the last demo left open open again (its workspace is kept in ``AppPaths.demo``); the first demo
+        opens both sample topics."""
+        if not self.demo_mode:
+            self._use_demo_folder()
+        first_run = not self.workspace_store.path.exists()
         traffic = later.traffic
         self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
         config = later.server.demo_config(f"{self._demo_dir.name}/demo.sqlite")  # a random token, in memory only
@@ -297,27 +327,21 @@ class AppContext:
         self._traffic.spawn(traffic.generate_app_messages(url, server.token, traffic.DEMO_APP))
         for topic_id, name in ((1, "orders"), (2, "audit-events")):
             self.workspace.add_topic(DEMO_PROFILE, topic_id, name)
+        for profile in self.demo_profiles:  # the last demo's messages went with its database: no cursor to resume
+            for kept in self.workspace.topics_of(profile.name):
+                kept.cursor = None
         assert server.store is not None
         orders = server.store.get_topic(1)
         entry = self.workspace.topic(DEMO_PROFILE, 1)
         if orders is not None and entry is not None:
             entry.schema = orders.schema
-        self.workspace.open_topics = [(DEMO_PROFILE, 1), (DEMO_PROFILE, 2)]
+        if first_run:
+            self.workspace.open_topics = [(DEMO_PROFILE, 1), (DEMO_PROFILE, 2)]
         return self.demo_profile
 
     def save_workspace(self) -> None:
-        """Save what the window remembers; demo topics are not kept (their database is temporary)."""
-        workspace = self.workspace
-        if self.demo_profiles:
-            demo = {p.name for p in self.demo_profiles}
-            workspace = replace(
-                workspace,
-                topics={k: v for k, v in workspace.topics.items() if k not in demo},
-                open_topics=[o for o in workspace.open_topics if o[0] not in demo],
-            )
-            previous = self.workspace_store.load()  # in demo mode, the user's own open tabs stay as they were
-            workspace.open_topics = previous.open_topics
-        self.workspace_store.save(workspace)
+        """Save what the window remembers (in the demo, to the demo's own folder)."""
+        self.workspace_store.save(self.workspace)
 
     async def aclose(self) -> None:
         await self._traffic.cancel_all()

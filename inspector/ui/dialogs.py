@@ -29,6 +29,7 @@ from inspector.core.secrets import check_token_text
 from inspector.core.services import SERVICES
 from inspector.core.validation import check_topic_id
 from inspector.core.workspace import parse_topic_reference
+from inspector.ui.status import ERROR_TEXT, SUCCESS_TEXT, WARNING_TEXT, tone
 from inspector.ui.tasks import Tasks
 from inspector.ui.widgets import plain_label
 
@@ -101,7 +102,7 @@ class ProfileDialog(QDialog):
         self.test_result = plain_label()  # the server's words, as it sent them
         self.test_result.setWordWrap(True)
         self.error = plain_label()
-        self.error.setStyleSheet("color: #c62828")
+        self.error.setStyleSheet(f"color: {tone(ERROR_TEXT)}")
         self.error.setWordWrap(True)
 
         index = self.region.findData(profile.region if profile else "us")
@@ -109,6 +110,18 @@ class ProfileDialog(QDialog):
         self.region.currentIndexChanged.connect(self._region_changed)
         self._region_changed()
 
+        for field, name in (
+            (self.name, "Name"),
+            (self.service, "Service"),
+            (self.region, "Region"),
+            (self.base_url, "Base URL"),
+            (self.environment_id, "Environment id"),
+            (self.account_id, "Account id"),
+            (self.token, "Token"),
+            (self.test_topic, "Topic id to test the token on"),
+            (self.test_button, "Test connection"),
+        ):
+            field.setAccessibleName(name)  # the words beside it (a screen reader reads no placeholder)
         form = QFormLayout()
         self.form = form
         form.addRow("Name", self.name)
@@ -131,7 +144,7 @@ class ProfileDialog(QDialog):
         if keyring_warning:
             warning = plain_label(keyring_warning)
             warning.setWordWrap(True)
-            warning.setStyleSheet("color: #9a6700")
+            warning.setStyleSheet(f"color: {tone(WARNING_TEXT)}")
             layout.addWidget(warning)
         layout.addLayout(form)
         layout.addWidget(self.test_result)
@@ -223,7 +236,7 @@ class ProfileDialog(QDialog):
         except InspectorError as exc:
             ok, words = False, exc.message
         self.test_result.setText(words)
-        self.test_result.setStyleSheet("color: #2e7d32" if ok else "color: #c62828")
+        self.test_result.setStyleSheet(f"color: {tone(SUCCESS_TEXT if ok else ERROR_TEXT)}")
         self.test_button.setEnabled(True)
 
 
@@ -239,8 +252,10 @@ class AddTopicDialog(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText("optional, e.g. orders")
         self.error = plain_label()
-        self.error.setStyleSheet("color: #c62828")
+        self.error.setStyleSheet(f"color: {tone(ERROR_TEXT)}")
         self.error.setWordWrap(True)
+        self.reference.setAccessibleName("Topic id or URL")
+        self.name.setAccessibleName("Name")
         form = QFormLayout()
         form.addRow("Topic id or URL", self.reference)
         form.addRow("Name", self.name)

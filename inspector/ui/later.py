@@ -20,6 +20,10 @@ MODULES: dict[str, str] = {
     "QFileDialog": "PySide6.QtWidgets:QFileDialog",
     "QInputDialog": "PySide6.QtWidgets:QInputDialog",
     "QMessageBox": "PySide6.QtWidgets:QMessageBox",
+    "QPalette": "PySide6.QtGui:QPalette",  # the light or dark scheme, when the platform gives no hint
+    "QSizePolicy": "PySide6.QtWidgets:QSizePolicy",  # a banner folded to one line
+    "QStyle": "PySide6.QtWidgets:QStyle",  # 10 ms: its ~70 standard icons and other enums (the actions' icons)
+    "QTabBar": "PySide6.QtWidgets:QTabBar",  # the tabs' close buttons
     # the core: the HTTP client, SQLite, the journal
     "crash": "inspector.core.crash",
     "drafts": "inspector.core.drafts",
@@ -35,19 +39,26 @@ MODULES: dict[str, str] = {
     # the window's own parts (typed Any here: their modules import the window's, so no TYPE_CHECKING import)
     "dialogs": "inspector.ui.dialogs",
     "eventloop": "inspector.ui.eventloop",
+    "palette": "inspector.ui.palette",  # the command palette (Ctrl+K)
+    "shortcuts": "inspector.ui.shortcuts",  # Help → Keyboard shortcuts
     "topic_model": "inspector.ui.topic.model",
     "topic_replay": "inspector.ui.topic.replay",
     "topic_view": "inspector.ui.topic.view",
+    "topic_admin": "inspector.ui.topics.admin",  # New/Edit topic, Purge, Delete (inspector.ui.topics.actions)
 }
 
 if TYPE_CHECKING:
     import asyncio as asyncio
 
     from PySide6.QtCore import Qt as Qt
+    from PySide6.QtGui import QPalette as QPalette
     from PySide6.QtWidgets import QDockWidget as QDockWidget
     from PySide6.QtWidgets import QFileDialog as QFileDialog
     from PySide6.QtWidgets import QInputDialog as QInputDialog
     from PySide6.QtWidgets import QMessageBox as QMessageBox
+    from PySide6.QtWidgets import QSizePolicy as QSizePolicy
+    from PySide6.QtWidgets import QStyle as QStyle
+    from PySide6.QtWidgets import QTabBar as QTabBar
 
     from inspector.core import crash as crash
     from inspector.core import drafts as drafts
@@ -60,6 +71,8 @@ if TYPE_CHECKING:
     from inspector.emulator import server as server
     from inspector.emulator import traffic as traffic
     from inspector.ui import eventloop as eventloop
+    from inspector.ui import palette as palette
+    from inspector.ui import shortcuts as shortcuts
 
 
 def __getattr__(name: str) -> Any:

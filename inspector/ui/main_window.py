@@ -8,9 +8,18 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
@@ -18,13 +27,14 @@ from inspector.core.services import CONSUME
 from inspector.ui import later
 from inspector.ui.context import AppContext
 from inspector.ui.crash import crash_words, write_crash_report
-from inspector.ui.menus import Menus
+from inspector.ui.menus import TabMenus, build_window_actions
 from inspector.ui.notices import Notices
 from inspector.ui.replays import Replays
 from inspector.ui.services import PANEL_LABELS, panel_factory
 from inspector.ui.sidebar import Sidebar, TopicKey, dot
-from inspector.ui.status import SessionStatus, StatusLine
+from inspector.ui.status import SessionStatus, StatusLine, dark_scheme
 from inspector.ui.tasks import Tasks
+from inspector.ui.topics.actions import TopicAdmin
 from inspector.ui.widgets import plain_message_box, plain_tooltip
 
 # The window is shown before asyncio and qasync are loaded (inspector/ui/app.py). A topic's view and table,
@@ -41,6 +51,7 @@ if TYPE_CHECKING:
 
     from inspector.core.rows import Row
     from inspector.ui.dialogs import AddTopicDialog, ProfileDialog
+    from inspector.ui.palette import CommandPalette
     from inspector.ui.services._common import ServicePanel
     from inspector.ui.topic.replay import JobsPanel, ReplayDialog
     from inspector.ui.topic.view import TopicView
@@ -49,6 +60,29 @@ T = TypeVar("T")
 
 
 class MainWindow(QMainWindow):
+    # made by inspector.ui.menus.build_window_actions, from its table
+    add_profile_action: QAction
+    edit_profile_action: QAction
+    remove_profile_action: QAction
+    add_topic_action: QAction
+    refresh_topics_action: QAction
+    open_action: QAction
+    rename_topic_action: QAction
+    remove_topic_action: QAction
+    utc_action: QAction
+    row_cap_action: QAction
+    close_tab_action: QAction
+    next_tab_action: QAction
+    previous_tab_action: QAction
+    filter_action: QAction
+    palette_action: QAction
+    shortcuts_action: QAction
+    about_action: QAction
+    quit_action: QAction
+    toolbar: QToolBar
+    tab_menus: TabMenus
+    replay_menu: QMenu
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -57,10 +91,12 @@ class MainWindow(QMainWindow):
         self._tasks = Tasks(self._task_failed)
         self.crash_reports: list[Path] = []  # written this session (report_unexpected)
         self._dirty = False
+        self._shown = False  # set once the window is shown and its shortcuts, icons and colours are set
+        self.palette_popup: CommandPalette | None = None
         self.setWindowTitle("Topic Inspector" + (" — demo mode" if ctx.demo_mode else ""))
         self.resize(1280, 800)
 
-        self.tree = Sidebar()
+        self.tree = Sidebar()  # its accessible name: "Profiles and topics"
         self.tree_model = self.tree.items
         self.tree.doubleClicked.connect(lambda _index: self.open_selected())
         self.tree.activated.connect(lambda _index: self.open_selected())
@@ -69,7 +105,9 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Open tabs")  # and its tab bar, once a tab opens (_update_tab_titles)
         self.tabs.tabCloseRequested.connect(self._close_tab_at)
+        self.tabs.currentChanged.connect(self._tabs_changed)
         self.empty_hint = QLabel(  # centred across; a label's text is centred down by default
             "<p align=center>Add a profile (a region and a token), add a topic under it, then double-click the "
             "topic to watch it.</p>"
@@ -90,7 +128,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.notices = Notices(layout, ctx.keyring_warning, ctx.workspace.notice)
+        # no keyring warning in the demo: it keeps its tokens in memory and needs none of the user's
+        self.notices = Notices(layout, "" if ctx.demo_mode else ctx.keyring_warning, ctx.workspace.notice)
         self.demo_banner = self.notices.demo_banner
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -98,7 +137,8 @@ class MainWindow(QMainWindow):
         self.status_line = StatusLine(self.statusBar())
         self.state_label = self.status_line.state
 
-        self._build_actions()
+        self.menus = build_window_actions(self)  # its actions become the window's: self.open_action, ...
+        self.topic_admin = TopicAdmin(self, ctx)  # New/Edit topic…, Purge/Delete topic…: Topics and sidebar menus
         self.replays = Replays(self, ctx, self.replay_menu, self._tasks, self.open_topic)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
@@ -128,8 +168,11 @@ class MainWindow(QMainWindow):
         """What the window does once it is shown: look up the OS keyring (off the event loop), offer the
         interrupted replay jobs, and reopen the topics that were open."""
         Qt = later.Qt
-        self.menus.set_shortcuts()
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # its actions: _build_actions
+        self.menus.set_shortcuts()  # and icons
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # its actions: SIDEBAR in menus
+        self._shown = True
+        self.apply_color_scheme()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: self.apply_color_scheme())
         # Text formats now, not in __init__ (no Qt enum before the first frame): the status line is our markup
         # around escaped words (``SessionStatus.rich_text``); the notes are plain text.
         self.state_label.setTextFormat(Qt.TextFormat.RichText)
@@ -138,46 +181,6 @@ class MainWindow(QMainWindow):
         self.notices.show_keyring_warning(self.ctx.keyring_warning)
         _ = self.jobs
         await self.open_saved_topics()
-
-    # ----- actions and menus (inspector.ui.menus) ------------------------------------------------------------
-    def _build_actions(self) -> None:
-        self.menus = menus = Menus(self)
-        act = menus.action
-        self.add_profile_action = act("Add profile…", self.add_profile, "Ctrl+Shift+P")
-        self.edit_profile_action = act("Edit profile…", self.edit_selected_profile)
-        self.remove_profile_action = act("Remove profile", self.remove_selected_profile)
-        self.add_topic_action = act("Add topic…", self.add_topic, "Ctrl+Shift+T")
-        self.refresh_topics_action = act("List topics from the Developer API", self.refresh_selected_topics)
-        self.rename_topic_action = act("Rename topic…", self.rename_selected_topic)
-        self.remove_topic_action = act("Remove topic", self.remove_selected_topic)
-        self.open_action = act("Open topic", self.open_selected, "Ctrl+O")
-        self.utc_action = act("Times in UTC", self.toggle_utc)
-        self.utc_action.setCheckable(True)
-        self.utc_action.setChecked(self.ctx.workspace.utc_times)
-        self.row_cap_action = act("Row limit…", self.ask_row_cap)
-
-        toolbar = QToolBar("Profiles and topics")
-        toolbar.setObjectName("sidebar-toolbar")
-        for action in (self.add_profile_action, self.add_topic_action, self.refresh_topics_action, self.open_action):
-            toolbar.addAction(action)
-        self.addToolBar(toolbar)
-        menus.menu("&File", act("Quit", self.close, QKeySequence.StandardKey.Quit))
-        menus.menu("&Profiles", self.add_profile_action, self.edit_profile_action, self.remove_profile_action)
-        topic_actions = (self.open_action, self.rename_topic_action, self.remove_topic_action)
-        menus.menu("&Topics", self.add_topic_action, self.refresh_topics_action, *topic_actions)
-        self.replay_menu = menus.menu("&Replay")  # Replays fills it
-        menus.menu("&View", self.utc_action, self.row_cap_action)
-        menus.menu("&Help", act("About", self.about))
-        for action in (
-            self.open_action,
-            self.add_topic_action,
-            self.refresh_topics_action,
-            self.rename_topic_action,
-            self.remove_topic_action,
-            self.edit_profile_action,
-            self.remove_profile_action,
-        ):
-            self.tree.addAction(action)
 
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a coroutine on the loop, kept until it ends (``inspector.ui.tasks``)."""
@@ -254,6 +257,8 @@ class MainWindow(QMainWindow):
             for key in [k for k in self.views if k[0] == original.name]:
                 view = self.views.pop(key)
                 self.views[(profile.name, key[1])] = view
+                view.set_profile_name(profile.name)
+            self._update_tab_titles()
         self.ctx.profile_store.upsert(profile)
         where = await self.ctx.set_token(profile, token) if token else self.ctx.token_note(profile)
         self.statusBar().showMessage(f"Profile {profile.name!r} saved; token {where}.", 8000)
@@ -362,9 +367,7 @@ class MainWindow(QMainWindow):
                 entry.name = dialog.textValue().strip()
                 self._dirty = True
                 self.refresh_tree()
-                view = self.views.get((str(name), entry.id))
-                if view is not None:
-                    self.tabs.setTabText(self.tabs.indexOf(view), entry.label)
+                self._update_tab_titles()
             dialog.deleteLater()
 
         dialog.finished.connect(finished)
@@ -412,6 +415,7 @@ class MainWindow(QMainWindow):
         panel.setObjectName(f"service-{profile_name}-{capability}")
         self.service_views[key] = panel
         self.tabs.addTab(panel, f"{profile_name} · {PANEL_LABELS[capability]}")
+        self._update_tab_titles()
         self.tabs.setCurrentWidget(panel)
         self._update_empty_hint()
         return panel
@@ -458,28 +462,60 @@ class MainWindow(QMainWindow):
         token = await self.ctx.token_source(profile)
         if key in self.views:  # opened meanwhile
             return self.views[key]
+        # Without a token the tab sends nothing: it shows its "No token" bar and starts once one is set
+        # (``restart_profile``).
         view: TopicView = later.topic_view.new_topic_view(self.ctx, profile, entry, token)
         session = view.session
         if view.publisher is not None:
             view.publisher.entryChanged.connect(self._mark_dirty)
-        view.updateTokenRequested.connect(lambda: self._profile_dialog(profile))
+        view.find_action.setShortcuts([])  # the window's Ctrl+F (filter_action) works wherever focus is
+        view.updateTokenRequested.connect(lambda v=view: self.ask_token(v))
         view.replayRequested.connect(lambda rows, v=view: self.replay_rows(v, rows))
-        session.statusChanged.connect(lambda status, k=key: self._topic_status(k, status))
+        session.statusChanged.connect(lambda status, v=view: self._topic_status(v, status))
         session.cursorChanged.connect(self._mark_dirty)
         self.views[key] = view
         self.tabs.addTab(view, entry.label)
         self.tabs.setCurrentWidget(view)
+        self._update_tab_titles()
         if key not in self.ctx.workspace.open_topics:
             self.ctx.workspace.open_topics.append(key)
             self._dirty = True
         self._update_empty_hint()
-        if token:
-            session.start(later.tail.StartPosition.after_id(entry.cursor) if resume and entry.cursor else None)
-        else:
-            session.statusChanged.emit(
-                SessionStatus("error", f"no token for {profile.name}: add one to the profile", problem="auth")
-            )
+        session.start(later.tail.StartPosition.after_id(entry.cursor) if resume and entry.cursor else None)
+        self._topic_status(view, session.status)
         return view
+
+    def ask_token(self, view: TopicView) -> None:
+        """A tab's "Set token…" / "Update token…": the profile dialog, where a token typed and saved starts the
+        tabs of that profile that wait for one."""
+        profile = self.ctx.profile(view.session.profile_name)
+        if profile is None:
+            self.statusBar().showMessage(f"The profile {view.session.profile_name!r} no longer exists.", 8000)
+        elif self.ctx.is_demo(profile):
+            self.statusBar().showMessage("The demo profile cannot be edited.", 5000)
+        else:
+            self._profile_dialog(profile)
+
+    def _update_tab_titles(self) -> None:
+        """Each topic tab's title: the topic's label, and its profile's name when another tab's label is the same
+        (a topic of the same name in two profiles); the tooltip names both, with the topic's id."""
+        labels = [view.title() for view in self.views.values()]
+        for key, view in self.views.items():
+            index = self.tabs.indexOf(view)
+            if index < 0:
+                continue
+            alike = labels.count(view.title()) > 1
+            self.tabs.setTabText(index, view.title(with_profile=alike))
+            self.tabs.setTabToolTip(
+                index, plain_tooltip(f"{view.entry.label} — topic {key[1]} of the profile {key[0]}")
+            )
+        bar = self.tabs.tabBar()
+        bar.setAccessibleName("Open tabs")
+        for index in range(bar.count()):  # each tab's "×", named after its tab
+            for side in (later.QTabBar.ButtonPosition.RightSide, later.QTabBar.ButtonPosition.LeftSide):
+                button = bar.tabButton(index, side)
+                if button is not None:
+                    button.setAccessibleName(f"Close {bar.tabText(index)}")
 
     # ----- replay (inspector.ui.replays) -------------------------------------------------------------------
     def replay_rows(self, view: TopicView, rows: list[Row]) -> ReplayDialog | None:
@@ -493,8 +529,9 @@ class MainWindow(QMainWindow):
     def _mark_dirty(self, *args: object) -> None:
         self._dirty = True
 
-    def _topic_status(self, key: TopicKey, status: SessionStatus) -> None:
-        item = self._topic_item(key)
+    def _topic_status(self, view: TopicView, status: SessionStatus) -> None:
+        key = next((k for k, v in self.views.items() if v is view), None)
+        item = self._topic_item(key) if key is not None else None
         if item is not None:
             item.setIcon(dot(status.color))
             # with the seconds left of a wait, as the status bar says
@@ -510,13 +547,43 @@ class MainWindow(QMainWindow):
         for service_key in [k for k in self.service_views if k[0] == name]:  # reopened with the new token
             await self.close_service(service_key)
             await self.open_service(*service_key)
-        for key, view in self.views.items():
+        for key, view in list(self.views.items()):
             if key[0] == name and token:
-                view.session.client = self.ctx.client(profile, token)
-                if view.publisher is not None:  # its Publish panel publishes with the same client
-                    view.publisher.client = view.session.client
-                view.session.region_label = profile.endpoint().label
-                view.session.resume()
+                # its table and Publish panel use the new client; a tab that waited for a token starts reading
+                view.token_arrived(token)
+
+    def _tabs_changed(self, *args: object) -> None:
+        """After a tab opened, closed or became current: the Message and Publish menus and the tab keys follow."""
+        if hasattr(self, "tab_menus"):  # not while the window is being built
+            self.tab_menus.refresh()
+
+    # ----- the command palette and the shortcuts (inspector.ui.palette, inspector.ui.shortcuts) -------------
+    def open_palette(self) -> CommandPalette:
+        """Ctrl+K: every action of the window by name, with its shortcut."""
+        if self.palette_popup is None:
+            self.palette_popup = later.palette.CommandPalette(self, lambda: later.shortcuts.window_entries(self))
+        self.palette_popup.popup()
+        return self.palette_popup
+
+    def show_shortcuts(self) -> QWidget:
+        """Help → Keyboard shortcuts: every shortcut of the window, read off its actions."""
+        self.tab_menus.refresh()
+        note = "" if self.current_view() else "Open a topic's tab to see the keys of its table and Publish page too."
+        dialog: QWidget = later.shortcuts.ShortcutsDialog(self, later.shortcuts.shortcut_entries(self), note)
+        dialog.setObjectName("shortcuts-dialog")
+        dialog.show()
+        return dialog
+
+    # ----- the system's light or dark scheme ----------------------------------------------------------------
+    def apply_color_scheme(self, dark: bool | None = None) -> None:
+        """The window's own colours (its banners) for the system's scheme, or ``dark`` when given."""
+        self.notices.set_dark(dark_scheme() if dark is None else dark)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # a platform that gives no colour-scheme hint still changes the palette
+        if self._shown and event.type() == QEvent.Type.PaletteChange:
+            self.apply_color_scheme()
+        super().changeEvent(event)
 
     def _close_tab_at(self, index: int) -> None:
         view = self.tabs.widget(index)
@@ -538,6 +605,7 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(self.tabs.indexOf(view))
         view.deleteLater()
         self._update_empty_hint()
+        self._update_tab_titles()
         item = self._topic_item(key)
         if item is not None:
             item.setIcon(dot("#8a8a8a"))
@@ -546,6 +614,7 @@ class MainWindow(QMainWindow):
         shown = bool(self.views or self.service_views)
         self.empty_hint.setVisible(not shown)
         self.tabs.setVisible(shown)
+        self._tabs_changed()
 
     # ----- view settings ------------------------------------------------------------------------------------
     def toggle_utc(self) -> None:

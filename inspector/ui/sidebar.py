@@ -32,16 +32,22 @@ _icons: dict[str, QIcon] = {}
 
 
 def dot(color: str) -> QIcon:
-    """A small filled circle, for a topic's state. Drawn from SVG: QPainter's calls would create the Qt
-    namespace's enums while the window is being built (see above)."""
+    """A small filled circle, for a topic's state: drawn at 1x and 2x, so it stays crisp on a scaled screen
+    (``QT_SCALE_FACTOR=2``; the icon picks the pixmap of the screen's device pixel ratio). Drawn from SVG:
+    QPainter's calls would create the Qt namespace's enums while the window is being built (see above)."""
     if color not in _icons:
-        pixmap = QPixmap()
-        svg = (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="12" height="12">'
-            f'<circle cx="6" cy="6" r="5" fill="{color}"/></svg>'
-        )
-        pixmap.loadFromData(svg.encode(), "SVG")
-        _icons[color] = QIcon(pixmap)
+        icon = QIcon()
+        for scale in (1, 2):
+            pixmap = QPixmap()
+            size = 12 * scale
+            svg = (
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 12 12">'
+                f'<circle cx="6" cy="6" r="5" fill="{color}"/></svg>'
+            )
+            pixmap.loadFromData(svg.encode(), "SVG")
+            pixmap.setDevicePixelRatio(scale)
+            icon.addPixmap(pixmap)
+        _icons[color] = icon
     return _icons[color]
 
 
@@ -70,6 +76,7 @@ class Sidebar(QTreeView):
         self.items = QStandardItemModel(self)
         self.setModel(self.items)
         self.setHeaderHidden(True)
+        self.setAccessibleName("Profiles and topics")
         self.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
 
     def refresh(self, ctx: AppContext, status_of: Callable[[TopicKey], SessionStatus]) -> None:

@@ -1,4 +1,5 @@
-"""The state of an open topic in words and colour, for the tree, the tab and the status bar; the status bar."""
+"""The state of an open topic in words and colour, for the tree, the tab and the status bar; the status bar; and
+the colours the window's own words take on the system's light or dark scheme."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 
+from inspector.ui import later
 from inspector.ui.widgets import counter_label, escape_html, set_text
 
 if TYPE_CHECKING:
@@ -17,6 +20,29 @@ if TYPE_CHECKING:
 
 _RED = "color: white; background: #c62828; padding: 0 4px;"
 _AMBER = "color: black; background: #ffb300; padding: 0 4px;"
+
+# Colours of words, as (on a light scheme, on a dark one): each readable on its background.
+ERROR_TEXT = ("#c62828", "#ff8a80")
+WARNING_TEXT = ("#9a6700", "#e3b341")
+SUCCESS_TEXT = ("#2e7d32", "#81c784")
+BANNER_BACKGROUND = ("#fff4c2", "#3d3208")
+BANNER_TEXT = ("#5c4400", "#ffe9a8")
+
+
+def dark_scheme() -> bool:
+    """Whether the system shows its dark scheme: Qt's colour-scheme hint, else (a platform that does not say) a
+    palette whose window is darker than its text. Only once the window is shown: the hint's enum is one of the
+    Qt namespace's (see ``inspector.ui.sidebar``)."""
+    scheme = QGuiApplication.styleHints().colorScheme()
+    if scheme != later.Qt.ColorScheme.Unknown:
+        return bool(scheme == later.Qt.ColorScheme.Dark)
+    palette, role = QGuiApplication.palette(), later.QPalette.ColorRole
+    return palette.color(role.Window).lightness() < palette.color(role.WindowText).lightness()
+
+
+def tone(colors: tuple[str, str], dark: bool | None = None) -> str:
+    """The colour of ``colors`` (light, dark) for the scheme shown (or ``dark`` when given)."""
+    return colors[1] if (dark_scheme() if dark is None else dark) else colors[0]
 
 
 @dataclass(frozen=True)
