@@ -29,7 +29,7 @@ from inspector.core.secrets import check_token_text
 from inspector.core.services import SERVICES
 from inspector.core.validation import check_topic_id
 from inspector.core.workspace import parse_topic_reference
-from inspector.ui.status import ERROR_TEXT, SUCCESS_TEXT, WARNING_TEXT, tone
+from inspector.ui.status import ERROR_TEXT, SUCCESS_TEXT, WARNING_TEXT, set_tone
 from inspector.ui.tasks import Tasks
 from inspector.ui.widgets import plain_label
 
@@ -102,7 +102,7 @@ class ProfileDialog(QDialog):
         self.test_result = plain_label()  # the server's words, as it sent them
         self.test_result.setWordWrap(True)
         self.error = plain_label()
-        self.error.setStyleSheet(f"color: {tone(ERROR_TEXT)}")
+        set_tone(self.error, ERROR_TEXT)
         self.error.setWordWrap(True)
 
         index = self.region.findData(profile.region if profile else "us")
@@ -144,7 +144,7 @@ class ProfileDialog(QDialog):
         if keyring_warning:
             warning = plain_label(keyring_warning)
             warning.setWordWrap(True)
-            warning.setStyleSheet(f"color: {tone(WARNING_TEXT)}")
+            set_tone(warning, WARNING_TEXT)
             layout.addWidget(warning)
         layout.addLayout(form)
         layout.addWidget(self.test_result)
@@ -236,7 +236,7 @@ class ProfileDialog(QDialog):
         except InspectorError as exc:
             ok, words = False, exc.message
         self.test_result.setText(words)
-        self.test_result.setStyleSheet(f"color: {tone(SUCCESS_TEXT if ok else ERROR_TEXT)}")
+        set_tone(self.test_result, SUCCESS_TEXT if ok else ERROR_TEXT)
         self.test_button.setEnabled(True)
 
 
@@ -252,7 +252,7 @@ class AddTopicDialog(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText("optional, e.g. orders")
         self.error = plain_label()
-        self.error.setStyleSheet(f"color: {tone(ERROR_TEXT)}")
+        set_tone(self.error, ERROR_TEXT)
         self.error.setWordWrap(True)
         self.reference.setAccessibleName("Topic id or URL")
         self.name.setAccessibleName("Name")

@@ -8,11 +8,17 @@ from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from inspector.ui.json_view import JsonHighlighter
+from inspector.ui.json_view import JsonHighlighter, is_dark
+from inspector.ui.status import ERROR_TEXT, MUTED_TEXT, Tone
 from inspector.ui.widgets import plain_tooltip
 
 BRACKETS = {"{": "}", "[": "]", "}": "{", "]": "["}
 BRACKET_SCAN_LIMIT = 200_000  # longer texts get no bracket matching: each cursor move would scan them
+# The margin and the matched brackets, as (on a light palette, on a dark one): the line numbers (MUTED_TEXT), the
+# error's mark and number (ERROR_TEXT) and the text on a matched bracket read at 4.5 or more on these.
+GUTTER = ("#f3f3f3", "#2a2a2a")
+ERROR_LINE = ("#fce8e7", "#4a1c1c")
+MATCHED_BRACKET = ("#c8e6c9", "#2e5b31")
 
 
 def matching_bracket(text: str, position: int) -> int | None:
@@ -92,6 +98,10 @@ class JsonEditor(QPlainTextEdit):
         self.cursorPositionChanged.connect(self._highlight_brackets)
         self._update_margin_width()
 
+    def shade(self, colors: Tone, dark: bool | None = None) -> QColor:
+        """The colour of ``colors`` (light, dark) for the editor's palette (its base darker than its text: dark)."""
+        return QColor(colors[1] if (is_dark(self.palette()) if dark is None else dark) else colors[0])
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Tab indents by two spaces (as the JSON is formatted), and Ctrl+Tab / Ctrl+Shift+Tab move the focus on, so
         the keyboard is never kept in the editor."""
@@ -145,6 +155,11 @@ class JsonEditor(QPlainTextEdit):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._fit_minimum()
+        elif event.type() == QEvent.Type.PaletteChange and hasattr(self, "_margin"):  # not while being made
+            # a change of scheme: the JSON's, the brackets' and the margin's shades
+            self._highlighter.set_dark(is_dark(self.palette()))
+            self._highlight_brackets()
+            self._margin.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -153,7 +168,8 @@ class JsonEditor(QPlainTextEdit):
 
     def paint_margin(self, event: QPaintEvent) -> None:
         painter = QPainter(self._margin)
-        painter.fillRect(event.rect(), QColor("#f3f3f3"))
+        dark = is_dark(self.palette())
+        painter.fillRect(event.rect(), self.shade(GUTTER, dark))
         block = self.firstVisibleBlock()
         number = block.blockNumber() + 1
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
@@ -162,11 +178,11 @@ class JsonEditor(QPlainTextEdit):
         while block.isValid() and top <= event.rect().bottom():
             if block.isVisible() and bottom >= event.rect().top():
                 if number == self.error_line:
-                    painter.fillRect(0, top, self._margin.width(), height, QColor("#f9d6d5"))
-                    painter.setPen(QColor("#c62828"))
+                    painter.fillRect(0, top, self._margin.width(), height, self.shade(ERROR_LINE, dark))
+                    painter.setPen(self.shade(ERROR_TEXT, dark))
                     painter.drawText(2, top, 10, height, Qt.AlignmentFlag.AlignLeft, "●")
                 else:
-                    painter.setPen(QColor("#8a8a8a"))
+                    painter.setPen(self.shade(MUTED_TEXT, dark))
                 painter.drawText(0, top, self._margin.width() - 4, height, Qt.AlignmentFlag.AlignRight, str(number))
             block = block.next()
             top = bottom
@@ -193,7 +209,7 @@ class JsonEditor(QPlainTextEdit):
             if partner is not None:
                 for index in (spot, partner):
                     selection = QTextEdit.ExtraSelection()
-                    selection.format.setBackground(QColor("#c8e6c9"))
+                    selection.format.setBackground(self.shade(MATCHED_BRACKET))
                     selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
                     cursor = self.textCursor()
                     cursor.setPosition(index)

@@ -29,13 +29,14 @@ from inspector.ui.context import AppContext
 from inspector.ui.crash import crash_words, write_crash_report
 from inspector.ui.menus import TabMenus, build_window_actions
 from inspector.ui.notices import Notices
+from inspector.ui.profile_actions import ProfileActions
 from inspector.ui.replays import Replays
 from inspector.ui.services import PANEL_LABELS, panel_factory
 from inspector.ui.sidebar import Sidebar, TopicKey, dot
-from inspector.ui.status import SessionStatus, StatusLine, dark_scheme
+from inspector.ui.status import SessionStatus, StatusLine, dark_scheme, retone
 from inspector.ui.tasks import Tasks
 from inspector.ui.topics.actions import TopicAdmin
-from inspector.ui.widgets import plain_message_box, plain_tooltip
+from inspector.ui.widgets import plain_tooltip
 
 # The window is shown before asyncio and qasync are loaded (inspector/ui/app.py). A topic's view and table,
 # publishing, replay, the service panels and the HTTP client are loaded when a topic or panel opens or a replay
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.state_label = self.status_line.state
 
         self.menus = build_window_actions(self)  # its actions become the window's: self.open_action, ...
+        self.profiles = ProfileActions(self, ctx)  # Add/Edit/Remove profile…, a tab's Set/Update token…
         self.topic_admin = TopicAdmin(self, ctx)  # New/Edit topic…, Purge/Delete topic…: Topics and sidebar menus
         self.replays = Replays(self, ctx, self.replay_menu, self._tasks, self.open_topic)
         self._status_timer = QTimer(self)
@@ -210,92 +212,25 @@ class MainWindow(QMainWindow):
         name, _ = self.selected()
         return self.ctx.profile(name) if name else None
 
-    # ----- profiles -----------------------------------------------------------------------------------------
+    # ----- profiles (inspector.ui.profile_actions) ---------------------------------------------------------
     def add_profile(self) -> None:
-        self._profile_dialog(None)
+        self.profiles.add_profile()
 
     def edit_selected_profile(self) -> None:
-        profile = self.selected_profile()
-        if profile is None:
-            self.statusBar().showMessage("Select a profile first.", 5000)
-        elif self.ctx.is_demo(profile):
-            self.statusBar().showMessage("The demo profile cannot be edited.", 5000)
-        else:
-            self._profile_dialog(profile)
-
-    def _profile_dialog(self, profile: Profile | None) -> ProfileDialog:
-        dialog: ProfileDialog = later.dialogs.ProfileDialog(
-            self,
-            profile=profile,
-            token_note=self.ctx.token_note(profile),
-            test_connection=self.ctx.test_connection,
-            existing_names={p.name for p in self.ctx.profiles()},
-            keyring_warning=self.ctx.keyring_warning,
-        )
-        dialog.setObjectName("profile-dialog")
-
-        def finished(result: int) -> None:
-            if result and dialog.result_profile is not None:
-                self.ctx.keep_proxy_password(dialog.result_profile, dialog.result_proxy_password)
-                self.spawn(self._save_profile(profile, dialog.result_profile, dialog.result_token))
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
-        return dialog
-
-    async def _save_profile(self, original: Profile | None, profile: Profile, token: str | None) -> None:
-        if original is not None and original.account != profile.account:  # renamed, or moved to another address
-            old_token = await self.ctx.get_token(original)
-            await self.ctx.delete_token(original)
-            if token is None and old_token and original.endpoint().events_url == profile.endpoint().events_url:
-                token = old_token  # renamed only: a token stays with the address it was entered for
-        if original is not None and original.name != profile.name:
-            self.ctx.profile_store.remove(original.name)
-            self.ctx.workspace.rename_profile(original.name, profile.name)
-            self.ctx.publishing.rename_profile(original.name, profile.name)
-            for key in [k for k in self.views if k[0] == original.name]:
-                view = self.views.pop(key)
-                self.views[(profile.name, key[1])] = view
-                view.set_profile_name(profile.name)
-            self._update_tab_titles()
-        self.ctx.profile_store.upsert(profile)
-        where = await self.ctx.set_token(profile, token) if token else self.ctx.token_note(profile)
-        self.statusBar().showMessage(f"Profile {profile.name!r} saved; token {where}.", 8000)
-        self._dirty = True
-        self.refresh_tree()
-        await self.restart_profile(profile.name)
+        self.profiles.edit_selected_profile()
 
     def remove_selected_profile(self) -> None:
-        profile = self.selected_profile()
-        if profile is None or self.ctx.is_demo(profile):
-            self.statusBar().showMessage("Select a profile of your own first.", 5000)
-            return
-        box = plain_message_box(
-            later.QMessageBox.Icon.Question,
-            "Remove profile",
-            f"Remove the profile {profile.name!r}, its topics and its stored token?",
-            later.QMessageBox.StandardButton.Yes | later.QMessageBox.StandardButton.No,
-            self,
-        )
+        self.profiles.remove_selected_profile()
 
-        def finished(result: int) -> None:
-            if result == later.QMessageBox.StandardButton.Yes:
-                self.spawn(self._remove_profile(profile))
-            box.deleteLater()
+    def _profile_dialog(self, profile: Profile | None) -> ProfileDialog:
+        return self.profiles.profile_dialog(profile)
 
-        box.finished.connect(finished)
-        box.open()
+    async def _save_profile(self, original: Profile | None, profile: Profile, token: str | None) -> None:
+        await self.profiles.save_profile(original, profile, token)
 
-    async def _remove_profile(self, profile: Profile) -> None:
-        for key in [k for k in self.views if k[0] == profile.name]:
-            await self.close_topic(key)
-        self.ctx.profile_store.remove(profile.name)
-        await self.ctx.delete_token(profile)
-        self.ctx.workspace.forget_profile(profile.name)
-        self.ctx.publishing.forget_profile(profile.name)
-        self._dirty = True
-        self.refresh_tree()
+    async def restart_profile(self, name: str) -> None:
+        """After a profile's token or address changed: its open topics carry on with the new one."""
+        await self.profiles.restart_profile(name)
 
     # ----- topics -----------------------------------------------------------------------------------------
     def add_topic(self) -> None:
@@ -469,7 +404,7 @@ class MainWindow(QMainWindow):
         if view.publisher is not None:
             view.publisher.entryChanged.connect(self._mark_dirty)
         view.find_action.setShortcuts([])  # the window's Ctrl+F (filter_action) works wherever focus is
-        view.updateTokenRequested.connect(lambda v=view: self.ask_token(v))
+        view.updateTokenRequested.connect(lambda v=view: self.profiles.ask_token(v))
         view.replayRequested.connect(lambda rows, v=view: self.replay_rows(v, rows))
         session.statusChanged.connect(lambda status, v=view: self._topic_status(v, status))
         session.cursorChanged.connect(self._mark_dirty)
@@ -484,17 +419,6 @@ class MainWindow(QMainWindow):
         session.start(later.tail.StartPosition.after_id(entry.cursor) if resume and entry.cursor else None)
         self._topic_status(view, session.status)
         return view
-
-    def ask_token(self, view: TopicView) -> None:
-        """A tab's "Set token…" / "Update token…": the profile dialog, where a token typed and saved starts the
-        tabs of that profile that wait for one."""
-        profile = self.ctx.profile(view.session.profile_name)
-        if profile is None:
-            self.statusBar().showMessage(f"The profile {view.session.profile_name!r} no longer exists.", 8000)
-        elif self.ctx.is_demo(profile):
-            self.statusBar().showMessage("The demo profile cannot be edited.", 5000)
-        else:
-            self._profile_dialog(profile)
 
     def _update_tab_titles(self) -> None:
         """Each topic tab's title: the topic's label, and its profile's name when another tab's label is the same
@@ -538,20 +462,6 @@ class MainWindow(QMainWindow):
             item.setToolTip(plain_tooltip(status.describe()))
         self.update_status_bar()
 
-    async def restart_profile(self, name: str) -> None:
-        """After a profile's token or address changed: its open topics carry on with the new one."""
-        profile = self.ctx.profile(name)
-        if profile is None:
-            return
-        token = await self.ctx.token_source(profile)
-        for service_key in [k for k in self.service_views if k[0] == name]:  # reopened with the new token
-            await self.close_service(service_key)
-            await self.open_service(*service_key)
-        for key, view in list(self.views.items()):
-            if key[0] == name and token:
-                # its table and Publish panel use the new client; a tab that waited for a token starts reading
-                view.token_arrived(token)
-
     def _tabs_changed(self, *args: object) -> None:
         """After a tab opened, closed or became current: the Message and Publish menus and the tab keys follow."""
         if hasattr(self, "tab_menus"):  # not while the window is being built
@@ -576,8 +486,11 @@ class MainWindow(QMainWindow):
 
     # ----- the system's light or dark scheme ----------------------------------------------------------------
     def apply_color_scheme(self, dark: bool | None = None) -> None:
-        """The window's own colours (its banners) for the system's scheme, or ``dark`` when given."""
-        self.notices.set_dark(dark_scheme() if dark is None else dark)
+        """The window's own colours (its banners, and the words coloured by ``status.set_tone`` in its tabs,
+        docks and dialogs) for the system's scheme, or ``dark`` when given."""
+        dark = dark_scheme() if dark is None else dark
+        self.notices.set_dark(dark)
+        retone(self, dark)
 
     def changeEvent(self, event: QEvent) -> None:
         # a platform that gives no colour-scheme hint still changes the palette

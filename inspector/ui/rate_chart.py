@@ -29,6 +29,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from inspector.ui.status import palette_is_dark
+
 DEFAULT_SPAN_SECS = 600
 RATE_SECS = 5
 
@@ -191,8 +193,12 @@ class RateChart(QWidget):
     newest; Page Up and Page Down: a minute; Escape hides it). Times are local, or UTC after ``set_utc(True)``.
     """
 
+    # The series on a light palette, and on a dark one (``series_colors``): the line reads at 4.5 or more on the
+    # window and on the fill of its scheme.
     LINE_COLOR = QColor("#1565c0")
     FILL_COLOR = QColor("#bbdefb")
+    DARK_LINE_COLOR = QColor("#90caf9")
+    DARK_FILL_COLOR = QColor("#1f4f7a")
     MARGIN = 4.0
     PAGE_SECS = 60
 
@@ -288,6 +294,13 @@ class RateChart(QWidget):
         if count < 2 or plot.width() <= 1 or not plot.left() - 1 <= x <= plot.right() + 1:
             return None
         return max(0, min(count - 1, round((x - plot.left()) / plot.width() * (count - 1))))
+
+    def series_colors(self) -> tuple[QColor, QColor]:
+        """The series' line and fill for the chart's palette: dark shades on a light window, light ones on a dark
+        window. The chart paints with its palette, so it follows a change of scheme at its next repaint."""
+        if palette_is_dark(self.palette()):
+            return self.DARK_LINE_COLOR, self.DARK_FILL_COLOR
+        return self.LINE_COLOR, self.FILL_COLOR
 
     # ----- QWidget ----------------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -402,10 +415,11 @@ class RateChart(QWidget):
                 left, bottom = plot.left(), plot.bottom()
                 points = [QPointF(left + i * step, bottom - v * y_per) for i, v in enumerate(values)]
                 area = QPolygonF([QPointF(left, bottom), *points, QPointF(plot.right(), bottom)])
+                line_color, fill_color = self.series_colors()
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(self.FILL_COLOR)
+                painter.setBrush(fill_color)
                 painter.drawPolygon(area)
-                painter.setPen(QPen(self.LINE_COLOR, 1.5))
+                painter.setPen(QPen(line_color, 1.5))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawPolyline(QPolygonF(points))
             if self._readout is not None and len(values) >= 2 and plot.width() > 1 and plot.height() > 1:

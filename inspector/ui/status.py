@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from inspector.ui import later
 from inspector.ui.widgets import counter_label, escape_html, set_text
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QStatusBar
 
     from inspector.core.ratelimit import Usage
@@ -21,12 +22,16 @@ if TYPE_CHECKING:
 _RED = "color: white; background: #c62828; padding: 0 4px;"
 _AMBER = "color: black; background: #ffb300; padding: 0 4px;"
 
-# Colours of words, as (on a light scheme, on a dark one): each readable on its background.
+# Colours of words, as (on a light scheme, on a dark one): each reads at a contrast of 4.5 or more on a window or
+# base of its scheme (white to #efefef; #1e1e1e to #3c3c3c), tests/gui/test_dark_scheme.py checks it.
+Tone = tuple[str, str]
 ERROR_TEXT = ("#c62828", "#ff8a80")
-WARNING_TEXT = ("#9a6700", "#e3b341")
-SUCCESS_TEXT = ("#2e7d32", "#81c784")
+WARNING_TEXT = ("#8a5d00", "#e3b341")
+SUCCESS_TEXT = ("#2a7030", "#81c784")
+MUTED_TEXT = ("#6b6b6b", "#a8a8a8")  # a row greyed out (pending, gone) and the editor's line numbers
 BANNER_BACKGROUND = ("#fff4c2", "#3d3208")
 BANNER_TEXT = ("#5c4400", "#ffe9a8")
+TONE_PROPERTY = "tone"  # a widget's colours of words (``set_tone``), kept for ``retone``
 
 
 def dark_scheme() -> bool:
@@ -36,13 +41,38 @@ def dark_scheme() -> bool:
     scheme = QGuiApplication.styleHints().colorScheme()
     if scheme != later.Qt.ColorScheme.Unknown:
         return bool(scheme == later.Qt.ColorScheme.Dark)
-    palette, role = QGuiApplication.palette(), later.QPalette.ColorRole
+    return palette_is_dark(QGuiApplication.palette())
+
+
+def palette_is_dark(palette: QPalette) -> bool:
+    """Whether ``palette`` shows its words on a dark background (its window darker than its text): what a widget
+    that paints itself asks of its own palette."""
+    role = later.QPalette.ColorRole
     return palette.color(role.Window).lightness() < palette.color(role.WindowText).lightness()
 
 
-def tone(colors: tuple[str, str], dark: bool | None = None) -> str:
+def tone(colors: Tone, dark: bool | None = None) -> str:
     """The colour of ``colors`` (light, dark) for the scheme shown (or ``dark`` when given)."""
     return colors[1] if (dark_scheme() if dark is None else dark) else colors[0]
+
+
+def set_tone(widget: QWidget, colors: Tone | None, dark: bool | None = None) -> None:
+    """Colour a widget's words with ``colors`` (light, dark) for the scheme shown, or give it back the palette's
+    (None). The pair stays on the widget, so ``retone`` colours it again when the scheme changes."""
+    widget.setProperty(TONE_PROPERTY, " ".join(colors) if colors else "")
+    style = f"color: {tone(colors, dark)}" if colors else ""
+    if widget.styleSheet() != style:  # a new style sheet polishes the widget again
+        widget.setStyleSheet(style)
+
+
+def retone(root: QWidget, dark: bool | None = None) -> None:
+    """After the scheme changed: every widget under ``root`` (its dialogs too) coloured by ``set_tone`` takes its
+    colour for the new scheme."""
+    for widget in root.findChildren(QWidget):
+        pair = widget.property(TONE_PROPERTY)
+        if isinstance(pair, str) and pair:
+            light, dark_color = pair.split()
+            set_tone(widget, (light, dark_color), dark)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from inspector.core.models import Outcome
+from inspector.ui.status import ERROR_TEXT, MUTED_TEXT, SUCCESS_TEXT, WARNING_TEXT, set_tone, tone
 from inspector.ui.tasks import Tasks
 from inspector.ui.widgets import escape_html, plain_label, set_text
 
@@ -22,12 +23,22 @@ if TYPE_CHECKING:
 
 W = TypeVar("W", bound=QWidget)
 Index = QModelIndex | QPersistentModelIndex
-ERROR_STYLE = "color: #c62828"
-GREY = QColor("#8a8a8a")
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
-OUTCOME_COLORS = {Outcome.SUCCESS: "#2e7d32", Outcome.FAILED: "#c62828", Outcome.UNKNOWN: "#9a6700"}
+# The colours of words (light, dark): a table model answers with the one for the scheme shown, and its view
+# paints again when the scheme changes.
+OUTCOME_COLORS = {Outcome.SUCCESS: SUCCESS_TEXT, Outcome.FAILED: ERROR_TEXT, Outcome.UNKNOWN: WARNING_TEXT}
+
+
+def outcome_color(outcome: Outcome) -> QColor:
+    """The colour of an outcome's words (success, failed, unknown) for the scheme shown."""
+    return QColor(tone(OUTCOME_COLORS[outcome]))
+
+
+def muted() -> QColor:
+    """The colour of a row greyed out (pending, gone) for the scheme shown: still readable."""
+    return QColor(tone(MUTED_TEXT))
 
 
 class ServicePanel(QWidget):
@@ -65,7 +76,7 @@ def header(headers: Sequence[str], section: int, orientation: Qt.Orientation, ro
 
 def say(label: QLabel, text: str, *, error: bool = False) -> None:
     set_text(label, text)
-    label.setStyleSheet(ERROR_STYLE if error else "")
+    set_tone(label, ERROR_TEXT if error else None)
 
 
 def words_label() -> QLabel:

@@ -40,13 +40,13 @@ from inspector.emulator.traffic import DEMO_APP
 from inspector.ui.services._common import (
     DISPLAY,
     FOREGROUND,
-    GREY,
     TOOLTIP,
     Index,
     ServicePanel,
     connection,
     counted,
     header,
+    muted,
     name_buttons,
     named,
     say,
@@ -194,7 +194,7 @@ class AppMessagesModel(QAbstractItemModel):
         if role == GoneRole:
             return gone
         if role == FOREGROUND:
-            return GREY if gone else None
+            return muted() if gone else None
         if role == _FONT:
             return self._italic if gone else None
         if role == TOOLTIP:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QGuiApplication, QHideEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,16 +46,16 @@ from inspector.ui.editor import JsonEditor
 from inspector.ui.services._common import (
     DISPLAY,
     FOREGROUND,
-    GREY,
-    OUTCOME_COLORS,
     TOOLTIP,
     Index,
     ServicePanel,
     connection,
     counted,
     header,
+    muted,
     name_buttons,
     named,
+    outcome_color,
     say,
     words_label,
     wrapped_tooltip,
@@ -196,8 +196,8 @@ class EventResultsModel(QAbstractTableModel):
             return wrapped_tooltip(NO_ID_WORDS if no_id else self._text(row, column)) or None
         if role == FOREGROUND:
             if column == COL_RESULT:
-                return QColor(OUTCOME_COLORS[row.result.outcome])
-            return GREY if no_id else None
+                return outcome_color(row.result.outcome)
+            return muted() if no_id else None
         if role == _FONT and no_id:
             return self._italic
         return None

@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
-    QListWidgetItem,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -53,6 +51,7 @@ from inspector.core.validation import MAX_BATCH_ITEMS, MAX_BODY_BYTES, chunk_enc
 from inspector.core.workspace import TopicEntry
 from inspector.ui.editor import JsonEditor
 from inspector.ui.tasks import Tasks
+from inspector.ui.topic.publish_history import TemplatesAndHistory
 from inspector.ui.topic.publish_parts import (
     ResultsModel,
     ResultsTabs,
@@ -60,7 +59,6 @@ from inspector.ui.topic.publish_parts import (
     action_button,
     count_words,
     describe_text,
-    local_moment,
     panel_action,
     with_hint,
 )
@@ -74,8 +72,9 @@ SHOWN_PROBLEMS = 5
 MIN_EDITOR_LINES = 8  # the editor never gets shorter: the results below give way (or collapse)
 
 
-class PublishPanel(QWidget):
-    """Edit, check and publish to one topic. ``revealRequested(message_id)`` asks to show a published message."""
+class PublishPanel(TemplatesAndHistory, QWidget):
+    """Edit, check and publish to one topic. ``revealRequested(message_id)`` asks to show a published message.
+    Its templates, results and history: ``TemplatesAndHistory`` (``inspector.ui.topic.publish_history``)."""
 
     revealRequested = Signal(str)
     entryChanged = Signal()  # the topic's entry changed (a loaded schema): the workspace should be saved
@@ -402,7 +401,7 @@ class PublishPanel(QWidget):
         self._replace_draft(text, what or describe_text(text))
         self.editor.setFocus()
 
-    # ----- format, files, templates, curl --------------------------------------------------------------------
+    # ----- format, files, curl (the templates: publish_history) -------------------------------------------------------
     def format_text(self) -> None:
         self.reformat(indent=True)
 
@@ -456,52 +455,6 @@ class PublishPanel(QWidget):
         dialog.fileSelected.connect(lambda name: self.load_schema_file(Path(name)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
-
-    def _fill_templates(self) -> None:
-        names = sorted(self.store.templates(self.profile, self.entry.id))
-        self.templates.clear()
-        self.templates.addItem("Templates…" if names else "No templates")
-        self.templates.addItems(names)
-        self.templates_menu.clear()
-        for name in names:
-            action = self.templates_menu.addAction(name.replace("&", "&&"))
-            action.triggered.connect(lambda checked=False, name=name: self.load_template(name))
-        self.templates_menu.setEnabled(bool(names))
-        self._update_actions()
-
-    def _template_chosen(self, index: int) -> None:
-        if index > 0:
-            self.load_template(self.templates.itemText(index))
-
-    def load_template(self, name: str) -> None:
-        text = self.store.templates(self.profile, self.entry.id).get(name)
-        if text is not None:
-            self.templates.setCurrentIndex(self.templates.findText(name))
-            self.set_text(text, f"the template “{name}”")
-
-    def save_template(self, name: str) -> None:
-        if name.strip():
-            self.store.save_template(self.profile, self.entry.id, name, self.editor.toPlainText())
-            self._fill_templates()
-            self.templates.setCurrentIndex(self.templates.findText(name.strip()))
-            self._notify(f"Saved the template “{name.strip()}”")
-        else:
-            self._notify("Not saved: a template needs a name")
-
-    def ask_template_name(self) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Save as template")
-        dialog.setLabelText("Template name:")
-        dialog.textValueSelected.connect(self.save_template)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-
-    def delete_template(self) -> None:
-        if self.templates.currentIndex() > 0:
-            name = self.templates.currentText()
-            self.store.delete_template(self.profile, self.entry.id, name)
-            self._fill_templates()
-            self._notify(f"Deleted the template “{name}”")
 
     def curl_text(self) -> str | None:
         parsed = self.check()
@@ -642,66 +595,3 @@ class PublishPanel(QWidget):
         if self.busy and self.task is not None:
             self.cancel()
             await asyncio.gather(self.task, return_exceptions=True)
-
-    # ----- results and history ------------------------------------------------------------------------------
-    def _result_activated(self, index: Any) -> None:
-        if 0 <= index.row() < len(self.results.results):
-            result = self.results.results[index.row()]
-            if result.ok and result.message_id:
-                self.revealRequested.emit(result.message_id)
-
-    def _show_results(self) -> None:
-        """The Results tab, opened again when it was dragged shut."""
-        self.lower_tabs.setCurrentIndex(0)
-        editor, results = self.split.sizes()
-        if results == 0:
-            self.split.setSizes([editor * 3 // 5, editor * 2 // 5])
-
-    def failed_items(self) -> list[Any]:
-        """The payloads of the shown results' failed items (not the unknown ones: they may have been published)."""
-        failed = [r.index for r in self.results.results if r.outcome is Outcome.FAILED]
-        if not failed or max(failed) >= len(self._shown_items):
-            return []
-        return [self._shown_items[i] for i in failed]
-
-    def open_failed_in_editor(self) -> None:
-        """Put the failed items in the editor (an array, or the object when one failed) to fix and publish them;
-        that publish is kept in the history as a retry."""
-        items = self.failed_items()
-        if not items:
-            self._notify("No failed items to open: the results hold none, or not the text that was sent")
-            return
-        text = json.dumps(items[0] if len(items) == 1 else items, indent=2, ensure_ascii=False)
-        if self._replace_draft(text, count_words(len(items), "failed item")) or self._retry_steps is None:
-            self._retry_steps = self.editor.document().availableUndoSteps()
-        self.editor.setFocus()
-
-    def holds_failed_items(self) -> bool:
-        """Whether the editor holds the failed items put there (edited or not): not when that was undone."""
-        return self._retry_steps is not None and self.editor.document().availableUndoSteps() >= self._retry_steps
-
-    def _edit_added(self) -> None:
-        # an edit made with the failed items undone drops them from the redo history: they cannot come back
-        if self._retry_steps is not None and self.editor.document().availableUndoSteps() <= self._retry_steps:
-            self._retry_steps = None
-
-    def _fill_history(self) -> None:
-        self.lower_tabs.fill_history(self.store.history(self.profile, self.entry.id))
-
-    def _history_activated(self, item: QListWidgetItem) -> None:
-        entry = item.data(Qt.ItemDataRole.UserRole)
-        if not isinstance(entry, HistoryEntry):
-            return
-        if entry.text:
-            self._replace_draft(entry.text, f"the publish of {local_moment(entry)}")
-        self.results.set_results(
-            [ItemResult.stored(r["index"], r["outcome"], r.get("message_id"), r.get("error")) for r in entry.results]
-        )
-        self._sent_items = []  # a retry sends what was sent just now; the past one is there to read and fix
-        try:
-            self._shown_items = parse_publish_input(entry.text).items if entry.text else []
-        except ValidationError:
-            self._shown_items = []
-        set_text(self.summary_label, f"{entry.summary} (from the history)")
-        self._update_actions()
-        self._show_results()

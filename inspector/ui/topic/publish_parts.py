@@ -41,16 +41,16 @@ from inspector.core.drafts import HistoryEntry
 from inspector.core.errors import ValidationError
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Delivery, ItemResult, Outcome
+from inspector.ui.status import ERROR_TEXT, SUCCESS_TEXT, WARNING_TEXT, palette_is_dark, tone
 from inspector.ui.widgets import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
-ERROR_COLOR = "#c62828"
 _OUTCOME_WORDS = {
     Outcome.SUCCESS: "success",
     Outcome.FAILED: "failed",
     Outcome.UNKNOWN: "unknown — may have been published",
 }
-_OUTCOME_COLORS = {Outcome.SUCCESS: "#2e7d32", Outcome.FAILED: ERROR_COLOR, Outcome.UNKNOWN: "#9a6700"}
+_OUTCOME_COLORS = {Outcome.SUCCESS: SUCCESS_TEXT, Outcome.FAILED: ERROR_TEXT, Outcome.UNKNOWN: WARNING_TEXT}
 
 
 def count_words(count: int, word: str, plural: str = "") -> str:
@@ -139,7 +139,7 @@ class ResultsModel(QAbstractTableModel):
             if column == 2:
                 return result.message_id or "" if result.ok else self.reason(result)
         elif role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QColor(_OUTCOME_COLORS[result.outcome])
+            return QColor(tone(_OUTCOME_COLORS[result.outcome]))  # for the scheme shown (the view repaints)
         elif role == Qt.ItemDataRole.ToolTipRole:
             if column == 2 and result.ok:
                 return f"Item {result.index + 1}: double-click to show this message in the live table"
@@ -290,10 +290,17 @@ class StatusLabel(QLabel):
         if event.type() == QEvent.Type.FontChange:
             self._fit_height()
 
+    def text_color(self) -> QColor:
+        """The colour of its words: the palette's, or an error's red (a lighter red on a dark palette)."""
+        palette = self.palette()
+        if self.error:
+            return QColor(tone(ERROR_TEXT, palette_is_dark(palette)))
+        return palette.color(self.foregroundRole())
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
-        painter.setPen(QColor(ERROR_COLOR) if self.error else self.palette().color(self.foregroundRole()))
+        painter.setPen(self.text_color())
         metrics = self.fontMetrics()
         y = rect.top() + metrics.ascent()
         for line in self.shown_lines():

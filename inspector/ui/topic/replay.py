@@ -25,13 +25,13 @@ from inspector.core.replay import ReplayItem
 from inspector.core.transform import apply_edits, parse_edits
 from inspector.core.validation import MAX_BATCH_ITEMS, encode_payload, human_bytes
 from inspector.core.workspace import parse_topic_reference
+from inspector.ui.status import ERROR_TEXT, set_tone
 from inspector.ui.topic.replay_jobs import JobsPanel, as_json_lines, counted, words_for_seconds
 from inspector.ui.widgets import plain_label, set_text
 
 __all__ = ["JobsPanel", "ReplayDialog", "SourceMessage", "budget_seconds", "words_for_seconds"]
 
 CHOOSE_TOPIC = "Choose a topic…"
-ERROR_STYLE = "color: #c62828"
 
 
 @dataclass(frozen=True)
@@ -238,10 +238,10 @@ class ReplayDialog(QDialog):
             set_text(
                 self.problem, f"{CHOOSE_TOPIC[:-1]} to replay to: pick one of the profile's, or type its id or URL."
             )
-            self.problem.setStyleSheet("")
+            set_tone(self.problem, None)
         else:
             set_text(self.problem, problem)
-            self.problem.setStyleSheet(ERROR_STYLE)
+            set_tone(self.problem, ERROR_TEXT)
         self.replay_button.setEnabled(ready)
         self.editor_button.setEnabled(ready)
         self.replay_button.setDefault(ready)  # Enter replays only once a destination is chosen
@@ -259,7 +259,7 @@ class ReplayDialog(QDialog):
             self._checked = self.items()
         except ValidationError as exc:
             set_text(self.problem, f"{exc.message} — {exc.hint}" if exc.hint else exc.message)
-            self.problem.setStyleSheet(ERROR_STYLE)
+            set_tone(self.problem, ERROR_TEXT)
             return
         self.accept()
 

@@ -35,6 +35,7 @@ from inspector.core.models import ItemResult, Outcome
 from inspector.core.paths import atomic_write
 from inspector.core.replay import JobInfo, JobState, Journal, ReplayProgress, UnknownCheck, check_unknown, run_job
 from inspector.core.services.workato import EventStreamsClient
+from inspector.ui.status import WARNING_TEXT, set_tone
 from inspector.ui.tasks import Tasks
 from inspector.ui.topic.publish import ResultsModel
 from inspector.ui.widgets import plain_label, plain_tooltip, set_text
@@ -129,7 +130,7 @@ class JobsPanel(QWidget):
         self.destination_words = destination_words
         self.runs: dict[str, _Run] = {}
         self.notice = plain_label(wrap=True)  # a job's error holds the server's words
-        self.notice.setStyleSheet("color: #9a6700")
+        set_tone(self.notice, WARNING_TEXT)
         self.notice.hide()
         self.jobs = QTreeWidget()
         self.jobs.setHeaderLabels(["Job", "State", "Progress", "From", "To"])

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from inspector.core.errors import ValidationError
 from inspector.core.services.boomi import DESTINATION_TYPES, LOG_LEVELS, Subscription, check_subscription
 from inspector.ui.editor import JsonEditor
-from inspector.ui.services._common import ERROR_STYLE, name_buttons, named, say, words_label
+from inspector.ui.services._common import name_buttons, named, say, words_label
 from inspector.ui.services.boomi.model import dates_words
+from inspector.ui.status import ERROR_TEXT, WARNING_TEXT, set_tone
 from inspector.ui.widgets import plain_label
 
 EMAIL_NOTE = "EMAIL is not supported by the service today: only EVENT_STREAMS"
@@ -94,7 +95,7 @@ class SubscriptionDialog(QDialog):
         name_buttons(self)
 
     def _destination_changed(self, kind: str) -> None:
-        self.destination_note.setStyleSheet(ERROR_STYLE if kind == "EMAIL" else "")
+        set_tone(self.destination_note, ERROR_TEXT if kind == "EMAIL" else None)
         self.email.setEnabled(kind == "EMAIL")
 
     def fields(self) -> dict[str, Any]:
@@ -159,7 +160,7 @@ class ReplaceAllDialog(QDialog):
             "subscriptionId is created."
         )
         warning.setWordWrap(True)
-        warning.setStyleSheet("color: #9a6700")
+        set_tone(warning, WARNING_TEXT)
         self.editor = named(JsonEditor(), "Subscriptions as JSON")
         self.editor.setPlainText(text)
         self.error = words_label()

@@ -7,13 +7,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from inspector.core.errors import ApiError, InspectorError
 from inspector.core.models import Outcome
 from inspector.core.services.boomi import DATE_FIELDS, OperationStatus, Subscription, error_messages, local_time
-from inspector.ui.services._common import DISPLAY, FOREGROUND, GREY, OUTCOME_COLORS, TOOLTIP, Index, header
+from inspector.ui.services._common import DISPLAY, FOREGROUND, TOOLTIP, Index, header, muted, outcome_color
 from inspector.ui.widgets import plain_tooltip
 
 _CHECK = Qt.ItemDataRole.CheckStateRole
@@ -173,7 +172,7 @@ class SubscriptionsModel(QAbstractTableModel):
         elif role == TOOLTIP and column == COL_ENABLED:
             return "Check or uncheck to enable or disable this subscription now"
         elif role == FOREGROUND and sub.subscription_id in self.pending:
-            return GREY
+            return muted()
         return None
 
     def setData(self, index: Index, value: Any, role: int = DISPLAY) -> bool:
@@ -258,7 +257,7 @@ class BulkResultsModel(QAbstractTableModel):
             if column == COL_BULK_MESSAGE:
                 return status.message
         elif role == FOREGROUND and column == COL_BULK_CODE:
-            return QColor(OUTCOME_COLORS[Outcome.SUCCESS if status.ok else Outcome.FAILED])
+            return outcome_color(Outcome.SUCCESS if status.ok else Outcome.FAILED)
         return None
 
     def set_statuses(self, statuses: Iterable[OperationStatus]) -> None:
