@@ -51,6 +51,7 @@ COMMANDS: dict[str, Command] = {
     **{name: Command(*row) for name, row in service_commands().items()},
     "token": Command("inspector.cli.token:add", "store, check or delete a token in the OS keyring"),
     "profile": Command("inspector.cli.profile:add", "add, list or remove connection profiles"),
+    "archive": Command("inspector.cli.archive:add", "search, import and prune the archive of received messages"),
     "emulator": Command("inspector.cli.emulator:add", "run the local emulator of the Workato Event Streams API"),
 }
 

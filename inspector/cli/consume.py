@@ -21,6 +21,7 @@ from inspector.cli._common import (
     token_source,
     write_out,
 )
+from inspector.cli.archive import archive_writer, close_writer
 from inspector.core.errors import ValidationError
 from inspector.core.export import FORMATS, export_messages
 from inspector.core.http import TokenSource
@@ -56,6 +57,9 @@ def add(consume: Parser) -> None:
         help=f"messages per request, 1 to {MAX_CONSUME_BATCH} (default {MAX_CONSUME_BATCH})",
     )
     consume.add_argument("--follow", action="store_true", help="keep long-polling for new messages")
+    consume.add_argument(
+        "--archive", action="store_true", help="keep the messages in the app's archive too ('archive --help')"
+    )
     consume.add_argument(
         "--wait",
         type=int,
@@ -116,8 +120,11 @@ async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSourc
     topic, label = named.id, named.label
     last_state: list[TailState] = []
     held: list[Message] = []  # --format json or csv: written whole when consume ends
+    writer = archive_writer() if args.archive else None
 
     def on_batch(batch: list[Message]) -> None:
+        if writer is not None:
+            writer.add(conn.endpoint.events_url, topic, batch)  # queued: committed by the writer's thread
         if args.format == "jsonl":
             write_out(export_messages(batch, "jsonl"))  # streamed: each batch as it arrives
         else:
@@ -146,6 +153,8 @@ async def _consume(args: argparse.Namespace, conn: Connection, token: TokenSourc
         try:
             await tail.run()
         finally:
+            if writer is not None:
+                close_writer(writer, label)
             if tail.received or tail.status.state is not TailState.ERROR:
                 if args.format != "jsonl":
                     write_out(export_messages(held, args.format))

@@ -31,6 +31,7 @@ class Profile:
     workflow_container: bool = False  # Messaging: the token is a workflow container's (may post messages)
     proxy: str | None = None  # http://[user@]host:port for https base URLs (the password is in the keyring)
     ca_bundle: str | None = None  # a PEM file of CAs trusted besides the OS store and certifi
+    archive: bool = True  # keep what its tails receive in the message archive (saved only when off)
 
     @property
     def network(self) -> NetworkSettings:
@@ -203,6 +204,8 @@ def _to_json(profile: Profile) -> dict[str, Any]:
     for key in ("proxy", "ca_bundle"):  # kept only when set
         if row[key] is None:
             del row[key]
+    if profile.archive:
+        del row["archive"]  # on, as a file of before the archive reads
     return row
 
 
@@ -232,4 +235,5 @@ def _from_json(row: Any) -> Profile:
         workflow_container=row.get("workflow_container") is True,
         proxy=text("proxy"),
         ca_bundle=text("ca_bundle"),
+        archive=row.get("archive") is not False,
     )

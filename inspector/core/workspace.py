@@ -20,6 +20,9 @@ from inspector.core.validation import check_topic_id
 log = logging.getLogger("inspector.workspace")
 FILE_VERSION = 1
 DEFAULT_ROW_CAP = 100_000
+DEFAULT_ARCHIVE_MAX_BYTES = 2_000_000_000  # the message archive's size cap: 2 GB
+DEFAULT_ARCHIVE_DAYS = 30  # and its age cap: messages received longer ago are pruned
+MIN_ARCHIVE_BYTES = 1_000_000
 
 
 @dataclass
@@ -38,6 +41,17 @@ class TopicEntry:
 
 
 @dataclass
+class ArchiveSettings:
+    """The message archive (``inspector.core.archive``): on unless turned off here, or for one profile
+    (``Profile.archive``); pruned, oldest first, to ``max_bytes`` and ``max_age_days``."""
+
+    enabled: bool = True
+    max_bytes: int = DEFAULT_ARCHIVE_MAX_BYTES
+    max_age_days: int = DEFAULT_ARCHIVE_DAYS
+    notice_shown: bool = False  # the first-time banner (where the archive is, how to turn it off) was shown
+
+
+@dataclass
 class Workspace:
     topics: dict[str, list[TopicEntry]] = field(default_factory=dict)  # profile name -> topics
     open_topics: list[tuple[str, int]] = field(default_factory=list)  # (profile, topic id), in tab order
@@ -46,6 +60,7 @@ class Workspace:
     splitters: dict[str, list[int]] = field(default_factory=dict)
     utc_times: bool = False
     row_cap: int = DEFAULT_ROW_CAP
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     notice: str = ""  # set when the file could not be read; not saved
 
     def topics_of(self, profile: str) -> list[TopicEntry]:
@@ -157,4 +172,37 @@ def _from_json(data: Any) -> Workspace:
         splitters={str(k): [int(x) for x in v] for k, v in dict(data.get("splitters", {})).items()},
         utc_times=bool(data.get("utc_times", False)),
         row_cap=max(1000, int(data.get("row_cap", DEFAULT_ROW_CAP))),
+        archive=archive_settings(data.get("archive")),
     )
+
+
+def archive_settings(data: Any) -> ArchiveSettings:
+    """The archive's settings as saved (a file of before them has none: the defaults). Read leniently: a value
+    out of range is its default again, so a bad setting never costs the rest of the workspace."""
+    if not isinstance(data, dict):
+        return ArchiveSettings()
+
+    def whole(key: str, least: int, default: int) -> int:
+        value = data.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= least else default
+
+    return ArchiveSettings(
+        enabled=data.get("enabled") is not False,
+        max_bytes=whole("max_bytes", MIN_ARCHIVE_BYTES, DEFAULT_ARCHIVE_MAX_BYTES),
+        max_age_days=whole("max_age_days", 1, DEFAULT_ARCHIVE_DAYS),
+        notice_shown=data.get("notice_shown") is True,
+    )
+
+
+def saved_archive_settings(path: Path | None = None) -> ArchiveSettings:
+    """The archive's settings as the window saved them, read without changing the file (for the CLI): a file
+    that cannot be read gives the defaults here (the window sets it aside, with a notice, when it next starts)."""
+    path = path or WorkspaceStore().path
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return ArchiveSettings()
+    except (OSError, ValueError, RecursionError) as exc:
+        log.warning("archive settings not read from %s (%s): using the defaults", path, exc)
+        return ArchiveSettings()
+    return archive_settings(data.get("archive") if isinstance(data, dict) else None)
