@@ -1,5 +1,6 @@
 """Filters over received messages: plain text over the payload, or a JMESPath expression over
-``{message_id, time, payload}``. A bad expression is a ``ValidationError`` in words, never an exception."""
+``{message_id, time, payload}``. A bad expression is a ``ValidationError`` in words, never an exception.
+``SchemaFilter`` keeps the rows whose payload does not match the topic's current schema, alone or with another."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from inspector.core.errors import ValidationError
 from inspector.core.expressions import ExpressionProblem, compile_expression
+from inspector.core.fieldlist import Field, PayloadProblem, payload_problems
 from inspector.core.rows import MESSAGE_ID, SEQ, TEXT, TIMESTAMP, RawRow
 
 
@@ -88,6 +92,38 @@ class JmesPathFilter(RowFilter):
             # `payload.total > 'x'` raises from Python's comparison; RecursionError: a payload nested very deeply.
             return False
         return result not in (None, False, [], {}, "")
+
+
+def row_problems(fields: Sequence[Field], row: RawRow, *, limit: int = 20) -> list[PayloadProblem]:
+    """Why a row's payload does not match ``fields`` (a topic's field list), at most ``limit``; empty: it matches."""
+    text = row[TEXT]
+    try:
+        payload = orjson.loads(text)  # ~3x faster than json at this
+    except orjson.JSONDecodeError:  # what json reads and orjson does not: integers beyond 64 bits, lone surrogates
+        try:
+            payload = json.loads(text)
+        except RecursionError:
+            return [PayloadProblem("", "the payload is nested too deeply to check")]
+    return payload_problems(fields, payload, limit=limit)
+
+
+class SchemaFilter(RowFilter):
+    """The rows whose payload does not match ``fields`` (the topic's current schema), among the rows ``within``
+    matches when given (a text or JMESPath filter): the topic tab's "Schema violations only"."""
+
+    def __init__(self, fields: Sequence[Field], within: RowFilter | None = None) -> None:
+        self.fields = tuple(fields)
+        self.within = within
+
+    def __call__(self, row: RawRow) -> bool:
+        return (self.within is None or self.within(row)) and bool(row_problems(self.fields, row, limit=1))
+
+    def matching(self, rows: Sequence[RawRow]) -> list[int]:
+        if self.within is not None:
+            kept = set(self.within.matching(rows))
+            rows = [row for row in rows if row[SEQ] in kept]
+        fields = self.fields
+        return [row[SEQ] for row in rows if row_problems(fields, row, limit=1)]
 
 
 def make_filter(mode: str, text: str) -> RowFilter | None:

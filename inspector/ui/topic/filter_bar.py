@@ -1,5 +1,5 @@
-"""The topic tab's filter: its mode, its text and the count of matches, matched over the table in slices so the
-window never freezes, and a text filter's matches marked in the table."""
+"""The topic tab's filter: its mode, its text, "Schema violations only" and the count of matches, matched over the
+table in slices so the window never freezes, and a text filter's matches marked in the table."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton
 
 from inspector.core.errors import InspectorError
-from inspector.core.filtering import RowFilter, TextFilter, make_filter
+from inspector.core.filtering import RowFilter, SchemaFilter, TextFilter, make_filter
 from inspector.core.rows import Row
 from inspector.ui.tasks import Tasks
 from inspector.ui.topic.model import COL_ID, COL_PREVIEW, MessageTableModel
@@ -23,6 +24,9 @@ PLACEHOLDERS = {
     "text": "Text in the payload or the message id, e.g. Jane (lowercase ignores case)",
     "jmespath": "A JMESPath expression, e.g. payload.Name == 'Jane' && payload.total > `100`",
 }
+SCHEMA_ONLY = "Schema violations only"
+SCHEMA_ONLY_TIP = "Show only the messages that do not match the topic's current schema (with the filter's text, if any)"
+NO_SCHEMA_TIP = "No schema is known for this topic: there is nothing to check its messages against"
 
 
 def plural(count: int, word: str) -> str:
@@ -57,7 +61,20 @@ class FilterBar(QObject):
         self.edit.setAccessibleName("Filter")
         self.edit.setClearButtonEnabled(True)
         self.edit.setToolTip("Ctrl+F comes here; Esc clears the filter")
+        # "Schema violations only": an action (the Message menu lists it) shown as a toggle button in the filter row
+        self.schema_action = QAction(SCHEMA_ONLY, self)
+        self.schema_action.setCheckable(True)
+        self.schema_action.setEnabled(False)  # until the topic's schema is known (``schema_changed``)
+        self.schema_action.setToolTip(NO_SCHEMA_TIP)
+        self.schema_button = QToolButton()
+        self.schema_button.setDefaultAction(self.schema_action)
+        self.schema_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.schema_button.setAccessibleName(SCHEMA_ONLY)
+        self.schema_button.setAccessibleDescription(NO_SCHEMA_TIP)
+        self._schema_only = False  # the filter shown keeps schema violations only
+        self._with_filter = False  # ... among the rows a text or JMESPath filter matches
         self.match_label = counter_label("9,999,999 of 9,999,999 match")
+        self._plain_width = self.match_label.width()
         self.error = plain_label(wrap=True)
         self.error.setAccessibleName("Filter problem")
         self.error.setStyleSheet("color: #c62828")
@@ -73,6 +90,7 @@ class FilterBar(QObject):
         self._typing.timeout.connect(self.apply)
         self.edit.textChanged.connect(lambda _text: self._typing.start())
         self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.schema_action.toggled.connect(lambda _on: self.apply())
         self._show_placeholder()
         self.update_count()
 
@@ -80,8 +98,23 @@ class FilterBar(QObject):
         row = QHBoxLayout()
         row.addWidget(self.mode)
         row.addWidget(self.edit, 1)
+        row.addWidget(self.schema_button)
         row.addWidget(self.match_label)
         return row
+
+    def schema_changed(self, known: bool, why: str = "") -> None:
+        """The topic's schema changed (``known``: rows can be checked; ``why``: the words when they cannot). A
+        "Schema violations only" filter is matched again, or taken off when there is no schema any more."""
+        tip = SCHEMA_ONLY_TIP if known else why or NO_SCHEMA_TIP
+        self.schema_action.setToolTip(tip)
+        self.schema_button.setAccessibleDescription(tip)
+        self.schema_action.setEnabled(known)
+        if not self.schema_action.isChecked():
+            return
+        if known:
+            self.apply()
+        else:
+            self.schema_action.setChecked(False)  # toggled: applied without it
 
     def _show_placeholder(self) -> None:
         self.edit.setPlaceholderText(PLACEHOLDERS.get(str(self.mode.currentData()), PLACEHOLDERS["text"]))
@@ -96,9 +129,12 @@ class FilterBar(QObject):
             self._label_timer.start()
 
     def clear(self) -> None:
-        """No filter, every message shown."""
+        """No filter, every message shown (schema violations or not)."""
         if self.edit.text():
             self.edit.clear()
+        self.schema_action.blockSignals(True)
+        self.schema_action.setChecked(False)
+        self.schema_action.blockSignals(False)
         self.apply()
 
     def set_expression(self, expression: str) -> None:
@@ -129,6 +165,9 @@ class FilterBar(QObject):
             return
         self.error.hide()
         self.error.setText("")
+        fields = self.model.schema
+        if self.schema_action.isChecked() and fields is not None:
+            predicate = SchemaFilter(fields, predicate)
         if predicate is None:
             self._set(None, None, 0)
             return
@@ -153,8 +192,12 @@ class FilterBar(QObject):
     def _set(self, predicate: RowFilter | None, matches: list[int] | None, scanned_until: int) -> None:
         current = self._current()
         self.model.set_filter(predicate, matches, scanned_until)
+        self._schema_only = isinstance(predicate, SchemaFilter)
+        within = predicate.within if isinstance(predicate, SchemaFilter) else predicate
+        self._with_filter = within is not None
+        self._size_label()
         # A text filter's matches are marked where they show; a JMESPath filter's rows are its matches.
-        self.table.mark_matches(predicate.spans if isinstance(predicate, TextFilter) else None, (COL_ID, COL_PREVIEW))
+        self.table.mark_matches(within.spans if isinstance(within, TextFilter) else None, (COL_ID, COL_PREVIEW))
         if current is not None:
             self._select(current.message_id)
         self.update_count()
@@ -164,7 +207,31 @@ class FilterBar(QObject):
 
     def update_count(self, *args: object) -> None:
         if self.model.filtered:
-            text = f"{self.model.rowCount():,} of {self.model.total:,} match"
+            text = self._count_words(self.model.rowCount(), self.model.total)
         else:
             text = plural(self.model.total, "message")
         set_text(self.match_label, text)
+
+    def _count_words(self, shown: int, total: int) -> str:
+        """``10 of 30 match``; with schema violations only: ``1 of 30 violates the schema``, ``2 of 30 match and
+        violate the schema``."""
+        if not self._schema_only:
+            return f"{shown:,} of {total:,} match"
+        one = shown == 1
+        verb = (
+            ("matches and violates" if one else "match and violate")
+            if self._with_filter
+            else ("violates" if one else "violate")
+        )
+        return f"{shown:,} of {total:,} {verb} the schema"
+
+    def _size_label(self) -> None:
+        """The count's label as wide as its widest words in this mode (sized once: see ``counter_label``)."""
+        if not self._schema_only:
+            width = self._plain_width
+        else:
+            most = max(self.model.row_cap, 9_999)
+            widest = self._count_words(most, most)
+            width = max(self._plain_width, self.match_label.fontMetrics().horizontalAdvance(widest) + 12)
+        if self.match_label.width() != width:
+            self.match_label.setFixedWidth(width)

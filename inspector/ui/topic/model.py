@@ -1,17 +1,23 @@
-"""The live message table: rows appended in batches, a row cap that drops the oldest, and a filter view."""
+"""The live message table: rows appended in batches, a row cap that drops the oldest, a filter view, and each row
+checked against the topic's current schema when it is painted (a warning icon and words on the rows that break it)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
+from inspector.core.fieldlist import Field, PayloadProblem
+from inspector.core.filtering import RowFilter, row_problems
 from inspector.core.rows import MESSAGE_ID, SEQ, SIZE, TEXT, TIMESTAMP, RawRow, Row, make_row
+from inspector.ui.widgets import plain_tooltip
 
 if TYPE_CHECKING:
-    from inspector.core.filtering import RowFilter  # JMESPath is loaded with the first filter
     from inspector.core.models import Message
 
 Index = QModelIndex | QPersistentModelIndex
@@ -21,9 +27,47 @@ MessageRole = Qt.ItemDataRole.UserRole + 1  # the Row object of a row
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
-_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, MessageRole})
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole
+_SCHEMA_ROLES = frozenset({_DECORATION, _DESCRIPTION})  # asked of every painted cell: answered for the # column
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, MessageRole, *_SCHEMA_ROLES})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 PREVIEW_CHARS = 120  # about what a wide Payload column shows; longer strings cost painting time
+SCHEMA_CACHE = 4096  # rows whose schema check is kept: a few screens of painted rows (the oldest checked go first)
+SCHEMA_WORDS = "Does not match the topic's current schema"
+
+
+class SchemaState(Enum):
+    """A row against the topic's current schema."""
+
+    UNKNOWN = "unknown"  # no schema is known for the topic (or it cannot be read): nothing to check against
+    MATCHES = "matches"
+    VIOLATES = "violates"  # see ``MessageTableModel.schema_problem`` for the first failing path and its words
+
+
+_MATCHES = PayloadProblem("", "")  # the schema cache's mark of a row that matches
+
+
+_icons: dict[str, QIcon] = {}
+
+
+def warning_icon() -> QIcon:
+    """The style's warning icon, made once (the marker of a row that breaks the schema)."""
+    icon = _icons.get("warning")
+    if icon is None:
+        icon = _icons["warning"] = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    return icon
+
+
+def schema_words(problems: Sequence[PayloadProblem], *, shown: int = 1, limit: int = 0) -> str:
+    """``Does not match the topic's current schema: `customer.email` is required``, with up to ``shown`` problems
+    and how many more; ``limit``: the most that were looked for (more may exist when that many were found)."""
+    words = "; ".join(problem.words for problem in problems[:shown])
+    more = len(problems) - shown
+    if more > 0:
+        least = "at least " if limit and len(problems) >= limit else ""
+        words += f"; and {least}{more:,} more problem{'' if more == 1 else 's'}"
+    return f"{SCHEMA_WORDS}: {words}"
 
 
 # Formatted by hand: datetime.strftime imports the time module on every call, which is slow under Qt's
@@ -69,6 +113,8 @@ class MessageTableModel(QAbstractTableModel):
         self.row_cap = row_cap
         self.utc = utc
         self.dropped_total = 0
+        self._fields: tuple[Field, ...] | None = None  # the topic's current schema (None: none known)
+        self._checked: dict[int, PayloadProblem] = {}  # seq -> its first problem, or _MATCHES (SCHEMA_CACHE at most)
 
     # ----- Qt model interface ---------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -101,10 +147,12 @@ class MessageTableModel(QAbstractTableModel):
         # The view asks for a dozen roles per painted cell; answer the ones this model has no say in first.
         if role not in _ROLES or not index.isValid():
             return None
+        column = index.column()
+        if role in _SCHEMA_ROLES and (column != COL_NUMBER or self._fields is None):
+            return None
         item = self._raw_at(index.row())
         if item is None:
             return None
-        column = index.column()
         if role == _DISPLAY:
             if column == COL_NUMBER:
                 return item[SEQ] + 1
@@ -118,11 +166,60 @@ class MessageTableModel(QAbstractTableModel):
                 return item[TEXT][:PREVIEW_CHARS]
         elif role == MessageRole:
             return Row._make(item)
-        elif role == _TOOLTIP and column == COL_TIME:
-            return f"UTC: {format_utc(item[TIMESTAMP])}\nLocal: {format_local(item[TIMESTAMP])}"
+        elif role == _TOOLTIP:
+            if column == COL_TIME:
+                return f"UTC: {format_utc(item[TIMESTAMP])}\nLocal: {format_local(item[TIMESTAMP])}"
+            if column == COL_NUMBER and self._fields is not None:
+                problem = self.schema_problem(item)
+                return None if problem is None else plain_tooltip(schema_words([problem]))
         elif role == _ALIGN and column in (COL_NUMBER, COL_SIZE):
             return _RIGHT
+        elif role == _DECORATION:  # the # column, with a schema
+            return warning_icon() if self.schema_problem(item) is not None else None
+        elif role == _DESCRIPTION:
+            problem = self.schema_problem(item)
+            return None if problem is None else schema_words([problem])
         return None
+
+    # ----- the topic's current schema ----------------------------------------------------------------------------
+    @property
+    def schema(self) -> tuple[Field, ...] | None:
+        """The field list rows are checked against (None: no schema is known)."""
+        return self._fields
+
+    def set_schema(self, fields: Sequence[Field] | None) -> None:
+        """Check rows against ``fields`` from now on (None or empty: no schema, every row UNKNOWN). Rows are checked
+        when they are painted or asked about, each once while it is in the cache: an insert costs nothing more."""
+        self._fields = tuple(fields) if fields else None
+        self._checked.clear()
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, COL_NUMBER), self.index(self.rowCount() - 1, COL_NUMBER))
+
+    def schema_problem(self, row: RawRow) -> PayloadProblem | None:
+        """The first way ``row`` (a raw row or a ``Row``) breaks the schema: None when it matches or none is known."""
+        fields = self._fields
+        if fields is None:
+            return None
+        seq = row[SEQ]
+        found = self._checked.get(seq)
+        if found is None:
+            problems = row_problems(fields, row, limit=1)
+            found = problems[0] if problems else _MATCHES
+            if len(self._checked) >= SCHEMA_CACHE:
+                del self._checked[next(iter(self._checked))]  # the one checked first
+            self._checked[seq] = found
+        return None if found is _MATCHES else found
+
+    def schema_state(self, row: RawRow) -> SchemaState:
+        if self._fields is None:
+            return SchemaState.UNKNOWN
+        return SchemaState.MATCHES if self.schema_problem(row) is None else SchemaState.VIOLATES
+
+    def schema_problems(self, row: RawRow, *, limit: int = 20) -> list[PayloadProblem]:
+        """Every way ``row`` breaks the schema, at most ``limit`` (for the detail of one message; not kept)."""
+        if self._fields is None or self.schema_problem(row) is None:
+            return []
+        return row_problems(self._fields, row, limit=limit)
 
     # ----- changes ----------------------------------------------------------------------------------------
     def set_utc(self, utc: bool) -> None:
@@ -205,6 +302,7 @@ class MessageTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._base += len(self._rows)
         self._rows.clear()
+        self._checked.clear()
         if self._visible is not None:
             self._visible = []
         self.endResetModel()

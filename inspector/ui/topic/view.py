@@ -31,7 +31,7 @@ from inspector.core.rows import Row
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.status import SessionStatus
-from inspector.ui.topic.detail import MessageDetail, named_button
+from inspector.ui.topic.detail import MessageDetail, SchemaGiven, named_button, read_schema
 from inspector.ui.topic.diff import DiffDialog
 from inspector.ui.topic.filter_bar import FilterBar, plural
 from inspector.ui.topic.model import COL_ID, COL_NUMBER, COL_SIZE, COL_TIME, MessageRole, MessageTableModel
@@ -61,6 +61,7 @@ START_VALUES = {  # the start value's placeholder and accessible name, by start 
     "after": ("the message id to continue after", "Message id to continue after"),
     "window": ("2024-05-01T09:00Z .. 2024-05-01T10:00Z", "Time window"),
 }
+SCHEMA_PROBLEMS = 20  # the most ways one message breaks the schema that its detail looks for
 WidgetShortcut = Qt.ShortcutContext.WidgetShortcut
 TabShortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
@@ -184,6 +185,8 @@ class TopicView(QWidget):
         self._start_choice_changed()
         self._update_actions()
         self.show_status(session.status)
+        self._schema_notice = ""  # the notice's words while the topic's schema cannot be read
+        self.set_schema(schema_text)
 
     # ----- building ---------------------------------------------------------------------------------------
     def _build_toolbar(self) -> QHBoxLayout:
@@ -310,9 +313,11 @@ class TopicView(QWidget):
         ]
 
     def tab_actions(self) -> list[QAction]:
-        """The tab's other keys (filter, pause, clear the filter, the two pages), for the command palette."""
+        """The tab's other keys (filter, pause, clear the filter, schema violations only, the two pages), for the
+        command palette."""
         pages = [a for a in (self.messages_page_action, self.publish_page_action) if a is not None]
-        return [self.find_action, self.pause_action, self.clear_filter_action, *pages]
+        schema_only = self.filter_bar.schema_action
+        return [self.find_action, self.pause_action, self.clear_filter_action, schema_only, *pages]
 
     def _connect(self) -> None:
         self.session.statusChanged.connect(self.show_status)
@@ -359,6 +364,25 @@ class TopicView(QWidget):
     def title(self, *, with_profile: bool = False) -> str:
         """The tab's title: the topic's label, and its profile's name when asked (two tabs alike)."""
         return f"{self.entry.label} · {self.session.profile_name}" if with_profile else self.entry.label
+
+    # ----- the topic's schema ---------------------------------------------------------------------------------
+    def set_schema(self, schema: SchemaGiven) -> bool:
+        """The topic's current schema is ``schema`` (Edit topic… saved it, the topics were listed again; see
+        ``read_schema``): the Schema tab shows it, and every row is checked against it again (the marks, the detail's
+        line, "Schema violations only"). One that cannot be read checks nothing and the tab says why. Returns whether
+        rows are checked."""
+        fields, text, why = read_schema(schema)
+        self.model.set_schema(fields)
+        self.detail.set_schema_text(text)
+        if why:
+            self.notice.setText(why)
+            self.notice.show()
+        elif self._schema_notice and self.notice.text() == self._schema_notice:
+            self.notice.hide()  # the schema's words, not someone else's
+        self._schema_notice = why
+        self.filter_bar.schema_changed(fields is not None, why)
+        self._show_row(self.current_row())
+        return fields is not None
 
     # ----- the token ------------------------------------------------------------------------------------------
     def token_arrived(self, token: TokenSource) -> bool:
@@ -586,7 +610,8 @@ class TopicView(QWidget):
         self._update_actions()
 
     def _show_row(self, row: Row | None) -> None:
-        self.detail.show_row(row)
+        problems = self.model.schema_problems(row, limit=SCHEMA_PROBLEMS) if row is not None else []
+        self.detail.show_row(row, problems, limit=SCHEMA_PROBLEMS)
         if row is not None:
             self.selectionShown.emit(row.message_id)
 
