@@ -281,6 +281,11 @@ class MainWindow(QMainWindow):
         for topic in topics:
             entry = self.ctx.workspace.add_topic(profile.name, topic.id, topic.name)
             entry.schema = topic.schema or None
+            view = self.views.get((profile.name, topic.id))
+            if view is not None:  # an open tab checks its messages and its draft against the schema listed now
+                view.set_schema(entry.schema)
+                if view.publisher is not None:
+                    view.publisher.reload_schema()
         self._dirty = True
         self.refresh_tree()
         self.statusBar().showMessage(f"{profile.name}: {len(topics)} topics listed.", 5000)

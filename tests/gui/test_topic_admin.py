@@ -725,3 +725,46 @@ def test_purge_and_delete_ask_for_the_name_typed_then_clear_and_close_the_tab(
         await close(window, ctx)
 
     run(qloop, scenario())
+
+
+def test_a_saved_schema_reaches_the_open_tab_its_marks_and_its_publish_check(
+    qloop: qasync.QEventLoop, ctx: AppContext, server: EmulatorServer
+) -> None:
+    """Edit topic… → Save anyway: the topic's open tab marks the messages the new schema refuses, and its Publish
+    page checks the draft against the new schema, without reopening the tab."""
+    topic = make_topic(server, "marked", SCHEMA)
+    publish(server, topic, [order(n) for n in range(30)])
+    lacking = [n for n in range(30) if n % 7 == 3]
+
+    async def scenario() -> None:
+        window = await window_on(ctx, server, (topic, "marked"))
+        view = await window.open_topic("Dev", topic)
+        assert view is not None
+        assert view.publisher is not None
+        await wait_until(lambda: view.model.rowCount() == 30, what="the topic's messages")
+        assert view.publisher.schema is None  # the tab knows no schema yet: nothing is marked
+        assert all(view.model.schema_problem(row) is None for row in map(view.model.row_at, range(30)) if row)
+
+        select(window, topic)
+        admin(window).edit_action.trigger()
+        dialog: TopicDialog = await dialog_of(window, TopicDialog, "topic-dialog")
+        model = dialog.editor.model
+        email = model.index(1, COL_OPTIONAL, model.index(1, COL_NAME))
+        model.setData(email, Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+        dialog.save_button.click()
+        await wait_until(lambda: dialog.save_button.text() == "Save anyway", what="the test's answer")
+        dialog.save_button.click()
+        await gone(window, TopicDialog, "topic-dialog")
+
+        rows = [view.model.row_at(r) for r in range(view.model.rowCount())]
+        marked = [n for n, row in enumerate(rows) if row is not None and view.model.schema_problem(row) is not None]
+        assert marked == lacking
+        assert view.publisher.schema is not None
+        assert "email" in json.dumps(view.publisher.schema)
+        view.publisher.set_text(json.dumps(order(3)))  # one of the messages that lack the email
+        parsed = view.publisher.check()
+        assert parsed is not None  # still JSON to publish, and the new schema's problem is named
+        assert any("email" in problem for problem in view.publisher.schema_problems(parsed))
+        await close(window, ctx)
+
+    run(qloop, scenario())

@@ -277,6 +277,11 @@ class PublishPanel(TemplatesAndHistory, QWidget):
             self._say(f"The topic's schema cannot be used: {exc.message}", error=True)
         self.example_action.setEnabled(self._schema is not None)
 
+    def reload_schema(self) -> None:
+        """The topic's schema changed (Edit topic…, List topics): check the text against the new one."""
+        self._load_schema()
+        self.check()
+
     @property
     def schema(self) -> JsonSchema | None:
         return self._schema

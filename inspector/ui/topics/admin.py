@@ -4,7 +4,6 @@ the topic's tab (renamed, its schema shown, cleared after a purge, closed after 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
@@ -192,7 +191,9 @@ def edited(window: AdminWindow, ctx: AppContext, profile: Profile, before: Topic
     view = window.views.get((profile.name, after.id))
     if view is not None:
         window.tabs.setTabText(window.tabs.indexOf(view), entry.label)
-        view.schema_text.setPlainText(json.dumps(entry.schema, indent=2) if entry.schema else NO_SCHEMA)
+        view.set_schema(entry.schema)  # the Schema tab, the rows' marks and the filter
+        if view.publisher is not None:
+            view.publisher.reload_schema()
     window.refresh_tree()
     save_workspace(window, ctx)
     said = ", ".join(changed) or "nothing changed"
