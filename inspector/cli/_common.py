@@ -149,6 +149,7 @@ MAIN_EPILOG = "\n\n".join(
         "  echo '{\"id\": 1}' | topic-inspector publish orders --profile Local\n"
         "  topic-inspector replay start missed.jsonl --to orders --profile Local\n"
         "  topic-inspector topics list --region eu\n"
+        "  topic-inspector archive search 'order 1234' --since 7d\n"
         "  topic-inspector qala publish events.json --profile Qala --topic orders\n"
         "  topic-inspector boomi subscriptions list --profile Boomi\n"
         "  topic-inspector messages watch APP --profile Messages\n"

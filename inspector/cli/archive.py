@@ -29,7 +29,6 @@ from inspector.core.archive import (
     IMPORT_TOPIC,
     Archive,
     ArchivedMessage,
-    ArchiveWriter,
     TopicRef,
     profile_address,
 )
@@ -257,21 +256,3 @@ def _days(text: str) -> float:
 def _megabytes(size: int) -> str:
     """A size in words: MB, or GB from a thousand MB."""
     return f"{size / 1e9:,.1f} GB" if size >= 1e9 else f"{size / 1e6:,.1f} MB"
-
-
-# ----- consume --archive ------------------------------------------------------------------------------------------
-def archive_writer() -> ArchiveWriter:
-    """The writer of ``consume --archive``: the window's caps, its notices on standard error."""
-    settings = saved_archive_settings()
-    return ArchiveWriter(
-        max_bytes=settings.max_bytes,
-        max_age_days=settings.max_age_days,
-        on_notice=lambda words: say(f"warning: {words}"),
-    )
-
-
-def close_writer(writer: ArchiveWriter, label: str) -> None:
-    """Commit what is left, and say what was kept."""
-    writer.close()
-    again = f" ({count(writer.duplicates, 'message')} already there)" if writer.duplicates else ""
-    say(f"{label}: {count(writer.written, 'message')} archived{again}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from inspector.cli._archiving import archive_writer, close_writer
 from inspector.cli._common import (
     EXIT_OK,
     TOPIC_NOTE,
@@ -21,7 +22,6 @@ from inspector.cli._common import (
     token_source,
     write_out,
 )
-from inspector.cli.archive import archive_writer, close_writer
 from inspector.core.errors import ValidationError
 from inspector.core.export import FORMATS, export_messages
 from inspector.core.http import TokenSource
