@@ -101,7 +101,7 @@ def test_one_byte_over_is_refused_with_the_excess() -> None:
     with pytest.raises(ValidationError) as caught:
         encode_payload(payload_of_size(MAX_BODY_BYTES + 1))
     assert caught.value.where == "payload"
-    assert "1 bytes over the 1 MB limit" in caught.value.message
+    assert "1 byte over the 1 MB limit" in caught.value.message
     assert caught.value.hint
 
 
@@ -182,7 +182,7 @@ def test_check_batch_body_exactly_at_the_limit_is_accepted() -> None:
     second = MAX_BODY_BYTES - overhead - first
     encoded = check_batch([payload_of_size(first), payload_of_size(second)])
     assert len(batch_body(encoded)) == MAX_BODY_BYTES
-    with pytest.raises(ValidationError, match="1 bytes over"):
+    with pytest.raises(ValidationError, match="1 byte over"):
         check_batch([payload_of_size(first), payload_of_size(second + 1)])
 
 
