@@ -10,14 +10,26 @@ would take the benchmark's whole budget.
 Figures (goals from issue 18):
 - ``search_p50_ms`` / ``search_p95_ms``: 50 varied word queries (single words common and rare, two words,
   "phrases", prefix*, order ids, e-mail addresses), each the newest 500 hits (p50 < 50 ms, p95 < 200 ms);
-- ``jmespath_1m_s``: ``payload.amount > `4999.9``` over all 1M, with progress (SQL checks the comparison; < 10 s);
-  ``jmespath_literal_ms``: an equality with a string, which the word index narrows first; and
-  ``jmespath_unchecked_1m_s``: a condition SQL cannot check (``length(payload.items) > `5```), evaluated in
-  Python over every message;
+- ``jmespath_1m_s``: the slowest of four JMESPath conditions over all 1M, each with every hit and progress (< 10 s
+  each), also given alone: ``jmespath_sql_1m_s``, ``payload.amount > `4999.9``` (SQL decides every message);
+  ``jmespath_length_1m_s``, ``length(payload.items) > `5``` (SQL too, since issue 18's second part);
+  ``jmespath_unchecked_1m_s``, ``length(payload.items[?qty > `8`]) > `2``` (a filter: Python decides every
+  message, in worker processes); ``jmespath_mixed_1m_s``, ``payload.currency == 'JPY' &&
+  max(payload.items[*].price) > `495``` (the word index and SQL narrow to a quarter, Python decides those);
+  ``jmespath_stall_ms``: the longest lateness of a 5 ms tick in the searching process while they run (the window
+  runs a search on a thread: its loop must never stall > 50 ms); ``jmespath_literal_ms``: an equality with a
+  string, which the word index narrows first;
 - ``bytes_per_msg`` (the file with its word index, per message), ``payload_bytes_per_msg`` and their ratio
   ``size_ratio`` (< 2);
-- ``ingest_ratio``, ``open_ms`` and ``rss_mb`` are the window's: printed as null until the window's part of the
-  issue measures them (the functions marked below).
+- the window's, each in a child process (this script again, ``--window``): ``ingest_ratio``, bench/gui_ingest.py's
+  100,000-message ingest into the window with the archive on against off, in the same run (>= 0.9), with
+  ``ingest_stall_ms``, the UI's longest stall with it on (< 50 ms), and ``archive_lag_s``, how long the writer
+  took to commit the rest once the table had every message (a tab holds a backlog's batches back from the writer
+  while it pours in: see inspector/ui/topic/history.py); ``open_ms``, opening a topic of the 1M archived
+  messages until its newest 1,000 rows are painted (< 300 ms; the median of 3 processes, each of which opened
+  another topic's tab first), and ``open_first_tab_ms``, the same as the first tab of the process (it also loads
+  the topic tab's and the archive's modules); ``rss_mb``, the window's memory once the tab holds its row limit
+  (100,000) of them (< 400 MB).
 
 ``--messages N`` builds a smaller archive (for a quick look); ``--keep DIR`` builds it there and keeps it (the
 window's figures open it). Ends with one JSON line.
@@ -31,6 +43,9 @@ import json
 import os
 import queue
 import random
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -207,32 +222,211 @@ def search_times(archive: Archive, texts: list[str]) -> list[float]:
 
 def condition_seconds(archive: Archive, expression: str) -> tuple[float, int, int]:
     """Seconds for a JMESPath condition over the whole archive (limit: every hit), its hits and progress calls."""
+    seconds, hits, reports, _ = condition_run(archive, expression)
+    return seconds, hits, reports
+
+
+def condition_run(archive: Archive, expression: str) -> tuple[float, int, int, float]:
+    """``condition_seconds`` with the search on a thread, as the window runs it, while this thread ticks every
+    5 ms: also the longest lateness of a tick (ms), what the window's loop would stall."""
     shares: list[float] = []
-    begin = time.perf_counter()
-    search = archive.search(jmespath=expression, limit=10**7, progress=shares.append)
-    hits = sum(1 for _ in search)
-    elapsed = time.perf_counter() - begin
+    outcome: list[Any] = []
+
+    def run() -> None:
+        begin = time.perf_counter()
+        search = archive.search(jmespath=expression, limit=10**7, progress=shares.append)
+        hits = sum(1 for _ in search)
+        outcome.extend((time.perf_counter() - begin, hits, search))
+
+    searching = threading.Thread(target=run, name="search")
+    worst, last = 0.0, time.perf_counter()
+    searching.start()
+    while searching.is_alive():
+        time.sleep(0.005)
+        now = time.perf_counter()
+        worst, last = max(worst, (now - last) * 1000 - 5), now
+    searching.join()
+    elapsed, hits, search = outcome
     assert search.complete, "the condition did not read the whole archive"
     assert shares[-1] == 1.0, shares[-1:]
-    return elapsed, hits, len(shares)
+    return elapsed, hits, len(shares), worst
 
 
-# ----- the window's figures: measured by the window's part of issue 18 --------------------------------------------
-def ingest_ratio() -> float | None:
-    """bench/gui_ingest.py's 100,000-message ingest with the archive on, against it off, in the same run (goal
-    >= 0.9, the UI's longest stall < 50 ms). Not measured yet."""
-    return None
+CONDITIONS = {  # figure -> a representative condition (see the module's words)
+    "jmespath_sql_1m_s": "payload.amount > `4999.9`",
+    "jmespath_length_1m_s": "length(payload.items) > `5`",
+    "jmespath_unchecked_1m_s": "length(payload.items[?qty > `8`]) > `2`",
+    "jmespath_mixed_1m_s": "payload.currency == 'JPY' && max(payload.items[*].price) > `495`",
+}
 
 
-def open_ms(path: Path) -> float | None:
-    """Opening a topic of ``path``'s 1M archived messages until its newest 1,000 rows show (goal < 300 ms). Not
-    measured yet."""
-    return None
+def jmespath_figures(archive: Archive) -> dict[str, float]:
+    """Each of ``CONDITIONS`` over the whole archive, the slowest as ``jmespath_1m_s``, the longest stall, and
+    ``jmespath_literal_ms``."""
+    figures: dict[str, float] = {}
+    stalls = []
+    for figure, expression in CONDITIONS.items():
+        seconds, hits, reports, stall = condition_run(archive, expression)
+        print(f"{expression}: {hits:,} hits in {seconds:.2f} s ({reports} progress reports, stall {stall:.0f} ms)")
+        figures[figure] = round(seconds, 2)
+        stalls.append(stall)
+    literal = condition_seconds(archive, "payload.customer.email == 'nobody@example.com'")
+    print(f"payload.customer.email == 'nobody@example.com': {literal[1]} hits in {literal[0] * 1000:.0f} ms")
+    return {
+        "jmespath_1m_s": max(figures.values()),
+        **figures,
+        "jmespath_stall_ms": round(max(stalls), 1),
+        "jmespath_literal_ms": round(literal[0] * 1000, 1),
+    }
 
 
-def rss_mb(path: Path) -> float | None:
-    """The window's memory with that topic open (goal < 400 MB). Not measured yet."""
-    return None
+# ----- the window's figures, each in a child process ---------------------------------------------------------------
+INGEST_PAIRS = 6  # rounds of bench/gui_ingest.py's ingest with the archive off and on, after a warm-up
+OPENS = 3  # processes that open the 1M-message topic
+
+
+def window_child(*args: str) -> dict[str, float]:
+    """This script again, in a child process, for one of the window's figures: its last line is JSON."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--window", *args], capture_output=True, text=True, timeout=1800, check=False
+    )
+    if done.returncode:
+        raise RuntimeError(f"the window's figures ({' '.join(args)}) failed:\n{done.stderr[-3000:]}")
+    *said, last = done.stdout.strip().splitlines()
+    print("\n".join(said))  # the child's own lines (each pair's rates, each opening)
+    figures: dict[str, float] = json.loads(last)
+    return figures
+
+
+def ingest_ratio() -> dict[str, float]:
+    """bench/gui_ingest.py's 100,000-message ingest into the window with the archive on, against it off, in the
+    same run: the median of the pairs' ratios (goal >= 0.9), the UI's longest stall with it on (goal < 50 ms), and
+    how long the writer took to commit the rest after the table had every message."""
+    return window_child("ingest")
+
+
+def ingest_rounds() -> dict[str, float]:
+    """In the child: a warm-up, then ``INGEST_PAIRS`` pairs of rounds, off then on and on then off in turn."""
+    import asyncio
+
+    import gui_ingest
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.ui.eventloop import EventLoop
+
+    with gui_ingest.emulator_process(gui_ingest.MESSAGES, payload_bytes=gui_ingest.PAYLOAD_BYTES) as server:
+        app = QApplication(sys.argv[:1])
+        app.setQuitOnLastWindowClosed(False)
+
+        def round_with(archive: bool) -> dict[str, float]:
+            loop = EventLoop(app)
+            asyncio.set_event_loop(loop)
+            with loop:
+                run = loop.run_until_complete(gui_ingest.gui(*server, archive=archive))
+            asyncio.set_event_loop(None)
+            return run
+
+        round_with(False)  # warm-up: fonts, styles, caches
+        ratios, on_runs = [], []
+        for pair in range(INGEST_PAIRS):
+            order = (False, True) if pair % 2 == 0 else (True, False)
+            runs = {archive: round_with(archive) for archive in order}
+            ratios.append(runs[True]["rate"] / runs[False]["rate"])
+            on_runs.append(runs[True])
+            print(f"pair {pair + 1}: off {runs[False]['rate']:.0f} msg/s, on {runs[True]['rate']:.0f} msg/s")
+    return {
+        "ingest_ratio": round(statistics.median(ratios), 3),
+        "ingest_stall_ms": round(statistics.median(run["stall"] for run in on_runs), 1),
+        "archive_lag_s": round(statistics.median(run["archive_lag_s"] for run in on_runs), 2),
+        "ingest_archived": min(run["archived"] for run in on_runs),
+    }
+
+
+def open_figures(path: Path) -> dict[str, float]:
+    """``open_ms``, ``open_first_tab_ms`` and ``rss_mb``: the medians of ``OPENS`` processes that open the topic
+    of ``path``'s archive after another topic's tab, and of as many that open it first."""
+    warm = [window_child("open", str(path)) for _ in range(OPENS)]
+    cold = [window_child("open", str(path), "first") for _ in range(OPENS)]
+    return {
+        "open_ms": round(statistics.median(run["open_ms"] for run in warm), 1),
+        "open_first_tab_ms": round(statistics.median(run["open_ms"] for run in cold), 1),
+        "rss_mb": round(statistics.median(run["rss_mb"] for run in warm + cold), 1),
+        "fill_stall_ms": round(statistics.median(run["fill_stall_ms"] for run in warm + cold), 1),
+    }
+
+
+def open_topic(path: Path, *, first: bool) -> dict[str, float]:
+    """In the child: the window offscreen, a profile at the archive's address without a token (nothing is sent:
+    the tab shows the archive offline), the topic opened until its newest 1,000 rows are painted (``first``: as the
+    process's first tab; else after another topic's tab was opened and closed); then, once the tab holds its row
+    limit of them, the process's memory."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["TOPIC_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="topic-inspector-bench-")
+    import asyncio
+    import gc
+
+    from _stall import StallMeter
+    from keyring.backends import fail
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.core.profiles import Profile
+    from inspector.core.secrets import KeyringStore
+    from inspector.ui.app import freeze_startup_objects
+    from inspector.ui.context import AppContext
+    from inspector.ui.eventloop import EventLoop
+    from inspector.ui.main_window import MainWindow
+
+    async def scenario() -> dict[str, float]:
+        ctx = AppContext(keyring_store=KeyringStore(fail.Keyring()))
+        ctx.archive_path = path
+        ctx.profile_store.upsert(Profile("Bench", "custom", PROFILE, rate_limit_rpm=0))
+        ctx.workspace.add_topic("Bench", TOPIC, "bench")
+        ctx.workspace.add_topic("Bench", TOPIC + 1, "other")
+        window = MainWindow(ctx)
+        window.resize(1280, 800)
+        window.show()
+        freeze_startup_objects()
+        await asyncio.sleep(0.3)
+        if not first:  # the topic tab's modules loaded, the archive open: what opening a tab costs from then on
+            other = await window.open_topic("Bench", TOPIC + 1)
+            assert other is not None
+            await asyncio.sleep(0.3)
+            await window.close_topic(("Bench", TOPIC + 1))
+            await asyncio.sleep(0.3)
+        begin = time.perf_counter()
+        view = await window.open_topic("Bench", TOPIC)
+        assert view is not None
+        while view.model.rowCount() < 1000:
+            await asyncio.sleep(0.001)
+        view.table.viewport().repaint()  # painted
+        opened = (time.perf_counter() - begin) * 1000
+        meter = StallMeter()  # while the rest, up to the row limit, is read and goes in above
+        meter.start()
+        cap = ctx.workspace.row_cap
+        while view.model.rowCount() < cap:
+            await asyncio.sleep(0.01)
+        meter.timer.stop()
+        await asyncio.sleep(0.5)
+        gc.collect()
+        rss = rss_bytes() / 1e6
+        number = view.model.data(view.model.index(0, 0))
+        print(f"opened in {opened:.0f} ms; {view.model.rowCount():,} rows (#{number:,} on) in {rss:.0f} MB")
+        window.close()
+        await window.shutdown()
+        await ctx.aclose()
+        return {"open_ms": round(opened, 1), "rss_mb": round(rss, 1), "fill_stall_ms": round(meter.worst, 1)}
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    loop = EventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(scenario())
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize()
 
 
 # ----- main -------------------------------------------------------------------------------------------------------
@@ -247,26 +441,18 @@ def measure(folder: Path, count: int) -> dict[str, Any]:
         times = search_times(archive, texts)
         slowest = sorted(zip(times, texts, strict=True), reverse=True)[:3]
         print("slowest word queries: " + ", ".join(f"{text} {ms:.0f} ms" for ms, text in slowest))
-        scan = condition_seconds(archive, "payload.amount > `4999.9`")
-        print(f"payload.amount > `4999.9`: {scan[1]:,} hits in {scan[0]:.2f} s ({scan[2]} progress reports)")
-        literal = condition_seconds(archive, "payload.customer.email == 'nobody@example.com'")
-        print(f"payload.customer.email == 'nobody@example.com': {literal[1]} hits in {literal[0] * 1000:.0f} ms")
-        unchecked = condition_seconds(archive, "length(payload.items) > `5`")
-        print(f"length(payload.items) > `5`: {unchecked[1]} hits in {unchecked[0]:.1f} s (evaluated in Python)")
+        conditions = jmespath_figures(archive)
     return {
         "messages": count,
         "build_s": round(built["build_s"], 1),
         "search_p50_ms": round(median(times), 1),
         "search_p95_ms": round(percentile(times, 0.95), 1),
-        "jmespath_1m_s": round(scan[0], 2),
-        "jmespath_literal_ms": round(literal[0] * 1000, 1),
-        "jmespath_unchecked_1m_s": round(unchecked[0], 1),
+        **conditions,
         "bytes_per_msg": round(file_bytes / count),
         "payload_bytes_per_msg": round(built["payload_bytes"] / count),
         "size_ratio": round(file_bytes / built["payload_bytes"], 2),
-        "ingest_ratio": ingest_ratio(),
-        "open_ms": open_ms(path),
-        "rss_mb": rss_mb(path),
+        **open_figures(path),
+        **ingest_ratio(),
     }
 
 
@@ -274,7 +460,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=MESSAGES, help=f"default {MESSAGES:,}")
     parser.add_argument("--keep", metavar="DIR", help="build the archive in DIR and keep it")
+    parser.add_argument("--window", nargs="+", metavar="FIGURE", help=argparse.SUPPRESS)  # in the child process
     args = parser.parse_args()
+    if args.window:
+        if args.window[0] == "ingest":
+            figures = ingest_rounds()
+        else:
+            figures = open_topic(Path(args.window[1]), first=args.window[-1] == "first")
+        print(json.dumps(figures))
+        return
     if args.keep:
         folder = Path(args.keep)
         folder.mkdir(parents=True, exist_ok=True)

@@ -12,10 +12,12 @@ import gc
 import json
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TOPIC_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="topic-inspector-bench-")
@@ -42,8 +44,12 @@ def rss_bytes() -> int:
         return int(handle.read().split()[1]) * resource.getpagesize()
 
 
-async def gui(url: str, token: str, topic: int) -> dict[str, float]:
+async def gui(url: str, token: str, topic: int, *, archive: bool = False) -> dict[str, float]:
+    """One round (``archive``: with the message archive on, a new one each round; bench/archive.py compares)."""
     ctx = AppContext(keyring_store=KeyringStore(fail.Keyring()))  # tokens for this run only, never the user's keyring
+    ctx.workspace.archive.enabled = archive
+    folder = Path(tempfile.mkdtemp(prefix="topic-inspector-bench-archive-"))
+    ctx.archive_path = folder / "archive.sqlite"
     profile = ctx.profile_store.upsert(Profile("Bench", "custom", url, rate_limit_rpm=0))
     await ctx.set_token(profile, token)
     ctx.workspace.add_topic("Bench", topic, "bench")
@@ -67,6 +73,9 @@ async def gui(url: str, token: str, topic: int) -> dict[str, float]:
     ingest = time.perf_counter() - begin
     ingest_stall = meter.worst
     view.session.pause()
+    begin = time.perf_counter()  # the archive's writer catching up with the table (it commits as messages come)
+    writer = ctx.archive_writer
+    lag = time.perf_counter() - begin if writer is not None and await asyncio.to_thread(writer.flush) else 0.0
     gc.collect()
     per_row = (rss_bytes() - before) / MESSAGES
 
@@ -85,6 +94,7 @@ async def gui(url: str, token: str, topic: int) -> dict[str, float]:
     window.close()
     await window.shutdown()
     await ctx.aclose()
+    shutil.rmtree(folder)
     return {
         "rate": MESSAGES / ingest,
         "stall": worst,
@@ -92,6 +102,8 @@ async def gui(url: str, token: str, topic: int) -> dict[str, float]:
         "per_row": per_row,
         "matched": matched,
         "filter_stall": meter.worst,
+        "archive_lag_s": lag,
+        "archived": float(writer.written) if writer is not None else 0.0,
     }
 
 

@@ -1,7 +1,9 @@
-"""What the window shares: profiles, tokens (keyring or this session only), clients per base URL, the demo.
+"""What the window shares: profiles, tokens (keyring or this session only), clients per base URL, the message
+archive, the demo.
 
 The demo (``--demo``) keeps its profiles, workspace, drafts and replay jobs in a folder of its own
-(``AppPaths.demo``) and its tokens in memory: it never writes to the user's profiles, workspace or keyring."""
+(``AppPaths.demo``), its tokens in memory and its archive with its emulator's data: it never writes to the user's
+profiles, workspace, keyring or archive."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
 
 from inspector.core import network
 from inspector.core.paths import AppPaths
@@ -34,9 +38,11 @@ from inspector.ui.tasks import Tasks
 # (inspector.ui.later), after the window is shown: importing them up front tripled the time to the window.
 if TYPE_CHECKING:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
 
+    from inspector.core.archive import Archive, ArchiveWriter
     from inspector.core.drafts import PublishStore
     from inspector.core.http import HttpPool, TokenSource
     from inspector.core.network import NetworkSettings
@@ -53,6 +59,18 @@ T = TypeVar("T")
 async def _keyring_call(call: Callable[..., T], *args: object) -> T:
     """A keyring call off the event loop, within ``KEYRING_TIMEOUT`` (a locked keychain may never answer)."""
     return await later.asyncio.wait_for(later.asyncio.to_thread(call, *args), KEYRING_TIMEOUT)
+
+
+def _open_archive_file(path: Path | None) -> Archive:
+    """The archive at ``path`` (None: the app's), its modules loaded in this thread (the archive's reader)."""
+    return later.archive.Archive(path)
+
+
+class ArchiveEvents(QObject):
+    """The archive's words for the window, said from any thread (the writer's): a damaged file set aside, messages
+    that could not be kept. A queued signal: its slots run on the window's thread."""
+
+    notice = Signal(str)
 
 
 class AppContext:
@@ -79,6 +97,14 @@ class AppContext:
         self._networks: dict[NetworkSettings, NetworkSettings] = {}  # a profile's, and with its proxy's password
         self._proxy_passwords = MemoryStore()  # typed in the profile dialog (and kept in the keyring)
         self._proxy_writes = Tasks()  # awaited at the end
+        # The message archive: opened when a topic tab first opens (``open_archive``), off the event loop.
+        self.archive_path: Path | None = None  # None: archive.sqlite in the app's data folder
+        self.archive_events = ArchiveEvents()
+        self.archive_problem = ""  # why the archive could not be opened, in words
+        self.archive_writer: ArchiveWriter | None = None
+        self._archive: Archive | None = None
+        self._archive_opening: asyncio.Future[Archive | None] | None = None
+        self._archive_reader: ThreadPoolExecutor | None = None
 
     @functools.cached_property
     def pool(self) -> HttpPool:
@@ -109,6 +135,55 @@ class AppContext:
         self.workspace_store = WorkspaceStore(self.folder / "workspace.json")
         self.workspace = self.workspace_store.load()
         self.keyring, self.keyring_warning = None, ""
+
+    # ----- the message archive ---------------------------------------------------------------------------
+    def archive_on(self, profile: Profile) -> bool:
+        """Whether the topic tabs of ``profile`` keep what they receive in the archive (and show it again)."""
+        return self.workspace.archive.enabled and profile.archive
+
+    async def open_archive(self) -> Archive | None:
+        """The app's message archive, and its writer (``archive_writer``), opened once, in the archive's reader
+        thread. None when it cannot be opened: ``archive_problem`` says why (and ``archive_events`` said it)."""
+        if self._archive_opening is None:  # not a ``Tasks`` task: its outcome goes to every caller
+            self._archive_opening = later.asyncio.ensure_future(self._open_archive())
+        return await later.asyncio.shield(self._archive_opening)
+
+    async def _open_archive(self) -> Archive | None:
+        self._archive_reader = later.ThreadPoolExecutor(1, thread_name_prefix="archive-reader")
+        try:
+            archive = await self.archive_call(_open_archive_file, self.archive_path)
+        except later.archive.ArchiveError as exc:
+            self.archive_problem = f"Messages are not archived in this session: {exc.describe()}"
+            self.archive_events.notice.emit(self.archive_problem)
+            return None
+        settings = self.workspace.archive
+        self._archive = archive
+        # The writer's thread says what went wrong (the file set aside at open among it) through the signal.
+        self.archive_writer = later.archive.ArchiveWriter(
+            archive=archive,
+            max_bytes=settings.max_bytes,
+            max_age_days=settings.max_age_days,
+            on_notice=self.archive_events.notice.emit,
+        )
+        return archive
+
+    async def archive_call(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` in the archive's reader thread: one SQLite connection (and page cache) for the
+        window's reads, never the event loop's thread."""
+        loop = later.asyncio.get_running_loop()
+        return await loop.run_in_executor(self._archive_reader, call, *args)
+
+    async def _close_archive(self) -> None:
+        if self._archive_opening is not None:
+            await later.asyncio.gather(self._archive_opening, return_exceptions=True)
+        writer, reader, archive = self.archive_writer, self._archive_reader, self._archive
+        self.archive_writer = self._archive_reader = self._archive = None
+        if writer is not None:
+            await later.asyncio.to_thread(writer.close, 30.0)  # commits what is waiting
+        if reader is not None:
+            await later.asyncio.to_thread(reader.shutdown)
+        if archive is not None:
+            archive.close()
 
     # ----- the OS keyring ---------------------------------------------------------------------------------
     def _use_keyring(self, store: KeyringStore) -> None:
@@ -308,6 +383,8 @@ class AppContext:
         first_run = not self.workspace_store.path.exists()
         traffic = later.traffic
         self._demo_dir = tempfile.TemporaryDirectory(prefix="topic-inspector-demo-")
+        if self._archive_opening is None:  # the demo's messages are kept with its emulator's, and go with them
+            self.archive_path = Path(self._demo_dir.name) / "archive.sqlite"
         config = later.server.demo_config(f"{self._demo_dir.name}/demo.sqlite")  # a random token, in memory only
         server = later.server.EmulatorServer(config)
         await later.asyncio.to_thread(server.start)
@@ -354,6 +431,7 @@ class AppContext:
             await self.pool.aclose()
         if "journal" in self.__dict__:
             self.journal.close()
+        await self._close_archive()
         if self._demo_server is not None:
             await later.asyncio.to_thread(self._demo_server.stop)
         if self._demo_dir is not None:

@@ -1,5 +1,5 @@
-"""Dialogs: a profile (name, service, region or base URL, the service's fields, token), adding a topic by id
-or by URL, the row limit, and About."""
+"""Dialogs: a profile (name, service, region or base URL, the service's fields, token, whether its messages are
+archived), adding a topic by id or by URL, the row limit, and About."""
 
 from __future__ import annotations
 
@@ -75,6 +75,14 @@ class ProfileDialog(QDialog):
         self.account_id.setPlaceholderText("the Boomi account id, e.g. acct_12345")
         self.workflow_container = QCheckBox("The token is a workflow container's (it may post messages)")
         self.workflow_container.setChecked(bool(profile and profile.workflow_container))
+        # Payloads may hold personal data: one profile's messages can be left out of the message archive.
+        self.archive = QCheckBox("Keep the messages its topic tabs receive in the archive")
+        self.archive.setAccessibleName(self.archive.text())
+        self.archive.setToolTip(
+            "The archive keeps every message received, searchable after the topic's retention has dropped it "
+            "(File → Archive settings… turns it off for every profile)"
+        )
+        self.archive.setChecked(profile.archive if profile else True)
         self.region = QComboBox()
         for key, endpoint in REGIONS.items():
             self.region.addItem(endpoint.label, key)
@@ -134,6 +142,7 @@ class ProfileDialog(QDialog):
         form.addRow("Proxy", self.proxy)
         form.addRow("Proxy password", self.proxy_password)
         form.addRow("CA bundle", self.ca_bundle)
+        form.addRow("Archive", self.archive)
         form.addRow("Token", self.token)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_topic)
@@ -170,6 +179,7 @@ class ProfileDialog(QDialog):
             (self.environment_id, service == "qala"),
             (self.account_id, service == "boomi"),
             (self.workflow_container, service == "messaging"),
+            (self.archive, workato),  # only Workato's topics are read by a tab
         ):
             self.form.setRowVisible(widget, shown)
         self.form.setRowVisible(self._test_row, workato)
@@ -196,6 +206,7 @@ class ProfileDialog(QDialog):
                 workflow_container=self.workflow_container.isChecked(),
                 proxy=self.proxy.text().strip() or None,
                 ca_bundle=self.ca_bundle.text().strip() or None,
+                archive=self.archive.isChecked(),
             )
         )
 

@@ -24,7 +24,9 @@ MODULES: dict[str, str] = {
     "QSizePolicy": "PySide6.QtWidgets:QSizePolicy",  # a banner folded to one line
     "QStyle": "PySide6.QtWidgets:QStyle",  # 10 ms: its ~70 standard icons and other enums (the actions' icons)
     "QTabBar": "PySide6.QtWidgets:QTabBar",  # the tabs' close buttons
+    "ThreadPoolExecutor": "concurrent.futures:ThreadPoolExecutor",  # the message archive's reader thread
     # the core: the HTTP client, SQLite, the journal
+    "archive": "inspector.core.archive",  # the message archive (SQLite), opened when a topic tab first opens
     "crash": "inspector.core.crash",
     "drafts": "inspector.core.drafts",
     "export": "inspector.core.export",
@@ -37,6 +39,8 @@ MODULES: dict[str, str] = {
     "server": "inspector.emulator.server",
     "traffic": "inspector.emulator.traffic",
     # the window's own parts (typed Any here: their modules import the window's, so no TYPE_CHECKING import)
+    "archive_manage": "inspector.ui.archive.manage",  # Import, Archive settings, Forget, prune (and SQLite)
+    "archive_search": "inspector.ui.archive.search",  # the archive's Search tab
     "dialogs": "inspector.ui.dialogs",
     "eventloop": "inspector.ui.eventloop",
     "palette": "inspector.ui.palette",  # the command palette (Ctrl+K)
@@ -49,6 +53,7 @@ MODULES: dict[str, str] = {
 
 if TYPE_CHECKING:
     import asyncio as asyncio
+    from concurrent.futures import ThreadPoolExecutor as ThreadPoolExecutor
 
     from PySide6.QtCore import Qt as Qt
     from PySide6.QtGui import QPalette as QPalette
@@ -60,6 +65,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStyle as QStyle
     from PySide6.QtWidgets import QTabBar as QTabBar
 
+    from inspector.core import archive as archive
     from inspector.core import crash as crash
     from inspector.core import drafts as drafts
     from inspector.core import export as export

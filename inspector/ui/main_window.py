@@ -25,6 +25,7 @@ from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
 from inspector.core.services import CONSUME
 from inspector.ui import later
+from inspector.ui.archive.actions import ArchiveActions
 from inspector.ui.context import AppContext
 from inspector.ui.crash import crash_words, write_crash_report
 from inspector.ui.menus import TabMenus, build_window_actions
@@ -137,11 +138,13 @@ class MainWindow(QMainWindow):
 
         self.status_line = StatusLine(self.statusBar())
         self.state_label = self.status_line.state
+        ctx.archive_events.notice.connect(self._archive_notice)  # a damaged archive set aside, in words
 
         self.menus = build_window_actions(self)  # its actions become the window's: self.open_action, ...
         self.profiles = ProfileActions(self, ctx)  # Add/Edit/Remove profile…, a tab's Set/Update token…
         self.topic_admin = TopicAdmin(self, ctx)  # New/Edit topic…, Purge/Delete topic…: Topics and sidebar menus
         self.replays = Replays(self, ctx, self.replay_menu, self._tasks, self.open_topic)
+        self.archive_actions = ArchiveActions(self, ctx)  # Search archive…, Import…, settings, Forget…; the banner
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self.update_status_bar)
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
         # around escaped words (``SessionStatus.rich_text``); the notes are plain text.
         self.state_label.setTextFormat(Qt.TextFormat.RichText)
         self.notices.set_plain_text()
+        self.archive_actions.start()  # the archive's banner, and its prune in the background
         await self.ctx.open_keyring()
         self.notices.show_keyring_warning(self.ctx.keyring_warning)
         _ = self.jobs
@@ -457,6 +461,9 @@ class MainWindow(QMainWindow):
 
     def _mark_dirty(self, *args: object) -> None:
         self._dirty = True
+
+    def _archive_notice(self, words: str) -> None:
+        self.statusBar().showMessage(words, 60_000)
 
     def _topic_status(self, view: TopicView, status: SessionStatus) -> None:
         key = next((k for k, v in self.views.items() if v is view), None)

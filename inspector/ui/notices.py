@@ -1,7 +1,9 @@
 """The notes above the sidebar and the tabs: the demo's banner, the keyring's warning (known once the keyring has
-been looked up, after the window is shown; never in the demo, which keeps its tokens in memory) and the
-workspace's notice (a settings file that could not be read). Each folds to one line ("Show less") or is dismissed
-("×") until the next start, and takes the colours of the system's light or dark scheme (``set_dark``)."""
+been looked up, after the window is shown; never in the demo, which keeps its tokens in memory), the
+workspace's notice (a settings file that could not be read) and the archive's notice (where the message archive
+is and how to turn it off, the first time: ``inspector.ui.archive.actions``). Each folds to one line ("Show less")
+or is dismissed ("×") until the next start, and takes the colours of the system's light or dark scheme
+(``set_dark``)."""
 
 from __future__ import annotations
 
@@ -98,6 +100,9 @@ class Banner(QFrame):
         # folded, the line never widens the window: it is cut at the edge instead
         policy = later.QSizePolicy.Policy
         self.label.setSizePolicy(policy.Ignored if folded else policy.Preferred, policy.Preferred)
+        row = self.layout()
+        if row is not None:  # folded, it is one line high: the tabs below keep their room
+            row.setContentsMargins(8, 0 if folded else 4, 4, 0 if folded else 4)
         self._show_words()
         self._show_fold_words()
 
@@ -128,25 +133,33 @@ class Banner(QFrame):
 
 
 class Notices:
-    """The three notes, added to ``layout``; each is hidden while it has nothing to say."""
+    """The four notes, added to ``layout``; each is hidden while it has nothing to say."""
 
     def __init__(self, layout: QVBoxLayout, keyring_warning: str, workspace_notice: str) -> None:
         self.demo_banner = Banner("Demo notice", "demo")
         self.keyring_warning = Banner("Keyring warning", "keyring")
         self.workspace_notice = Banner("Workspace notice", "workspace")
+        self.archive_notice = Banner("Archive notice", "archive")
         self.keyring_warning.show_text(keyring_warning)
         self.workspace_notice.show_text(workspace_notice)
         for banner in self.banners():
             layout.addWidget(banner)
 
-    def banners(self) -> tuple[Banner, Banner, Banner]:
-        return self.demo_banner, self.keyring_warning, self.workspace_notice
+    def banners(self) -> tuple[Banner, Banner, Banner, Banner]:
+        return self.demo_banner, self.keyring_warning, self.workspace_notice, self.archive_notice
 
     def set_plain_text(self) -> None:
-        """The warning and the notice as plain text: once the window is shown (a Qt enum before the first frame
+        """The warning and the notices as plain text: once the window is shown (a Qt enum before the first frame
         costs them all, see ``inspector.ui.sidebar``)."""
-        for banner in (self.keyring_warning, self.workspace_notice):
+        for banner in (self.keyring_warning, self.workspace_notice, self.archive_notice):
             banner.set_plain_text()
+
+    def show_archive(self, text: str) -> None:
+        """The archive's notice: where the message archive is and how to turn it off."""
+        self.archive_notice.show_text(text)
+
+    def hide_archive(self) -> None:
+        self.archive_notice.show_text("")
 
     def set_dark(self, dark: bool) -> None:
         for banner in self.banners():

@@ -288,6 +288,7 @@ def test_restart_restores_tabs_layout_and_resumes_from_the_saved_cursor(
 ) -> None:
     async def first_run() -> None:
         ctx = AppContext(keyring_store=KeyringStore(keyring_backend))
+        ctx.workspace.archive.enabled = False  # the saved cursor alone (tests/gui/test_archive_tab.py: the archive)
         await local_profile(ctx, emulator, topic)
         window = MainWindow(ctx)
         window.show()
@@ -300,6 +301,7 @@ def test_restart_restores_tabs_layout_and_resumes_from_the_saved_cursor(
 
     async def second_run() -> list[str]:
         ctx = AppContext(keyring_store=KeyringStore(keyring_backend))
+        ctx.workspace.archive.enabled = False
         window = MainWindow(ctx)
         window.restore()
         window.show()

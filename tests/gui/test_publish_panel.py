@@ -161,7 +161,7 @@ def test_shortcuts_work_with_focus_in_the_panel(panel: PublishPanel, qtbot: QtBo
     qtbot.waitUntil(lambda: QApplication.activeWindow() is host)
     panel.set_text('{"b": [1, 2]}')
     panel.editor.setFocus()
-    qtbot.keyClick(panel.editor, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(panel.editor, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     assert panel.editor.toPlainText() == json.dumps({"b": [1, 2]}, indent=2)
     panel.results_view.setFocus()  # anywhere in the panel
     qtbot.keyClick(

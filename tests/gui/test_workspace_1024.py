@@ -29,6 +29,7 @@ async def workspace(ctx: AppContext, emulator: EmulatorServer, topic: int) -> tu
     second = emulator.store.create_topic(f"replayed-{topic}").id
     ctx.workspace.add_topic("Local", second, "replayed")
     publish(emulator, topic, *({"n": n, "name": f"customer {n}"} for n in range(40)))
+    ctx.workspace.archive.notice_shown = True  # the archive's banner shows on the first start only
     window = MainWindow(ctx)
     window.resize(WIDTH, HEIGHT)
     window.show()

@@ -249,9 +249,10 @@ def test_window_killed_while_tailing_resumes_after_saved_cursor(
     assert store.count(topic) > total_before
 
     # Where the restarted tail read from. A long poll of the killed window may still be answered after the
-    # restart (after its own, later cursor), so: reads after the saved cursor, never from the beginning.
+    # restart (after its own, later cursor), and the restarted tab goes on after the newest message its archive
+    # holds (at or after the saved cursor): so reads at or after the saved cursor, never from the beginning.
     reads = [after for tid, after in read_calls if tid == topic]
-    assert first_seq in reads, f"the restarted window never read after the saved cursor (reads after: {reads[:5]})"
+    assert reads, "the restarted window never read the topic"
     assert None not in reads, "the restarted window read the topic from the beginning"
     assert min(reads) >= first_seq, f"the restarted window read after seq {min(reads)}, before its saved cursor"
 
@@ -267,7 +268,7 @@ def test_window_killed_while_tailing_resumes_after_saved_cursor(
         kill(app)
     leftovers_3 = check_app_folder(app_home)
     reads = [after for tid, after in read_calls if tid == topic]
-    assert second_seq in reads
+    assert reads  # after the saved cursor or the newest archived message, whichever is later
     assert None not in reads
     assert min(reads) >= second_seq
     print(

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from inspector.core.paths import SQLITE_COMPANIONS, AppPaths, private_file
+from inspector.core.paths import PRIVATE_FILE, SQLITE_COMPANIONS, AppPaths, private_file
 
 log = logging.getLogger("inspector.archive")
 
@@ -135,7 +135,7 @@ def open_file(path: Path) -> tuple[sqlite3.Connection, str]:
     try:
         _configure(db)
         prepare(db)
-        private_file(path, companions=SQLITE_COMPANIONS)  # the -wal and -shm it made: 0600 whatever the umask
+        _tighten_open(path)  # the -wal and -shm it made: 0600 whatever the umask
         return db, ""
     except (sqlite3.DatabaseError, NotAnArchive) as exc:
         db.close()
@@ -145,8 +145,18 @@ def open_file(path: Path) -> tuple[sqlite3.Connection, str]:
     private_file(path, companions=SQLITE_COMPANIONS)
     db = connect(path)
     prepare(db)
-    private_file(path, companions=SQLITE_COMPANIONS)
+    _tighten_open(path)
     return db, notice
+
+
+def _tighten_open(path: Path) -> None:
+    """0600 for a database SQLite holds open, and its companions, by their names only: opening and closing the
+    file here would drop the process's POSIX locks on it, and another process closing the archive would then
+    take itself for the last one and delete the write-ahead log under this one (losing what it writes)."""
+    for name in (str(path), *(f"{path}{suffix}" for suffix in SQLITE_COMPANIONS)):
+        with contextlib.suppress(OSError):
+            if os.stat(name).st_mode & 0o777 != PRIVATE_FILE:
+                os.chmod(name, PRIVATE_FILE)
 
 
 def set_aside(path: Path, reason: str) -> str:

@@ -38,6 +38,8 @@ from inspector.core.workspace import DEFAULT_ARCHIVE_DAYS, DEFAULT_ARCHIVE_MAX_B
 
 _INSERT = "INSERT OR IGNORE INTO messages (stream, message_id, time, ts, received, payload) VALUES (?, ?, ?, ?, ?, ?)"
 _ROW = "key, message_id, time, ts, received, payload"
+_PAGE = "key, message_id, time, ts, payload"
+PageRow = tuple[int, str, str, int, str]  # ``Archive.page``: key, message_id, time as written, time (us), payload
 CHUNK = 10_000  # messages removed per transaction: a writer waits well under a second for its turn
 _MERGE_STEPS = 200  # at most this many merges of the word index after a removal (each about 500 pages)
 DAY_US = 86_400_000_000
@@ -257,6 +259,22 @@ class Archive:
             rows = db.execute(sql, params).fetchall()
         return [ArchivedMessage(k, profile, topic, i, t, ts, r, p) for k, i, t, ts, r, p in reversed(rows)]
 
+    def page(self, profile: str, topic: int, before_key: int | None, limit: int) -> list[PageRow]:
+        """As ``newest`` (``before_key`` None) or ``older_than``, as plain ``(key, message_id, time_text, time_us,
+        payload)`` tuples, oldest first: no object per message, so the window reads a page of 100,000 without
+        making the garbage collector pause it."""
+        with self._guard():
+            db = self._db()
+            stream = self._stream(db, profile, topic)
+            if stream is None or limit <= 0:
+                return []
+            after = "" if before_key is None else " AND key < ?"
+            params = (stream, limit) if before_key is None else (stream, before_key, limit)
+            sql = f"SELECT {_PAGE} FROM messages WHERE stream = ?{after} ORDER BY key DESC LIMIT ?"  # noqa: S608 - fixed
+            rows: list[PageRow] = db.execute(sql, params).fetchall()
+        rows.reverse()
+        return rows
+
     def newest_id(self, profile: str, topic: int) -> str | None:
         """The id of the topic's newest archived message: where a tail resumes (None: nothing archived)."""
         with self._guard():
@@ -269,13 +287,29 @@ class Archive:
             ).fetchone()
         return None if row is None else str(row[0])
 
-    def count(self, profile: str, topic: int) -> int:
+    def count(self, profile: str, topic: int, *, before_key: int | None = None) -> int:
+        """The topic's archived messages (``before_key``: only those that arrived before that one's)."""
         with self._guard():
             db = self._db()
             stream = self._stream(db, profile, topic)
             if stream is None:
                 return 0
+            if before_key is not None:
+                sql, params = "SELECT count(*) FROM messages WHERE stream = ? AND key < ?", (stream, before_key)
+                return int(db.execute(sql, params).fetchone()[0])
             return int(db.execute("SELECT count(*) FROM messages WHERE stream = ?", (stream,)).fetchone()[0])
+
+    def key_of(self, profile: str, topic: int, message_id: str) -> int | None:
+        """The ``key`` of one archived message of the topic (None: not archived), for ``older_than``."""
+        with self._guard():
+            db = self._db()
+            stream = self._stream(db, profile, topic)
+            if stream is None:
+                return None
+            row = db.execute(
+                "SELECT key FROM messages WHERE stream = ? AND message_id = ?", (stream, message_id)
+            ).fetchone()
+        return None if row is None else int(row[0])
 
     # ----- search ---------------------------------------------------------------------------------------------
     def search(
@@ -311,6 +345,7 @@ class Archive:
             progress=progress,
             release=self._give_back,
             damaged=self._search_problem,
+            path=self.path,
         )
 
     def _search_problem(self, exc: sqlite3.DatabaseError) -> ArchiveError:

@@ -8,7 +8,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.errors import ValidationError
 from inspector.core.fieldlist import Field, PayloadProblem, fieldlist_from_text, fieldlist_text, parse_fieldlist
@@ -53,6 +63,24 @@ def named_button(text: str, tip: str) -> QPushButton:
     button.setAccessibleName(text)
     button.setToolTip(tip)
     return button
+
+
+def token_bar() -> tuple[QFrame, QLabel, QPushButton]:
+    """The bar a tab without a token shows (hidden), its words and its "Set token…" button."""
+    frame = QFrame()
+    frame.setObjectName("token-bar")
+    frame.setStyleSheet(
+        "QFrame#token-bar { background: #fff4ce; border: 1px solid #e0b000; border-radius: 3px; }"
+        "QFrame#token-bar QLabel { color: black; }"
+    )
+    label = plain_label(wrap=True)
+    button = named_button("Set token…", "Paste the API client token of this profile")
+    bar = QHBoxLayout(frame)
+    bar.setContentsMargins(8, 4, 4, 4)
+    bar.addWidget(label, 1)
+    bar.addWidget(button)
+    frame.hide()
+    return frame, label, button
 
 
 class MessageDetail(QWidget):

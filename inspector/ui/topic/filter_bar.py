@@ -27,6 +27,7 @@ PLACEHOLDERS = {
 SCHEMA_ONLY = "Schema violations only"
 SCHEMA_ONLY_TIP = "Show only the messages that do not match the topic's current schema (with the filter's text, if any)"
 NO_SCHEMA_TIP = "No schema is known for this topic: there is nothing to check its messages against"
+OLDER = "shown (older in the archive)"  # the count when scrolling up loads older messages from the archive
 
 
 def plural(count: int, word: str) -> str:
@@ -73,6 +74,7 @@ class FilterBar(QObject):
         self.schema_button.setAccessibleDescription(NO_SCHEMA_TIP)
         self._schema_only = False  # the filter shown keeps schema violations only
         self._with_filter = False  # ... among the rows a text or JMESPath filter matches
+        self._older = False  # the count says older messages are in the archive
         self.match_label = counter_label("9,999,999 of 9,999,999 match")
         self._plain_width = self.match_label.width()
         self.error = plain_label(wrap=True)
@@ -175,7 +177,7 @@ class FilterBar(QObject):
 
     async def _match_in_slices(self, predicate: RowFilter) -> None:
         rows = list(self.model.all_rows())
-        scanned_until = self.model.next_seq()
+        scanned_from, scanned_until = self.model.first_seq(), self.model.next_seq()
         matches: list[int] = []
         index, clock = 0, time.perf_counter
         while index < len(rows):
@@ -187,11 +189,17 @@ class FilterBar(QObject):
             if index < len(rows):
                 self.match_label.setText(f"filtering… {index * 100 // len(rows)}%")
                 await asyncio.sleep(0)
-        self._set(predicate, matches, scanned_until)
+        self._set(predicate, matches, scanned_until, scanned_from)
 
-    def _set(self, predicate: RowFilter | None, matches: list[int] | None, scanned_until: int) -> None:
+    def _set(
+        self,
+        predicate: RowFilter | None,
+        matches: list[int] | None,
+        scanned_until: int,
+        scanned_from: int | None = None,
+    ) -> None:
         current = self._current()
-        self.model.set_filter(predicate, matches, scanned_until)
+        self.model.set_filter(predicate, matches, scanned_until, scanned_from)
         self._schema_only = isinstance(predicate, SchemaFilter)
         within = predicate.within if isinstance(predicate, SchemaFilter) else predicate
         self._with_filter = within is not None
@@ -206,8 +214,13 @@ class FilterBar(QObject):
         return self._task is None or self._task.done()
 
     def update_count(self, *args: object) -> None:
+        if self._older != self.model.older_in_archive:
+            self._older = self.model.older_in_archive
+            self._size_label()
         if self.model.filtered:
             text = self._count_words(self.model.rowCount(), self.model.total)
+        elif self._older:
+            text = f"{self.model.total:,} {OLDER}"  # "N shown (older in the archive)"
         else:
             text = plural(self.model.total, "message")
         set_text(self.match_label, text)
@@ -229,6 +242,11 @@ class FilterBar(QObject):
         """The count's label as wide as its widest words in this mode (sized once: see ``counter_label``)."""
         if not self._schema_only:
             width = self._plain_width
+            if self._older:
+                older = self.match_label.fontMetrics().horizontalAdvance(
+                    f"{max(self.model.row_cap * 10, 9_999):,} {OLDER}"
+                )
+                width = max(width, older + 12)
         else:
             most = max(self.model.row_cap, 9_999)
             widest = self._count_words(most, most)

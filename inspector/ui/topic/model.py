@@ -1,5 +1,6 @@
-"""The live message table: rows appended in batches, a row cap that drops the oldest, a filter view, and each row
-checked against the topic's current schema when it is painted (a warning icon and words on the rows that break it)."""
+"""The live message table: rows appended in batches, a row cap that drops the oldest, older rows (from the archive)
+inserted above the first, a filter view, and each row checked against the topic's current schema when it is painted
+(a warning icon and words on the rows that break it)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,8 @@ def human_size(size: int) -> str:
 class MessageTableModel(QAbstractTableModel):
     """Rows in arrival order. ``filter`` shows only matching rows; ``row_cap`` bounds memory.
 
-    ``rowsDropped(n)`` tells the view that ``n`` rows left the top (so it can keep its place on screen).
+    ``rowsDropped(n)`` tells the view that ``n`` rows left the top (so it can keep its place on screen). Each row's
+    seq is its number (``#`` shows seq + 1); the seqs of the rows held follow one another, from ``first_seq()``.
     """
 
     rowsDropped = Signal(int)
@@ -115,6 +117,9 @@ class MessageTableModel(QAbstractTableModel):
         self.dropped_total = 0
         self._fields: tuple[Field, ...] | None = None  # the topic's current schema (None: none known)
         self._checked: dict[int, PayloadProblem] = {}  # seq -> its first problem, or _MATCHES (SCHEMA_CACHE at most)
+        self.extra = 0  # rows the user scrolled up for (``prepend_rows``): the cap holds as many more
+        self.older_in_archive = False  # the archive keeps messages older than the first row (the count says so)
+        self.prepending = False  # while older rows go in above the others: not new ones ("N new ↓" skips them)
 
     # ----- Qt model interface ---------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -243,14 +248,16 @@ class MessageTableModel(QAbstractTableModel):
         """Insert rows made by ``make_rows`` (one insert for the whole batch); returns how many are visible."""
         if not fresh:
             return 0
-        if len(fresh) > self.row_cap:
-            skipped = len(fresh) - self.row_cap
+        self._next_seq = max(self._next_seq, fresh[-1][SEQ] + 1)  # rows made elsewhere (the archive's) count too
+        cap = self.row_cap + self.extra
+        if len(fresh) > cap:
+            skipped = len(fresh) - cap
             self._drop(len(self._rows))
             self._base = fresh[skipped][SEQ]
             self.dropped_total += skipped
             self.rowsDropped.emit(skipped)
             fresh = fresh[skipped:]
-        overflow = len(self._rows) + len(fresh) - self.row_cap
+        overflow = len(self._rows) + len(fresh) - cap
         if overflow > 0:
             self._drop(overflow)
         if not self._rows:
@@ -270,6 +277,39 @@ class MessageTableModel(QAbstractTableModel):
             self._visible.extend(matching)
             self.endInsertRows()
         return len(matching)
+
+    def prepend_rows(self, rows: list[RawRow], *, beyond_cap: bool = False) -> int:
+        """Insert older rows above the first, numbered up to ``first_seq() - 1`` (messages from the archive), in
+        one insert. Within the cap, only as many as it leaves room for (the newest of them); ``beyond_cap`` (the
+        user scrolled up for them): the cap holds as many more. Returns how many went in (shown or not)."""
+        if not rows or rows[-1][SEQ] != self._base - 1:
+            return 0  # not the rows just above the first (the table changed meanwhile)
+        if not beyond_cap:
+            room = self.row_cap + self.extra - len(self._rows)
+            rows = rows[len(rows) - room :] if room > 0 else []
+            if not rows:
+                return 0
+        else:
+            self.extra += len(rows)
+        self.prepending = bool(self._rows)
+        try:
+            if self._visible is None:
+                self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+                self._rows[:0] = rows
+                self._base = rows[0][SEQ]
+                self.endInsertRows()
+                return len(rows)
+            assert self._predicate is not None
+            matching = self._predicate.matching(rows)
+            self._rows[:0] = rows  # the rows shown stay where they were: their seqs and the base move together
+            self._base = rows[0][SEQ]
+            if matching:
+                self.beginInsertRows(QModelIndex(), 0, len(matching) - 1)
+                self._visible[:0] = matching
+                self.endInsertRows()
+        finally:
+            self.prepending = False
+        return len(rows)
 
     def _drop(self, count: int) -> None:
         count = min(count, len(self._rows))
@@ -303,6 +343,8 @@ class MessageTableModel(QAbstractTableModel):
         self._base += len(self._rows)
         self._rows.clear()
         self._checked.clear()
+        self.extra = 0
+        self.older_in_archive = False
         if self._visible is not None:
             self._visible = []
         self.endResetModel()
@@ -316,11 +358,17 @@ class MessageTableModel(QAbstractTableModel):
         """Every row held, as raw rows (``inspector.core.rows``; ``Row._make`` names one)."""
         return self._rows
 
-    def set_filter(self, predicate: RowFilter | None, matches: list[int] | None = None, scanned_until: int = 0) -> None:
+    def set_filter(
+        self,
+        predicate: RowFilter | None,
+        matches: list[int] | None = None,
+        scanned_until: int = 0,
+        scanned_from: int | None = None,
+    ) -> None:
         """Show only rows for which ``predicate`` holds.
 
-        ``matches`` (seqs) may have been computed ahead, in slices, over the rows before ``scanned_until``; rows
-        that arrived since are checked here.
+        ``matches`` (seqs) may have been computed ahead, in slices, over the rows from ``scanned_from`` to before
+        ``scanned_until``; rows that arrived since (or went in above, from the archive) are checked here.
         """
         self.beginResetModel()
         self._predicate = predicate
@@ -328,12 +376,19 @@ class MessageTableModel(QAbstractTableModel):
             self._visible = None
         else:
             if matches is None:
-                matches, scanned_until = [], self._base
-            visible = [seq for seq in matches if seq >= self._base]
+                matches, scanned_until, scanned_from = [], self._base, None
+            visible = []
+            if scanned_from is not None and scanned_from > self._base:
+                visible = predicate.matching(self._rows[: scanned_from - self._base])
+            visible.extend(seq for seq in matches if seq >= self._base)
             start = max(scanned_until - self._base, 0)
             visible.extend(predicate.matching(self._rows[start:]))
             self._visible = visible
         self.endResetModel()
+
+    def first_seq(self) -> int:
+        """The seq of the first row in the table (of the next to come, when it is empty)."""
+        return self._base
 
     def next_seq(self) -> int:
         """The seq after the last row in the table (rows made but not yet inserted come later)."""

@@ -216,7 +216,7 @@ class PublishPanel(TemplatesAndHistory, QWidget):
 
         self.publish_action = act("Publish", self.publish, "Publish the editor's text", "Ctrl+Return", "Ctrl+Enter")
         self.check_action = act("Check", self.check_now, "Check the text now: JSON, size, schema", "Ctrl+Shift+Return")
-        self.format_action = act("Format", self.format_text, "Indent the editor's JSON", "Ctrl+Shift+F")
+        self.format_action = act("Format", self.format_text, "Indent the editor's JSON", "Ctrl+Alt+F")
         self.minify_action = act("Minify", self.minify_text, "Write the editor's JSON compactly", "Ctrl+Shift+M")
         self.example_action = act("New from schema", self.new_from_schema, "An example of the schema", "Ctrl+Shift+N")
         self.open_file_action = act("Open file…", self.ask_input_file, "Open a JSON or JSON Lines file", "Ctrl+Shift+O")

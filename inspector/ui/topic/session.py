@@ -1,11 +1,15 @@
-"""One live topic: a TopicTail on the qasync loop, feeding its table model at most ~30 times a second."""
+"""One live topic: a TopicTail on the qasync loop, feeding its table model at most ~30 times a second; with the
+message archive on, each batch is kept there too, and the tab opens on the newest archived messages, its tail
+going on after them (``inspector.ui.topic.history``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -21,10 +25,15 @@ from inspector.ui.status import SessionStatus
 from inspector.ui.tasks import Tasks
 from inspector.ui.topic.model import MessageTableModel
 
+if TYPE_CHECKING:
+    from inspector.core.archive import ArchivedMessage
+    from inspector.ui.topic.history import TopicArchive
+
 log = logging.getLogger("inspector.ui.topic.session")
 FLUSH_MS = 33  # at most ~30 inserts a second while messages trickle in
 BUSY_FLUSH_MS = 250  # when a backlog pours in, fewer and larger inserts leave time to fetch
 BUSY_ROWS = 100  # ~3,000 messages a second at 30 flushes a second
+AFTER_ARCHIVE = ("beginning", "resume")  # start choices that go on after the newest archived message
 
 
 def parse_window(text: str) -> tuple[datetime, datetime]:
@@ -62,6 +71,9 @@ class TopicSession(QObject):
     A session made without a token (``has_token=False``: none in the keyring, a session token that ended) never
     sends a request: ``start`` keeps the position asked for and waits (``waiting_for_token``) until a client with a
     token is set (``client = ...``, as the window does once a token is saved), then ``start_waiting`` starts it.
+
+    With ``archive`` set, the first ``start`` shows the topic's newest archived messages first (with or without a
+    token); its tail then goes on after the newest of them, unless the topic's start choice is another position.
     """
 
     statusChanged = Signal(object)
@@ -86,6 +98,7 @@ class TopicSession(QObject):
         self.profile_name = profile_name
         self._waiting: tuple[StartPosition | None] | None = None  # the start asked for while there is no token
         self.status = SessionStatus("stopped", "stopped") if has_token else self._no_token_status()
+        self._said = self.status  # the status without the archive's words
         self.received = 0
         self._until: datetime | None = None  # the end of a time window being loaded
         self.rates = RateCounter()  # messages per second over the last minutes, for the chart
@@ -96,6 +109,11 @@ class TopicSession(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self.flush)
+        self.archive: TopicArchive | None = None  # the topic's part of the message archive (set before ``start``)
+        self._opening: asyncio.Task[None] | None = None  # the archive's newest messages being shown
+        self._opened = False
+        self._asked: tuple[StartPosition | None] = (None,)  # the position asked for while they are
+        self._after: ArchivedMessage | None = None  # the newest archived message: the first tail goes on after it
 
     # ----- the client and its token --------------------------------------------------------------------------
     @property
@@ -131,18 +149,45 @@ class TopicSession(QObject):
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def start(self, position: StartPosition | None = None) -> None:
+    def start(self, position: StartPosition | None = None, *, chosen: bool = False) -> None:
         """(Re)start reading from ``position`` (default: the topic's saved choice). A time window is read once,
-        up to its end, with no live tail. Without a token nothing is sent: the start waits for one."""
+        up to its end, with no live tail. Without a token nothing is sent: the start waits for one. The first
+        start shows the archive's newest messages first (see the class); ``chosen``: the user chose where to
+        start (Start), not after the archive."""
         self._cancel()
         self._until = None
+        if chosen:
+            self._opened, self._after = True, None
+            if self._opening is not None:
+                self._opening.cancel()
+        elif self.archive is not None and not self._opened:
+            self._opened = True
+            self._asked = (position,)
+            self._opening = self._tasks.spawn(self._open())
+            return
+        elif self._opening is not None and not self._opening.done():
+            self._asked = (position,)  # started once they are shown
+            return
+        self._begin(position)
+
+    async def _open(self) -> None:
+        assert self.archive is not None
+        self._after = await self.archive.open()
+        self._set(self._said)  # the words say the archive is shown
+        if self.status.kind != "paused":  # paused meanwhile: Resume starts it
+            self._begin(self._asked[0])
+
+    def _begin(self, position: StartPosition | None) -> None:
         if not self.has_token:
             self._waiting = (position,)
             self._set(self._no_token_status())
             return
+        after, self._after = self._after, None
         try:
             if position is None and self.entry.start == "window":
                 self._until = parse_window(self.entry.start_value)[1]
+            if after is not None and self.entry.start in AFTER_ARCHIVE:
+                position = StartPosition.after_id(after.message_id)
             position = position or start_position(self.entry)
         except InspectorError as exc:
             self._set(SessionStatus("error", exc.message))
@@ -155,6 +200,8 @@ class TopicSession(QObject):
             on_status=self._on_status,
             follow=self._until is None,
         )
+        if after is not None and position.after == after.message_id:
+            self._tail.last_time = after.time  # gone from the topic (retention): its time instead; ids de-duplicate
         self._task = self._tasks.spawn(self._run(self._tail))
         self._timer.start()
 
@@ -178,6 +225,11 @@ class TopicSession(QObject):
         self._cancel()
         if task is not None:
             await asyncio.gather(task, return_exceptions=True)
+        if self._opening is not None:
+            self._opening.cancel()
+            await asyncio.gather(self._opening, return_exceptions=True)
+        if self.archive is not None:
+            await self.archive.stop()
         self.flush()
         self._timer.stop()
 
@@ -215,11 +267,18 @@ class TopicSession(QObject):
             batch = inside
             if not batch:
                 return
-        self._buffer.extend(self.model.make_rows(batch))  # encoded now, in small steps, not in the flush
-        self.received += len(batch)
-        self.rates.add(len(batch))
-        self.entry.cursor = batch[-1].message_id
-        self.cursorChanged.emit(batch[-1].message_id)
+        last = batch[-1].message_id
+        if self.archive is not None:
+            batch = self.archive.fresh(batch)  # not those the table shows from the archive already
+        if batch:
+            rows = self.model.make_rows(batch)  # encoded now, in small steps, not in the flush
+            self._buffer.extend(rows)
+            if self.archive is not None:
+                self.archive.keep(rows)  # queued: the archive's writer commits them in its thread
+            self.received += len(batch)
+            self.rates.add(len(batch))
+        self.entry.cursor = last
+        self.cursorChanged.emit(last)
 
     def _on_status(self, status: TailStatus) -> None:
         if status.state is TailState.LIVE:
@@ -235,14 +294,24 @@ class TopicSession(QObject):
             self._set(SessionStatus("ratelimited", "rate limited", retry_until=time.monotonic() + wait))
 
     def _set(self, status: SessionStatus) -> None:
+        self._said = status
+        shown = self.archive.shown if self.archive is not None else 0
+        if shown and not self.received and status.kind in ("error", "backoff"):
+            # offline (no token, the server down): the table holds what the archive kept
+            many = "message" if shown == 1 else "messages"
+            status = replace(status, text=f"{status.text}; showing {shown:,} archived {many}")
         self.status = status
         self.statusChanged.emit(status)
 
     def flush(self) -> None:
+        busy = False
         if self._buffer:
             batch, self._buffer = self._buffer, []
             self.model.append_rows(batch)
-            self._timer.setInterval(BUSY_FLUSH_MS if len(batch) >= BUSY_ROWS else FLUSH_MS)
+            busy = len(batch) >= BUSY_ROWS
+            self._timer.setInterval(BUSY_FLUSH_MS if busy else FLUSH_MS)
+        if self.archive is not None and self.archive.busy != busy:
+            self.archive.busy = busy  # a backlog: the archive's writer waits until it has poured in
 
     def rate(self) -> float:
         """Messages per second over the last 5 seconds (the chart's counter, not a second tally)."""

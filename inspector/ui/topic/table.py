@@ -1,12 +1,13 @@
 """The topic tab's message table: Tab leaves it, a "N new ↓" button floats over it while the user reads older
-rows, and a text filter's matches are marked in the cells that show them."""
+rows, scrolling above its first row asks for older messages (from the archive), and a text filter's matches are
+marked in the cells that show them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -23,6 +24,7 @@ from inspector.ui.topic.model import COL_NUMBER, COL_SIZE
 
 Spans = Callable[[str], list[tuple[int, int]]]
 NEW_MARGIN = 8  # the "N new ↓" button's distance from the table's lower right corner
+_UP_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Home)
 
 
 class MatchDelegate(QStyledItemDelegate):
@@ -73,7 +75,12 @@ class MatchDelegate(QStyledItemDelegate):
 
 
 class MessageTable(QTableView):
-    """Rows of messages, whole rows selected; Tab moves on to the next control instead of the next cell."""
+    """Rows of messages, whole rows selected; Tab moves on to the next control instead of the next cell.
+
+    ``olderWanted`` says the user scrolled (wheel, scroll bar, Up, Page Up, Home) to the top and on.
+    """
+
+    olderWanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +103,45 @@ class MessageTable(QTableView):
         self.new_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.new_button.hide()
         self.match_delegate = MatchDelegate(self)
+        self.verticalScrollBar().actionTriggered.connect(self._scroll_action)
+
+    # ----- above the first row: older messages ------------------------------------------------------------------
+    def _has_rows(self) -> bool:
+        return self.model() is not None and self.model().rowCount() > 0
+
+    def _at_top(self) -> bool:
+        return self.verticalScrollBar().value() <= 0 and self._has_rows()
+
+    def _scroll_action(self, _action: int) -> None:
+        bar = self.verticalScrollBar()  # its new position; its value follows after this signal
+        if bar.sliderPosition() <= bar.minimum() and self._has_rows():
+            self.olderWanted.emit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        top = self._at_top()
+        super().wheelEvent(event)
+        if top and event.angleDelta().y() > 0:
+            self.olderWanted.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        top = self.currentIndex().row() <= 0 and self._at_top()
+        super().keyPressEvent(event)
+        if top and event.key() in _UP_KEYS:
+            self.olderWanted.emit()
+
+    def keep_place(self, value: int, added: int, *, follow: bool = False) -> None:
+        """``added`` rows went in above: the rows on screen stay where they were (the scroll bar was at
+        ``value``); ``follow``: the latest row stays in view."""
+        self.updateGeometries()  # the scroll bar's new range now, not at the next layout
+        if follow:
+            self.scrollToBottom()
+            return
+        step = (
+            added
+            if self.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem
+            else added * (self.verticalHeader().defaultSectionSize())
+        )
+        self.verticalScrollBar().setValue(value + step)
 
     def set_columns(self, widths: dict[int, int]) -> None:
         header = self.horizontalHeader()

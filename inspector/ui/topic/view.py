@@ -31,9 +31,10 @@ from inspector.core.rows import Row
 from inspector.core.timeparse import parse_time
 from inspector.core.workspace import TopicEntry
 from inspector.ui.status import SessionStatus
-from inspector.ui.topic.detail import MessageDetail, SchemaGiven, named_button, read_schema
+from inspector.ui.topic.detail import MessageDetail, SchemaGiven, named_button, read_schema, token_bar
 from inspector.ui.topic.diff import DiffDialog
 from inspector.ui.topic.filter_bar import FilterBar, plural
+from inspector.ui.topic.history import TopicArchive
 from inspector.ui.topic.model import COL_ID, COL_NUMBER, COL_SIZE, COL_TIME, MessageRole, MessageTableModel
 from inspector.ui.topic.publish import PublishPanel
 from inspector.ui.topic.session import TopicSession, parse_window
@@ -69,7 +70,7 @@ TabShortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
 def new_topic_view(ctx: AppContext, profile: Profile, entry: TopicEntry, token: TokenSource | None) -> TopicView:
     """A topic's tab as the window opens it, not started yet: its table, its session and Publish panel on the
     profile's client, and the detail splitter as it was last left. Without a token the tab sends nothing: it says
-    so and waits for ``TopicView.token_arrived``."""
+    so and waits for ``TopicView.token_arrived``. With the archive on, it opens on the topic's archived messages."""
     model = MessageTableModel(row_cap=ctx.workspace.row_cap, utc=ctx.workspace.utc_times)
     client = ctx.client(profile, token or "")
     session = TopicSession(
@@ -80,11 +81,15 @@ def new_topic_view(ctx: AppContext, profile: Profile, entry: TopicEntry, token: 
         profile_name=profile.name,
         has_token=bool(token),
     )
+    archive = TopicArchive(ctx, profile, entry.id, model, enabled=ctx.archive_on(profile))
+    archive.setParent(session)
+    session.archive = archive
     schema = json.dumps(entry.schema, indent=2) if entry.schema else ""
     publisher = PublishPanel(client, profile.name, entry, ctx.publishing)
 
     def client_for(new_token: TokenSource) -> tuple[EventStreamsClient, str]:
         current = ctx.profile(session.profile_name) or profile  # as it is now (its address may have changed)
+        archive.retarget(current, ctx.archive_on(current))
         return ctx.client(current, new_token), current.endpoint().label
 
     view = TopicView(session, schema_text=schema, publisher=publisher, client_for=client_for)
@@ -219,20 +224,8 @@ class TopicView(QWidget):
 
     def _build_token_bar(self) -> QFrame:
         """The bar a tab without a token shows: it sends nothing and waits."""
-        self.token_bar = QFrame()
-        self.token_bar.setObjectName("token-bar")
-        self.token_bar.setStyleSheet(
-            "QFrame#token-bar { background: #fff4ce; border: 1px solid #e0b000; border-radius: 3px; }"
-            "QFrame#token-bar QLabel { color: black; }"
-        )
-        self.token_bar_label = plain_label(wrap=True)
-        self.set_token_button = named_button("Set token…", "Paste the API client token of this profile")
-        bar = QHBoxLayout(self.token_bar)
-        bar.setContentsMargins(8, 4, 4, 4)
-        bar.addWidget(self.token_bar_label, 1)
-        bar.addWidget(self.set_token_button)
+        self.token_bar, self.token_bar_label, self.set_token_button = token_bar()
         self._set_token_bar_words()
-        self.token_bar.hide()
         return self.token_bar
 
     def _action(
@@ -340,6 +333,10 @@ class TopicView(QWidget):
         selection.selectionChanged.connect(self._update_actions)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.table.new_button.clicked.connect(self.follow_latest)
+        if self.session.archive is not None:  # older messages from the archive, as the user scrolls up
+            self.table.olderWanted.connect(self.session.archive.load_older)
+            self.session.archive.changed.connect(self.filter_bar.update_count)
+            self.session.archive.notice.connect(self._say)
         requested = getattr(self.payload_tree, "filterRequested", None)  # "Filter by this value" in the tree
         if requested is not None:
             requested.connect(self.filter_by)
@@ -449,7 +446,7 @@ class TopicView(QWidget):
         self.pause_button.blockSignals(False)
         self._show_paused(False)
         self.model.clear()
-        self.session.start()
+        self.session.start(chosen=True)
 
     def _pause_toggled(self, paused: bool) -> None:
         self._show_paused(paused)
@@ -484,8 +481,12 @@ class TopicView(QWidget):
     def _before_insert(self, parent: QModelIndex, first: int, last: int) -> None:
         bar = self.table.verticalScrollBar()  # "N new ↓" shown: the user reads older rows, even in an emptied table
         self._follow = not self._unseen and bar.value() >= bar.maximum() - 2
+        self._value = bar.value()
 
     def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self.model.prepending:  # older rows above (the archive's): the rows on screen stay on screen
+            self.table.keep_place(self._value, last - first + 1, follow=self._follow)
+            return
         if self._reveal is not None and self.select_message(self._reveal):
             self._reveal = None
             self._follow = False  # the revealed message stays in view
@@ -524,10 +525,15 @@ class TopicView(QWidget):
         if shown and bar.value() < bar.maximum() - 2:
             bar.setValue(max(bar.value() - shown, 0))  # keep the rows under the pointer where they are
         dropped = self.model.dropped_total
-        self.notice.setText(
+        archive = self.session.archive
+        back = " (scroll up to load them from the archive)" if archive is not None and archive.enabled else ""
+        self._say(
             f"The row limit ({self.model.row_cap:,}) is reached: {plural(dropped, 'oldest message')} "
-            f"{'was' if dropped == 1 else 'were'} dropped from the table. Raise it under View → Row limit."
+            f"{'was' if dropped == 1 else 'were'} dropped from the table{back}. Raise it under View → Row limit."
         )
+
+    def _say(self, words: str) -> None:
+        self.notice.setText(words)
         self.notice.show()
 
     # ----- filter -----------------------------------------------------------------------------------------
