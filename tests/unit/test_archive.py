@@ -7,11 +7,16 @@ Data is deterministic: payloads from ``random.Random(1234)``, times from a fixed
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +36,8 @@ from inspector.core.archive import (
     message_rows,
     profile_address,
 )
+from inspector.core.archive import parallel as archive_parallel
+from inspector.core.archive import search as archive_search
 from inspector.core.errors import ValidationError
 from inspector.core.export import export_messages
 from inspector.core.filtering import JmesPathFilter
@@ -269,6 +276,20 @@ EXPRESSIONS = [
     "time > '2024-05-01T09:30'",
     "payload",
     "`true`",
+    "length(payload.note) > `30`",
+    "length(payload.items) > `2` || length(payload.customer) == `2`",
+    "type(payload.total) == 'number' && type(payload.error) == 'object'",
+    "not_null(payload.error.code, payload.status) == 'paid'",
+    "payload.total > payload.order",
+    "payload.items[0].qty == payload.items[-1].qty",
+    "starts_with(message_id, 'm1') && !(payload.customer.vip)",
+    "contains(payload.items[*].sku, 'SKU-001') || ends_with(payload.customer.name, 'Sato')",
+    "length(payload.items[?qty > `1`]) > `1`",
+    "payload.status == 'paid' && max(payload.items[*].qty) == `3`",
+    "payload.total < `0` || payload.customer.vip",
+    "length(payload.total)",
+    "payload.status > `1`",
+    "payload.order || payload.missing",
 ]
 
 
@@ -302,6 +323,13 @@ ODD_PAYLOADS: list[dict[str, Any]] = [
     {"v": ""},
     {"v": "ünïcödé"},
     {},
+    {"v": float("nan"), "w": 2**70},  # json writes NaN: not JSON to SQLite, which must not fail the search
+    {"v": "a\u0000b"},
+    {"v": [1, "a\u0000b"]},
+    {"v": 0},
+    {"v": -0.0},
+    {"v": []},
+    {"v": {}},
 ]
 ODD_EXPRESSIONS = [
     "payload.v == `1`",
@@ -320,6 +348,12 @@ ODD_EXPRESSIONS = [
     "payload.v == ''",
     "payload.v == `null`",
     "payload.v >= 'a'",
+    "length(payload.v) == `3`",
+    "contains(payload.v, 'a')",
+    "starts_with(payload.v, 'a')",
+    "payload.v || payload.w",
+    "!(payload.v)",
+    "type(payload.v) == 'number'",
 ]
 
 
@@ -388,6 +422,165 @@ def test_progress_reaches_one_and_a_cancel_stops_between_hits(filled: Archive) -
     assert len(taken) == 3
     assert search.cancelled
     assert not search.complete
+
+
+# ----- worker processes -----------------------------------------------------------------------------------------
+@pytest.fixture
+def in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every condition goes to two worker processes at once, a few keys per range (a long search's way)."""
+    monkeypatch.setattr(archive_search, "PARALLEL_AFTER_S", 0.0)
+    monkeypatch.setattr(archive_search, "PARALLEL_WORTH_S", 0.0)
+    monkeypatch.setattr(archive_search, "PARALLEL_MIN_KEYS", 0)
+    monkeypatch.setattr(archive_search, "WORKER_KEYS", 7)
+    monkeypatch.setattr(archive_search, "_FETCH", 5)
+    monkeypatch.setattr(archive_parallel, "WORKERS", 2)
+
+
+def gone(pid: int) -> bool:
+    """Whether the process has ended (one ended but not yet reaped by its new parent counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+    return state in ("Z", "X")
+
+
+def filter_hits(archive: Archive, expression: str, keep: Any = None) -> list[str]:
+    condition = JmesPathFilter(expression)
+    return brute(archive, lambda m: condition(make_row(0, m.message())) and (keep is None or keep(m)))
+
+
+@pytest.mark.parametrize(
+    ("words", "expression"),
+    [
+        (None, "payload.total > `250`"),  # SQL decides every message
+        (None, "length(payload.items[?qty > `1`]) > `1`"),  # Python decides every message
+        (None, "payload.status == 'paid' || max(payload.items[*].qty) == `3`"),  # SQL, then Python for the rest
+        ("order", "payload.customer.name == 'Kenji Sato'"),  # the word index leads, then workers
+    ],
+)
+def test_workers_find_what_the_search_finds_here(
+    filled: Archive, in_workers: None, words: str, expression: str
+) -> None:
+    shares: list[float] = []
+    search = filled.search(words, expression, limit=1000, progress=shares.append)
+    found = ids(search)
+    assert found == filter_hits(filled, expression, None if words is None else lambda m: words in words_of(m))
+    assert found
+    assert search.complete
+    assert shares == sorted(shares)
+    assert shares[-1] == 1.0
+    assert search.workers, "the search did not go to worker processes"
+    assert all(gone(pid) for pid in search.workers)
+
+
+def test_a_cancel_stops_the_workers_and_leaves_none_behind(filled: Archive, in_workers: None) -> None:
+    cancel = threading.Event()
+    search = filled.search(jmespath="payload.order > `0`", limit=1000, cancel=cancel)
+    taken = []
+    for hit in search:
+        taken.append(hit.message_id)
+        if len(taken) == 3:
+            cancel.set()
+    assert taken == brute(filled, lambda m: True)[:3]
+    assert search.cancelled
+    assert not search.complete
+    assert search.workers
+    assert all(gone(pid) for pid in search.workers)
+    assert not [child for child in multiprocessing.active_children() if child.pid in search.workers]
+
+
+def test_the_limit_stops_the_workers(filled: Archive, in_workers: None) -> None:
+    search = filled.search(jmespath="payload.order > `0`", limit=4)
+    assert ids(search) == brute(filled, lambda m: True)[:4]
+    assert not search.complete
+    assert search.workers
+    assert all(gone(pid) for pid in search.workers)
+
+
+def test_a_worker_killed_mid_search_loses_no_hit(filled: Archive, in_workers: None) -> None:
+    """Its ranges are read by the app's own process instead."""
+    expression = "length(payload.items[?qty > `1`]) > `0`"
+    search = filled.search(jmespath=expression, limit=1000)
+    found: list[str] = []
+    for hit in search:
+        if not found:
+            os.kill(search.workers[0], signal.SIGKILL)
+        found.append(hit.message_id)
+    assert found == filter_hits(filled, expression)
+    assert search.complete
+    assert all(gone(pid) for pid in search.workers)
+
+
+_SEARCH_AND_HANG = """
+import sys, threading
+from pathlib import Path
+from inspector.core.archive import Archive, parallel, search
+search.PARALLEL_AFTER_S = search.PARALLEL_WORTH_S = 0.0
+search.PARALLEL_MIN_KEYS, search.WORKER_KEYS, parallel.WORKERS = 0, 1, 2
+found = Archive(Path(sys.argv[1])).search(jmespath="payload.order > `0`", limit=1000)
+for hit in found:
+    print(" ".join(map(str, found.workers)), flush=True)
+    threading.Event().wait()
+"""
+
+
+def test_workers_leave_when_the_app_is_killed(filled: Archive) -> None:
+    """A worker whose app was killed (SIGKILL: nothing of it runs) sees its stop pipe closed, and leaves."""
+    with subprocess.Popen(
+        [sys.executable, "-c", _SEARCH_AND_HANG, str(filled.path)], stdout=subprocess.PIPE, text=True
+    ) as app:
+        try:
+            assert app.stdout is not None
+            workers = [int(pid) for pid in app.stdout.readline().split()]
+            assert len(workers) == 2
+            assert not any(gone(pid) for pid in workers)
+        finally:
+            app.kill()
+            app.wait()
+    deadline = time.monotonic() + 30
+    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(gone(pid) for pid in workers), "a worker outlived the app"
+
+
+def test_a_frozen_app_searches_in_its_own_process(
+    filled: Archive, in_workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frozen build's executable would start the app again rather than a worker."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    search = filled.search(jmespath="payload.total > `250`", limit=1000)
+    assert ids(search) == filter_hits(filled, "payload.total > `250`")
+    assert search.workers == []
+
+
+# ----- message ids ----------------------------------------------------------------------------------------------
+def test_a_message_id_finds_its_message(filled: Archive) -> None:
+    """Ids are not in the word index: words that may be an id also match the id exactly."""
+    assert ids(filled.search("m7")) == ["m7"]
+    assert ids(filled.search("  m65 ", topics=[TopicRef(OTHER, 9)])) == ["m65"]
+    assert ids(filled.search("m7", topics=[TopicRef(OTHER, 9)])) == []
+    assert ids(filled.search("m7", "payload.order == `1007`")) == ["m7"]
+    assert ids(filled.search("m7", "payload.order == `1`")) == []
+    assert ids(filled.search("m7", since=START + timedelta(minutes=8))) == []
+    assert ids(filled.search("M7")) == []  # an id is matched exactly: ids are opaque
+
+
+def test_an_id_and_the_same_words_in_payloads_are_found_once_newest_first(archive: Archive) -> None:
+    rows = [
+        Message("zeta-1", START, {"note": "about zeta-1"}),
+        Message("m2", START, {"note": "unrelated"}),
+        Message("m3", START, {"note": "see zeta-1 again"}),
+    ]
+    archive.write([(HOST, 7, message_rows(rows))])
+    assert ids(archive.search("zeta-1")) == ["m3", "zeta-1"]
+    assert ids(archive.search("zeta-1", limit=1)) == ["m3"]
 
 
 # ----- prune and forget -----------------------------------------------------------------------------------------
