@@ -345,6 +345,7 @@ class Archive:
             progress=progress,
             release=self._give_back,
             damaged=self._search_problem,
+            path=self.path,
         )
 
     def _search_problem(self, exc: sqlite3.DatabaseError) -> ArchiveError:
