@@ -244,14 +244,7 @@ def _projection(node: dict[str, Any]) -> Evaluate:
 
     def projection(value: Any) -> Any:
         found = base(value)
-        if not isinstance(found, list):
-            return None
-        collected = []
-        for element in found:
-            current = each(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _collect(each, found) if isinstance(found, list) else None
 
     return projection
 
@@ -265,14 +258,14 @@ def _value_projection(node: dict[str, Any]) -> Evaluate:
             elements = found.values()
         except AttributeError:
             return None
-        collected = []
-        for element in elements:
-            current = each(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _collect(each, elements)
 
     return projection
+
+
+def _collect(each: Evaluate, elements: Any) -> list[Any]:
+    """A projection's right side on each element, the nulls left out (as JMESPath projects)."""
+    return [current for current in map(each, elements) if current is not None]
 
 
 def _filter_projection(node: dict[str, Any]) -> Evaluate:

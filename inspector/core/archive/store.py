@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from inspector.core.archive.convert import Row, check_import_name, cleaned, file_rows, now_us
 from inspector.core.archive.database import BODY, default_path, file_bytes, is_damaged, open_file, set_aside, used_bytes
@@ -248,6 +249,18 @@ class Archive:
         return self._page(profile, topic, before_key, limit)
 
     def _page(self, profile: str, topic: int, before: int | None, limit: int) -> list[ArchivedMessage]:
+        rows = self._rows(_ROW, profile, topic, before, limit)
+        return [ArchivedMessage(k, profile, topic, i, t, ts, r, p) for k, i, t, ts, r, p in rows]
+
+    def page(self, profile: str, topic: int, before_key: int | None, limit: int) -> list[PageRow]:
+        """As ``newest`` (``before_key`` None) or ``older_than``, as plain ``(key, message_id, time_text, time_us,
+        payload)`` tuples, oldest first: no object per message, so the window reads a page of 100,000 without
+        making the garbage collector pause it."""
+        rows: list[PageRow] = self._rows(_PAGE, profile, topic, before_key, limit)
+        return rows
+
+    def _rows(self, columns: str, profile: str, topic: int, before: int | None, limit: int) -> list[Any]:
+        """``columns`` of the topic's ``limit`` messages that arrived last (before ``before``'s), oldest first."""
         with self._guard():
             db = self._db()
             stream = self._stream(db, profile, topic)
@@ -255,23 +268,8 @@ class Archive:
                 return []
             after = "" if before is None else " AND key < ?"
             params = (stream, limit) if before is None else (stream, before, limit)
-            sql = f"SELECT {_ROW} FROM messages WHERE stream = ?{after} ORDER BY key DESC LIMIT ?"  # noqa: S608 - fixed
-            rows = db.execute(sql, params).fetchall()
-        return [ArchivedMessage(k, profile, topic, i, t, ts, r, p) for k, i, t, ts, r, p in reversed(rows)]
-
-    def page(self, profile: str, topic: int, before_key: int | None, limit: int) -> list[PageRow]:
-        """As ``newest`` (``before_key`` None) or ``older_than``, as plain ``(key, message_id, time_text, time_us,
-        payload)`` tuples, oldest first: no object per message, so the window reads a page of 100,000 without
-        making the garbage collector pause it."""
-        with self._guard():
-            db = self._db()
-            stream = self._stream(db, profile, topic)
-            if stream is None or limit <= 0:
-                return []
-            after = "" if before_key is None else " AND key < ?"
-            params = (stream, limit) if before_key is None else (stream, before_key, limit)
-            sql = f"SELECT {_PAGE} FROM messages WHERE stream = ?{after} ORDER BY key DESC LIMIT ?"  # noqa: S608 - fixed
-            rows: list[PageRow] = db.execute(sql, params).fetchall()
+            sql = f"SELECT {columns} FROM messages WHERE stream = ?{after} ORDER BY key DESC LIMIT ?"  # noqa: S608 - fixed
+            rows: list[Any] = db.execute(sql, params).fetchall()
         rows.reverse()
         return rows
 
