@@ -22,6 +22,7 @@ from typing import Any
 from inspector.core.errors import ValidationError
 from inspector.core.jsoninput import describe_json_error
 from inspector.core.timeparse import parse_time
+from inspector.core.validation import counted as _count
 
 SCALAR_TYPES = ("string", "integer", "number", "boolean", "date", "date_time", "timestamp")
 FIELD_TYPES = (*SCALAR_TYPES, "object", "array")
@@ -155,10 +156,6 @@ def fieldlist_from_text(text: str, *, where: str = "schema") -> tuple[Field, ...
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _hint_for(words: str) -> str:

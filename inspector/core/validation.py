@@ -26,6 +26,11 @@ def encode_json(value: Any) -> bytes:
     return _ENCODER.encode(value).encode()
 
 
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """``1 message``, ``2 messages``, ``1,024 messages`` (``plural`` when the word does not just take an "s")."""
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+
+
 def human_bytes(size: int) -> str:
     if size < 1024:
         return "1 byte" if size == 1 else f"{size} bytes"

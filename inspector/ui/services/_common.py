@@ -98,11 +98,6 @@ def name_buttons(root: QWidget) -> None:
             button.setAccessibleName(button.text().replace("&&", "\0").replace("&", "").replace("\0", "&"))
 
 
-def counted(count: int, word: str, plural: str | None = None) -> str:
-    """``1 message``, ``2 messages``, ``1,024 messages``."""
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
-
-
 WRAP_TOOLTIP_AT = 80  # characters: a longer tooltip is wrapped (Qt draws a plain one on a single line)
 
 

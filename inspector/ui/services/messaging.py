@@ -36,6 +36,7 @@ from inspector.core.services.messaging import (
     WatchUpdate,
     check_app_id,
 )
+from inspector.core.validation import counted
 from inspector.emulator.traffic import DEMO_APP
 from inspector.ui.services._common import (
     DISPLAY,
@@ -44,7 +45,6 @@ from inspector.ui.services._common import (
     Index,
     ServicePanel,
     connection,
-    counted,
     header,
     muted,
     name_buttons,

@@ -42,6 +42,7 @@ from inspector.core.services.qala import (
     check_topic_name,
     problem_of,
 )
+from inspector.core.validation import counted
 from inspector.ui.editor import JsonEditor
 from inspector.ui.services._common import (
     DISPLAY,
@@ -50,7 +51,6 @@ from inspector.ui.services._common import (
     Index,
     ServicePanel,
     connection,
-    counted,
     header,
     muted,
     name_buttons,

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton
 from inspector.core.errors import InspectorError
 from inspector.core.filtering import RowFilter, SchemaFilter, TextFilter, make_filter
 from inspector.core.rows import Row
+from inspector.core.validation import counted as plural
 from inspector.ui.tasks import Tasks
 from inspector.ui.topic.model import COL_ID, COL_PREVIEW, MessageTableModel
 from inspector.ui.topic.table import MessageTable
@@ -28,11 +29,6 @@ SCHEMA_ONLY = "Schema violations only"
 SCHEMA_ONLY_TIP = "Show only the messages that do not match the topic's current schema (with the filter's text, if any)"
 NO_SCHEMA_TIP = "No schema is known for this topic: there is nothing to check its messages against"
 OLDER = "shown (older in the archive)"  # the count when scrolling up loads older messages from the archive
-
-
-def plural(count: int, word: str) -> str:
-    """``1 message``, ``2 messages``, ``1,000 messages``."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 class FilterBar(QObject):

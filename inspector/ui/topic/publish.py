@@ -48,6 +48,7 @@ from inspector.core.schema import (
 )
 from inspector.core.services.workato import EventStreamsClient
 from inspector.core.validation import MAX_BATCH_ITEMS, MAX_BODY_BYTES, chunk_encoded, human_bytes
+from inspector.core.validation import counted as count_words
 from inspector.core.workspace import TopicEntry
 from inspector.ui.editor import JsonEditor
 from inspector.ui.tasks import Tasks
@@ -57,7 +58,6 @@ from inspector.ui.topic.publish_parts import (
     ResultsTabs,
     StatusLabel,
     action_button,
-    count_words,
     describe_text,
     panel_action,
     with_hint,

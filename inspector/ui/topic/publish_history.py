@@ -18,7 +18,8 @@ from inspector.core.drafts import HistoryEntry
 from inspector.core.errors import ValidationError
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import ItemResult, Outcome
-from inspector.ui.topic.publish_parts import count_words, local_moment
+from inspector.core.validation import counted as count_words
+from inspector.ui.topic.publish_parts import local_moment
 from inspector.ui.widgets import set_text
 
 if TYPE_CHECKING:

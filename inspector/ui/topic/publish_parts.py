@@ -41,6 +41,7 @@ from inspector.core.drafts import HistoryEntry
 from inspector.core.errors import ValidationError
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.models import Delivery, ItemResult, Outcome
+from inspector.core.validation import counted as count_words
 from inspector.ui.status import ERROR_TEXT, SUCCESS_TEXT, WARNING_TEXT, palette_is_dark, tone
 from inspector.ui.widgets import plain_tooltip
 
@@ -51,11 +52,6 @@ _OUTCOME_WORDS = {
     Outcome.UNKNOWN: "unknown — may have been published",
 }
 _OUTCOME_COLORS = {Outcome.SUCCESS: SUCCESS_TEXT, Outcome.FAILED: ERROR_TEXT, Outcome.UNKNOWN: WARNING_TEXT}
-
-
-def count_words(count: int, word: str, plural: str = "") -> str:
-    """ "1 item", "2 items", "1,000 items" (``plural`` when the word does not just take an "s")."""
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
 
 
 def with_hint(message: str, hint: str) -> str:

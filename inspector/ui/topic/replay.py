@@ -23,10 +23,10 @@ from inspector.core.errors import ValidationError
 from inspector.core.profiles import Profile
 from inspector.core.replay import ReplayItem
 from inspector.core.transform import apply_edits, parse_edits
-from inspector.core.validation import MAX_BATCH_ITEMS, encode_payload, human_bytes
+from inspector.core.validation import MAX_BATCH_ITEMS, counted, encode_payload, human_bytes
 from inspector.core.workspace import parse_topic_reference
 from inspector.ui.status import ERROR_TEXT, set_tone
-from inspector.ui.topic.replay_jobs import JobsPanel, as_json_lines, counted, words_for_seconds
+from inspector.ui.topic.replay_jobs import JobsPanel, as_json_lines, words_for_seconds
 from inspector.ui.widgets import plain_label, set_text
 
 __all__ = ["JobsPanel", "ReplayDialog", "SourceMessage", "budget_seconds", "words_for_seconds"]

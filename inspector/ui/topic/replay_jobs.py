@@ -35,17 +35,13 @@ from inspector.core.models import ItemResult, Outcome
 from inspector.core.paths import atomic_write
 from inspector.core.replay import JobInfo, JobState, Journal, ReplayProgress, UnknownCheck, check_unknown, run_job
 from inspector.core.services.workato import EventStreamsClient
+from inspector.core.validation import counted
 from inspector.ui.status import WARNING_TEXT, set_tone
 from inspector.ui.tasks import Tasks
 from inspector.ui.topic.publish import ResultsModel
 from inspector.ui.widgets import plain_label, plain_tooltip, set_text
 
 FINISHED = (JobState.DONE, JobState.FAILED)  # how a run that went to its end leaves its job
-
-
-def counted(count: int, word: str, plural: str = "") -> str:
-    """ "1 item", "2 items", "1,000 items"."""
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
 
 
 def words_for_seconds(seconds: float) -> str:

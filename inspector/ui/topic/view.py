@@ -29,11 +29,12 @@ from inspector.core.errors import InspectorError
 from inspector.core.export import export_to_file
 from inspector.core.rows import Row
 from inspector.core.timeparse import parse_time
+from inspector.core.validation import counted as plural
 from inspector.core.workspace import TopicEntry
 from inspector.ui.status import SessionStatus
 from inspector.ui.topic.detail import MessageDetail, SchemaGiven, named_button, read_schema, token_bar
 from inspector.ui.topic.diff import DiffDialog
-from inspector.ui.topic.filter_bar import FilterBar, plural
+from inspector.ui.topic.filter_bar import FilterBar
 from inspector.ui.topic.history import TopicArchive
 from inspector.ui.topic.model import COL_ID, COL_NUMBER, COL_SIZE, COL_TIME, MessageRole, MessageTableModel
 from inspector.ui.topic.publish import PublishPanel

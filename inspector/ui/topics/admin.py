@@ -15,8 +15,9 @@ from inspector.core.models import Topic
 from inspector.core.schemacheck import SchemaTest, check_schema_change
 from inspector.core.services.workato import DeveloperApiClient, retention_words
 from inspector.core.tail import StartPosition
+from inspector.core.validation import counted as count
 from inspector.ui.topics.confirm import PURGE, ConfirmDialog
-from inspector.ui.topics.schema_editor import InferSources, count
+from inspector.ui.topics.schema_editor import InferSources
 from inspector.ui.topics.topic_dialog import Progress, TopicDialog, TopicSettings
 
 if TYPE_CHECKING:

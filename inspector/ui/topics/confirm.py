@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton,
 from inspector.core.errors import InspectorError
 from inspector.core.models import Topic
 from inspector.core.services.workato import retention_words
+from inspector.core.validation import counted as count
 from inspector.ui.tasks import Tasks
-from inspector.ui.topics.schema_editor import ERROR_STYLE, count
+from inspector.ui.topics.schema_editor import ERROR_STYLE
 from inspector.ui.widgets import plain_label
 
 PURGE, DELETE = "purge", "delete"

@@ -36,6 +36,7 @@ from inspector.core.fieldlist import Field, FieldProblem, dump_fieldlist, fieldl
 from inspector.core.infer import Inferred, infer_fieldlist
 from inspector.core.jsoninput import parse_publish_input
 from inspector.core.paths import read_text_file
+from inspector.core.validation import counted as count
 from inspector.ui.editor import JsonEditor
 from inspector.ui.tasks import Tasks
 from inspector.ui.topics.schema_model import COL_NAME, COL_TYPE, HEADERS, TYPE_CHOICES, SchemaModel
@@ -54,10 +55,6 @@ class InferSources:
     messages: Callable[[], tuple[str, list[Any]]] | None = None
     publish_text: Callable[[], str] | None = None
     why_not: str = "open the topic's tab first"
-
-
-def count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def problems_words(problems: Sequence[FieldProblem | str]) -> str:

@@ -43,8 +43,9 @@ from inspector.core.services.workato import (
     check_topic_name,
     retention_words,
 )
+from inspector.core.validation import counted as count
 from inspector.ui.tasks import Tasks
-from inspector.ui.topics.schema_editor import ERROR_STYLE, InferSources, SchemaEditor, count
+from inspector.ui.topics.schema_editor import ERROR_STYLE, InferSources, SchemaEditor
 from inspector.ui.widgets import plain_label, plain_tooltip
 
 UNITS = (("days", 86400), ("hours", 3600), ("minutes", 60))
