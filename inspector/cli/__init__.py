@@ -3,102 +3,45 @@
 Each command lives in a module of its own (``inspector.cli.consume``...) with ``add(parser)``, which fills the
 command's parser and sets ``run``: the function ``main`` calls with the parsed arguments.
 
-Start-up laziness lives in ``COMMANDS``: each command's module as a ``"module:function"`` string and its line in
-``--help``; and in ``STARTS``, the same for the window, the self-test, the terminal demo and the crash report.
-``main`` imports the module of the one command on its command line and gives every other command a stub parser
-with its help line. So ``topic-inspector --help`` (and the window) imports no command's module, and a command's
-module imports what it uses at its top, heavy or not (the HTTP client, asyncio, the journal). The window's own
-table is ``inspector.ui.later``.
+Start-up laziness lives in tables: ``STARTS`` here names, as ``"module:function"`` strings, what ``main`` starts:
+the parser (``inspector.cli.commands``, whose ``COMMANDS`` names each command's module), the window, the
+self-test, the terminal demo and the crash report. So the window starts without loading argparse or any
+command's code, and ``topic-inspector --help`` without any command's module. The window's own table is
+``inspector.ui.later``.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from inspector import __version__
-from inspector.cli._common import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    MAIN_EPILOG,
-    Parser,
-    UsageError,
-    add_command,
-)
+from inspector.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from inspector.core import redact
 from inspector.core.errors import InspectorError, PublishInputError, ValidationError
 from inspector.core.terminal import escape_text, say
-from inspector.services import load, service_commands
+from inspector.services import load
 from inspector.ui import has_screen
 
-__all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+if TYPE_CHECKING:
+    import argparse
 
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "STARTS", "main"]
 
-class Command(NamedTuple):
-    path: str  # "module:function" that fills the command's parser (imported only when the command is chosen)
-    help: str  # its line in 'topic-inspector --help'
-
-
-# The commands, in the order of --help. The services' commands come from the registry (inspector.services).
-COMMANDS: dict[str, Command] = {
-    **{name: Command(*row) for name, row in service_commands().items()},
-    "token": Command("inspector.cli.token:add", "store, check or delete a token in the OS keyring"),
-    "profile": Command("inspector.cli.profile:add", "add, list or remove connection profiles"),
-    "archive": Command("inspector.cli.archive:add", "search, import and prune the archive of received messages"),
-    "emulator": Command("inspector.cli.emulator:add", "run the local emulator of the Workato Event Streams API"),
-}
 
 # What main starts besides a command, as "module:function", imported only when it starts.
 STARTS: dict[str, str] = {
+    "command line": "inspector.cli.commands:parse",  # argparse and the parser's table of commands
     "window": "inspector.ui.app:run",  # Qt
     "self-test": "inspector.ui.selftest:run_self_test",  # Qt, the emulator, the keyring's backends
     "terminal demo": "inspector.cli.demo:run_terminal_demo",  # the emulator and the HTTP client
     "crash report": "inspector.core.crash:write_report",  # only on a bug
     "known tokens": "inspector.core.crash:known_tokens",
 }
-
-
-def chosen_command(argv: Sequence[str]) -> str | None:
-    """The command a command line runs: its first word that is not an option (the options before a command take no
-    value), if that word names one."""
-    word = next((word for word in argv if not word.startswith("-")), None)
-    return word if word in COMMANDS else None
-
-
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser of ``topic-inspector``: for ``argv``, the full parser of its command only and a stub with the help
-    line for each other (enough for ``--help`` and argparse's "invalid choice"); without, every command's in full."""
-    parser = Parser(
-        prog="topic-inspector", description="Inspect, publish to and replay event-stream topics.", epilog=MAIN_EPILOG
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
-    parser.add_argument(
-        "--demo", action="store_true", help="open the window on the built-in emulator with live sample traffic"
-    )
-    parser.add_argument(
-        "--self-test",
-        action="store_true",
-        help=(
-            "check this installation: publish to and tail the built-in emulator, load the keyring backends and "
-            "open the window (offscreen without a screen); exit 0 when all passed"
-        ),
-    )
-    parser.set_defaults(run=None, deprecated=None)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    filled = set(COMMANDS) if argv is None else {chosen_command(argv)}
-    for name, command in COMMANDS.items():
-        command_parser = add_command(commands, name, help=command.help)  # a stub, unless filled here
-        if name in filled:
-            load(command.path)(command_parser)
-    return parser
 
 
 class _EscapingFormatter(logging.Formatter):
@@ -135,13 +78,17 @@ def _run_gui(demo: bool) -> int:
             "  hint: run it in a desktop session, or use the commands ('topic-inspector --help')",
         )
         return EXIT_FAILED
+    # Until the window is shown, nearly all that is made lives as long as the app (modules, classes, Qt's
+    # wrappers): the garbage collector's passes over it are wasted. The window turns it back on once shown and
+    # frozen (inspector.ui.app.freeze_startup_objects).
+    gc.disable()
     return int(load(STARTS["window"])(demo=demo))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     window = not argv or argv == ["--demo"]
-    args = None if window else build_parser(argv).parse_args(argv)
+    args = None if window else load(STARTS["command line"])(argv)
     _setup_logging(bool(args and args.verbose))
     try:
         return _run_gui(demo=bool(argv)) if args is None else _dispatch(args)

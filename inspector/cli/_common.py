@@ -2,8 +2,9 @@
 connection they make, the token source, the service check of a profile, topics by name or id, input reading and
 the printers of words and JSON lines.
 
-Light on purpose: ``inspector.cli`` imports it at every start (``--help``, the window) for the parser and the exit
-codes, so it must not load the HTTP client, asyncio or the keyring; their types are the type checker's only.
+Light on purpose: every command line (``--help`` too) loads it for the parser, so it must not load the HTTP
+client, asyncio or the keyring; their types are the type checker's only. The exit codes and ``UsageError`` live in
+``inspector.cli.exits`` (the window's start loads those, not this) and are named here too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from inspector.cli.exits import EXIT_FAILED as EXIT_FAILED
+from inspector.cli.exits import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from inspector.cli.exits import EXIT_OK as EXIT_OK
+from inspector.cli.exits import EXIT_USAGE as EXIT_USAGE
+from inspector.cli.exits import UsageError as UsageError
 from inspector.core.errors import InspectorError, ValidationError
 from inspector.core.network import (
     NetworkSettings,
@@ -43,8 +49,6 @@ if TYPE_CHECKING:
     from inspector.core.http import TokenSource
     from inspector.core.topic_names import NamedTopic
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
 # The commands a profile of each service is for: said when a profile is given to another service's command.
 USED_BY: dict[str, str] = {
     "workato": "'consume', 'publish', 'replay' and 'topics'",
@@ -52,10 +56,6 @@ USED_BY: dict[str, str] = {
     "boomi": "'boomi subscriptions'",
     "messaging": "'messages watch' and 'messages post'",
 }
-
-
-class UsageError(Exception):
-    """The command line asks for something the command cannot do (exit 2, nothing sent)."""
 
 
 # A command's arguments in an old spelling read as today's, with the line that says the old one is going (None:

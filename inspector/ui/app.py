@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import signal
 import sys
 import threading
 import time
@@ -37,9 +36,11 @@ STARTUP_ENV = "TOPIC_INSPECTOR_STARTUP_PROBE"  # print the time to the shown win
 def freeze_startup_objects() -> None:
     """Move everything made at start-up (Qt's and the libraries' classes, functions, modules) out of the
     garbage collector's sight: full collections then scan only what the session makes, which keeps their
-    pauses short while a table grows (measured: ~100 ms pauses without this, during a 100,000-row ingest)."""
+    pauses short while a table grows (measured: ~100 ms pauses without this, during a 100,000-row ingest).
+    The collector, off while the window was made (``inspector.cli._run_gui``), is back on from here."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def show_window(app: QApplication, *, demo: bool, started: float) -> tuple[AppContext, MainWindow]:
@@ -100,8 +101,8 @@ def close_on_signals(window: MainWindow) -> None:
     """SIGTERM (logout, a service manager, ``kill``) and Ctrl+C close the window the usual way: its tails stop
     and the workspace, cursors and drafts are saved, instead of the process ending mid-way. Python runs the
     handler between the loop's steps (its timers tick at least twice a second), and Qt then closes the window."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: QTimer.singleShot(0, window.close))
+    for signum in (later.signal.SIGTERM, later.signal.SIGINT):
+        later.signal.signal(signum, lambda *_: QTimer.singleShot(0, window.close))
 
 
 def report_crashes(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 # name -> "module" or "module:attr"
 MODULES: dict[str, str] = {
     "asyncio": "asyncio",
+    "signal": "signal",  # SIGTERM and Ctrl+C close the window: set once it is shown
     # Qt: PySide makes a class (and the Qt namespace its ~90 enums) on first use
     "Qt": "PySide6.QtCore:Qt",
     "QDockWidget": "PySide6.QtWidgets:QDockWidget",
@@ -53,6 +54,7 @@ MODULES: dict[str, str] = {
 
 if TYPE_CHECKING:
     import asyncio as asyncio
+    import signal as signal
     from concurrent.futures import ThreadPoolExecutor as ThreadPoolExecutor
 
     from PySide6.QtCore import Qt as Qt

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from inspector import cli
+from inspector.cli import commands
 from inspector.cli._common import USED_BY
 from inspector.cli.replay import today
 from inspector.core.profiles import Profile, ProfileStore
@@ -34,7 +35,8 @@ GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 # were loaded by then.
 PROBE = """
 import json, sys
-from inspector.cli import COMMANDS, main
+from inspector.cli import main
+from inspector.cli.commands import COMMANDS
 try:
     main(sys.argv[1:])
 except SystemExit:
@@ -61,8 +63,26 @@ def test_help_lists_every_command_and_loads_none_of_their_modules_nor_heavy_part
     SQLite and Qt load only when a command runs (or the window opens)."""
     loaded, said = probe(["--help"])
     assert loaded == {"heavy": [], "commands": [], "count": 11}, said
-    for name, command in cli.COMMANDS.items():
+    for name, command in commands.COMMANDS.items():
         assert re.search(rf"^ +{name} +{re.escape(command.help)}$", said, re.MULTILINE), said
+
+
+def test_the_window_starts_without_the_parser() -> None:
+    """No arguments open the window: ``main`` loads neither argparse's parser nor any command's code for it
+    (bench/startup.py). Without a screen it says so and stops there."""
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    code = (
+        "import json, sys\n"
+        "from inspector.cli import main\n"
+        "status = main([])\n"
+        "names = ('argparse', 'inspector.cli._common', 'inspector.cli.commands')\n"
+        "print(json.dumps({'status': status, 'loaded': [n for n in names if n in sys.modules]}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env)
+    assert json.loads(run.stdout.splitlines()[-1]) == {"status": 1, "loaded": []}, run.stderr
+    assert "no screen to open the window on" in run.stderr
 
 
 def test_a_commands_help_loads_its_module_only_and_not_qt() -> None:
@@ -90,15 +110,15 @@ def test_a_typo_is_an_invalid_choice_and_loads_no_command_module() -> None:
     ],
 )
 def test_the_command_is_the_first_word_that_is_not_an_option(argv: list[str], command: str | None) -> None:
-    assert cli.chosen_command(argv) == command
-    parser = cli.build_parser(argv)
+    assert commands.chosen_command(argv) == command
+    parser = commands.build_parser(argv)
     filled = [name for name, action in _commands(parser).items() if action._actions[2:]]  # more than -h and -v
     assert filled == ([command] if command else [])
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
-    return dict(commands.choices)
+    [subparsers] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return dict(subparsers.choices)
 
 
 # ----- replay's modes ------------------------------------------------------------------------------------------
@@ -202,16 +222,16 @@ def test_each_old_replay_spelling_says_once_that_it_is_going(tmp_path: Path) -> 
 )
 def test_arities_are_checked_by_the_parser(argv: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli.build_parser().parse_args(argv)
+        commands.build_parser().parse_args(argv)
     assert exited.value.code == 2
     assert words in capsys.readouterr().err
 
 
 def test_boomi_update_takes_all_before_or_after_the_file() -> None:
     for argv in (["--all", "subs.json"], ["subs.json", "--all"]):
-        args = cli.build_parser().parse_args(["boomi", "subscriptions", "update", *argv, "--account", "a"])
+        args = commands.build_parser().parse_args(["boomi", "subscriptions", "update", *argv, "--account", "a"])
         assert (args.id, args.all, args.file) == (None, True, "subs.json")
-    args = cli.build_parser().parse_args(["boomi", "subscriptions", "update", "ID", "f.json"])
+    args = commands.build_parser().parse_args(["boomi", "subscriptions", "update", "ID", "f.json"])
     assert (args.id, args.all, args.file) == ("ID", False, "f.json")
 
 

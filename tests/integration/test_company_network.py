@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from inspector import cli
-from inspector.cli import _common
+from inspector.cli import _common, commands
 from inspector.core import network
 from inspector.core.errors import TransportError
 from inspector.core.http import new_http_client
@@ -133,7 +133,7 @@ def test_a_wrong_proxy_password_gets_the_407_words(
 def _command(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
     """A command in this process (its keyring is the test's), without main()'s logging set-up."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    return cli._dispatch(cli.build_parser().parse_args(argv))
+    return cli._dispatch(commands.build_parser().parse_args(argv))
 
 
 def test_profile_add_asks_for_the_proxy_password_and_commands_read_it_from_the_keyring(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector import cli
+from inspector.cli import commands
 from inspector.core.profiles import Profile, ProfileStore
 from inspector.core.secrets import TOKEN_ENV
 from inspector.core.workspace import TopicEntry, Workspace, WorkspaceStore
@@ -198,7 +198,7 @@ def test_the_help_names_the_token_variable_and_an_example_of_every_command() -> 
     said = run_cli(["--help"]).stdout
     assert TOKEN_ENV in said
     examples = said.split("examples:", 1)[1]
-    for name in cli.COMMANDS:
+    for name in commands.COMMANDS:
         assert re.search(rf"^  .*\btopic-inspector {name}\b", examples, re.MULTILINE), name
 
 

@@ -1,5 +1,5 @@
 """Start-up laziness lives in tables, not in scattered imports: the registry (inspector/services.py), the CLI's
-command table (inspector/cli/__init__.py), the window's (inspector/ui/later.py) and the core's
+command tables (inspector/cli/__init__.py and commands.py), the window's (inspector/ui/later.py) and the core's
 (inspector/core/later.py). An import inside a function anywhere else needs a row in ``ALLOWED`` with its reason."""
 
 from __future__ import annotations

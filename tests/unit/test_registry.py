@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 from inspector import services
-from inspector.cli import COMMANDS
+from inspector.cli.commands import COMMANDS
 from inspector.core.services.api import ServiceClient
 from inspector.services import SERVICES, load
 

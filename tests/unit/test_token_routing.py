@@ -24,8 +24,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 import pytest
 
-from inspector import cli
-from inspector.cli import _common
+from inspector.cli import _common, commands
 from inspector.core.backoff import Backoff
 from inspector.core.errors import ApiError, InsecureUrlError, InspectorError, TransportError, ValidationError
 from inspector.core.http import HttpPool, new_http_client
@@ -233,7 +232,7 @@ def _refusers() -> dict[str, Callable[[str], object]]:
     """Every door a base URL comes in by."""
 
     def cli_connection(url: str) -> object:
-        return _common.connection(cli.build_parser().parse_args(["consume", "1", "--base-url", url]))
+        return _common.connection(commands.build_parser().parse_args(["consume", "1", "--base-url", url]))
 
     def profile_endpoint(url: str) -> object:
         return Profile("hand-edited", "custom", url).endpoint()  # a profiles.json edited by hand
@@ -383,7 +382,7 @@ def keyring_backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryKeyring:
 
 def run_command(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
     """One command in this process through the CLI's own functions (main() would reset the root logger)."""
-    args = cli.build_parser().parse_args(argv)
+    args = commands.build_parser().parse_args(argv)
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     if args.command == "token":
         return int(args.run(args))
@@ -393,7 +392,7 @@ def run_command(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "
 
 async def cli_would_send(argv: list[str], network: Network) -> None:
     """What `topic-inspector consume ...` does up to the request: connection, token, client, consume."""
-    args = cli.build_parser().parse_args(argv)
+    args = commands.build_parser().parse_args(argv)
     conn = _common.connection(args)
     try:
         token = _common.token_source(conn)
@@ -608,5 +607,5 @@ def test_profiles_file_never_holds_a_token(tmp_path: Path) -> None:
 def test_client_commands_take_no_token_argument(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A token on the command line would land in shell history and `ps`: no client command has an option for one."""
     with pytest.raises(SystemExit):
-        cli.build_parser().parse_args([*command.split(), "--base-url", BASE, "--token", "not-a-real-token"])
+        commands.build_parser().parse_args([*command.split(), "--base-url", BASE, "--token", "not-a-real-token"])
     assert "unrecognized arguments: --token" in capsys.readouterr().err
