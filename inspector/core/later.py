@@ -3,7 +3,8 @@
 The window imports the core's profiles, network and secrets before it is shown, and these load OpenSSL, the HTTP
 client or D-Bus; bench/startup.py measures the difference. One of the start-up tables, beside the registry
 (``inspector.services``), the CLI's command table and the window's (``inspector.ui.later``). It imports nothing
-of the app but ``inspector.core.terminal``, which imports nothing of it: every core module may use it.
+of the app but ``inspector.core.terminal`` and ``inspector.core.timeparse``, which import nothing of it but the
+errors: every core module may use it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ MODULES: dict[str, str] = {
     "socket": "socket",
     "ssl": "ssl",
     "terminal": "inspector.core.terminal",  # only for an error's words
+    "timeparse": "inspector.core.timeparse",  # datetime and its patterns: the window's first frame reads no time
     "truststore": "truststore",
 }
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     import truststore as truststore
 
     from inspector.core import terminal as terminal
+    from inspector.core import timeparse as timeparse
 else:
 
     def __getattr__(name: str) -> object:

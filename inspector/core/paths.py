@@ -17,8 +17,10 @@ APP_NAME = "topic-inspector"
 HOME_ENV = "TOPIC_INSPECTOR_HOME"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class AppPaths:
+    """The app's folders: the platform's, or all under ``TOPIC_INSPECTOR_HOME`` when it is set."""
+
     config: Path
     data: Path
     cache: Path

@@ -19,8 +19,11 @@ FILE_VERSION = 2  # 2: proxy and ca_bundle (a file of version 1 has neither, and
 _NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f]{1,64}$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class Profile:
+    """A saved connection: a service's address (a Workato region or a base URL), its rate limit and network, and
+    what its service needs besides. Its token is in the keyring, under ``account``."""
+
     name: str
     region: str = "us"  # a key of REGIONS, or "custom"
     base_url: str | None = None  # for "custom" (and every service but Workato's)

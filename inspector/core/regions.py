@@ -14,7 +14,7 @@ REGIONAL_RPM = 60
 LEGACY_RPM = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class Endpoint:
     """Everything needed to reach one deployment of the API.
 
@@ -47,7 +47,7 @@ class Endpoint:
         return f"/api/v1/batch/topics/{topic_id}/publish"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: made twice, and the window imports this module before it is shown
 class DataCenter:
     """A Workato data center as Workato's docs list it: its Developer API host, and its event-streams host when
     the docs give one. ``note`` says why a host is missing (none is guessed)."""

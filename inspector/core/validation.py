@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from inspector.core import later
 from inspector.core.errors import ValidationError
-from inspector.core.timeparse import parse_time
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # the API's 1 MB limit on a request body
 MAX_BATCH_ITEMS = 100
@@ -209,7 +211,9 @@ def consume_body(
             raise ValidationError("must be a non-empty message id", where="after_message_id")
         body["after_message_id"] = after_message_id
     if since_time is not None:
-        moment = parse_time(since_time, where="since_time") if isinstance(since_time, str) else since_time
+        moment = since_time
+        if isinstance(moment, str):
+            moment = later.timeparse.parse_time(moment, where="since_time")
         if moment.tzinfo is None:
             raise ValidationError("needs a time zone", where="since_time", hint="add Z for UTC")
         body["since_time"] = moment.isoformat()

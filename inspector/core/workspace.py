@@ -27,6 +27,8 @@ MIN_ARCHIVE_BYTES = 1_000_000
 
 @dataclass
 class TopicEntry:
+    """A topic of a profile in the sidebar: its name, schemas, where its tail starts and how far it got."""
+
     id: int
     name: str = ""
     schema: list[Any] | None = None  # Workato field list, from the Developer API
@@ -53,6 +55,8 @@ class ArchiveSettings:
 
 @dataclass
 class Workspace:
+    """What the window keeps between sessions: the topics, the open tabs, its place and size, and settings."""
+
     topics: dict[str, list[TopicEntry]] = field(default_factory=dict)  # profile name -> topics
     open_topics: list[tuple[str, int]] = field(default_factory=list)  # (profile, topic id), in tab order
     geometry: str = ""  # Qt's saveGeometry, base64

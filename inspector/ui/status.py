@@ -77,6 +77,8 @@ def retone(root: QWidget, dark: bool | None = None) -> None:
 
 @dataclass(frozen=True)
 class SessionStatus:
+    """Where a tab's tail stands, as its status line and the sidebar's dot show it."""
+
     kind: str  # connecting | live | paused | backoff | ratelimited | error | stopped
     text: str
     problem: str = ""  # "auth" or "not_found" when the user must act
