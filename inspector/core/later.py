@@ -16,6 +16,7 @@ MODULES: dict[str, str] = {
     "asyncio": "asyncio",
     "certifi": "certifi",
     "hashlib": "hashlib",  # OpenSSL
+    "httpcore": "httpcore",  # httpx's transport (and h11, anyio): loaded by the first client httpx makes
     "httpx": "httpx",
     "idna": "idna",
     "keyring": "keyring",  # and its errors; its backends load D-Bus, crypto and platform modules
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import ssl as ssl
 
     import certifi as certifi
+    import httpcore as httpcore
     import httpx as httpx
     import idna as idna
     import keyring as keyring

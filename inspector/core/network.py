@@ -225,6 +225,13 @@ def ca_files(settings: NetworkSettings, environ: Mapping[str, str] | None = None
 
 
 # ----- TLS contexts -------------------------------------------------------------------------------------------
+def load_transport() -> None:
+    """Import what the first connection loads: httpx's transport (httpcore, h11, anyio) and the TLS context's
+    trust stores (truststore, certifi), about 40 ms. The window calls it on a thread once it is idle, so the first
+    topic tab it opens does not wait for them."""
+    _ = later.httpcore, later.truststore, later.certifi
+
+
 _contexts: dict[tuple[tuple[str, int, int], ...], ssl.SSLContext] = {}
 _contexts_lock = threading.Lock()
 

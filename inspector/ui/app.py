@@ -63,8 +63,7 @@ async def run_window(app: QApplication, ctx: AppContext, window: MainWindow, *, 
             profile = await ctx.start_demo()
             window.show_demo_banner(profile.base_url or "")
             window.refresh_tree()
-        freeze_startup_objects()
-        await window.start_background()
+        await window.start_background(settle=freeze_startup_objects)
         await window.closed.wait()
     finally:
         await window.shutdown()

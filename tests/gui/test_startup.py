@@ -130,3 +130,58 @@ def test_without_a_usable_keyring_tokens_stay_in_memory_and_it_says_so(qloop: Ev
         await ctx.aclose()
 
     qloop.run_until_complete(scenario())
+
+
+# Run in a fresh interpreter: the app's start (show, then start_background with its settle step), then say what the
+# first topic tab will find loaded, in which thread the transport was imported, and when settle ran.
+WARM_PROBE = r"""
+import asyncio, json, sys, threading
+from keyring.backends import fail
+from PySide6.QtWidgets import QApplication
+from inspector.core import later, network
+from inspector.core.secrets import KeyringStore
+from inspector.ui.context import AppContext
+from inspector.ui.eventloop import EventLoop
+from inspector.ui.main_window import MainWindow
+
+threads = []
+load = network.load_transport
+def traced():
+    threads.append(threading.current_thread() is threading.main_thread())
+    load()
+network.load_transport = traced
+app = QApplication([])
+app.setQuitOnLastWindowClosed(False)
+loop = EventLoop(app)
+asyncio.set_event_loop(loop)
+ctx = AppContext(keyring_store=KeyringStore(fail.Keyring()))
+window = MainWindow(ctx)
+window.show()
+settled = []
+def loaded():
+    return sorted(m for m in ("httpcore", "inspector.ui.topic.view") if m in sys.modules)
+async def start():
+    before = loaded()
+    await window.start_background(settle=lambda: settled.append(loaded()))
+    window.close()
+    await window.shutdown()
+    await ctx.aclose()
+    return before
+with loop:
+    before = loop.run_until_complete(start())
+print(json.dumps({"before": before, "settled": settled, "on_main_thread": threads}))
+"""
+
+
+def test_once_shown_the_window_loads_what_the_first_tab_needs_then_settles(app_home: Path) -> None:
+    """The first topic tab opens as fast as the next ones (bench/archive.py's ``open_first_tab_ms``): the HTTP
+    transport is imported on a thread and the tab's modules on the loop before the app freezes what start-up made
+    (``settle``), and before the saved tabs reopen."""
+    run = subprocess.run([sys.executable, "-c", WARM_PROBE], capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report == {
+        "before": [],
+        "settled": [["httpcore", "inspector.ui.topic.view"]],
+        "on_main_thread": [False],
+    }, run.stderr
