@@ -166,9 +166,9 @@ def run(*, demo: bool = False, started: float | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("topic-inspector")
     app.setDesktopFileName(APP_ID)  # desktops match the window to the installed launcher and its icon
-    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the app coroutine ends the loop after its cleanup
     ctx, window = show_window(app, demo=demo, started=started)
+    app.setWindowIcon(app_icon())  # after the first frame: the icon theme's lookup takes a few ms
     close_on_signals(window)
 
     loop = later.eventloop.EventLoop(app)
