@@ -115,12 +115,18 @@ class Archive:
 
     def close(self) -> None:
         with self._lock:
-            for db in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    db.close()
-            self._connections.clear()
-            self._idle.clear()
-            self._generation += 1
+            self._drop_connections()
+
+    def _drop_connections(self) -> None:
+        """Close every connection to the file (the lock held) and start a new generation: connections of threads
+        and searches made before it are not used again, and the streams' ids are looked up again."""
+        self._generation += 1
+        for db in self._connections:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        self._connections.clear()
+        self._idle.clear()
+        self._ids.clear()
 
     def __enter__(self) -> Archive:
         return self
@@ -161,13 +167,7 @@ class Archive:
         with self._lock:
             if generation != self._generation:
                 return self.notice
-            self._generation += 1
-            for db in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    db.close()
-            self._connections.clear()
-            self._idle.clear()
-            self._ids.clear()
+            self._drop_connections()
             self.notices.append(set_aside(self.path, reason))
             self._open()
             return self.notice
@@ -177,13 +177,7 @@ class Archive:
         if _inode(self.path) == self._inode:
             return False
         with self._lock:
-            self._generation += 1
-            for db in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    db.close()
-            self._connections.clear()
-            self._idle.clear()
-            self._ids.clear()
+            self._drop_connections()
             self._open()
         return True
 
