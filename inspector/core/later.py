@@ -20,6 +20,8 @@ MODULES: dict[str, str] = {
     "httpx": "httpx",
     "idna": "idna",
     "keyring": "keyring",  # and its errors; its backends load D-Bus, crypto and platform modules
+    "platformdirs": "platformdirs",  # the app's folders on macOS and Windows (inspector.core.paths)
+    "pwd": "pwd",  # a home folder when HOME is not set (POSIX only)
     "socket": "socket",
     "ssl": "ssl",
     "terminal": "inspector.core.terminal",  # only for an error's words
@@ -30,6 +32,7 @@ MODULES: dict[str, str] = {
 if TYPE_CHECKING:
     import asyncio as asyncio
     import hashlib as hashlib
+    import pwd as pwd
     import socket as socket
     import ssl as ssl
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     import httpx as httpx
     import idna as idna
     import keyring as keyring
+    import platformdirs as platformdirs
     import truststore as truststore
 
     from inspector.core import terminal as terminal
