@@ -11,8 +11,10 @@ import logging
 import re
 
 MASK = "[redacted]"
+# The patterns are compiled when first used (``re``'s cache keeps them), not at import: the window imports this
+# module before its first frame and logs nothing by then.
 # An Authorization header or field: its scheme word (Bearer, Basic, Token...) and the credential after it.
-_AUTHORIZATION = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*)([\"']?)((?:[A-Za-z]+\s+)?[^\s\"']+)")
+_AUTHORIZATION = r"(?i)(authorization[\"']?\s*[:=]\s*)([\"']?)((?:[A-Za-z]+\s+)?[^\s\"']+)"
 # Words that follow "bearer" in prose ("the bearer token is missing"), not a credential.
 _PROSE = frozenset(
     (
@@ -22,12 +24,12 @@ _PROSE = frozenset(
     )
 )
 # "Bearer <token>" and "Bearer: <token>" wherever they stand.
-_BEARER = re.compile(r"(?i)(bearer(?:\s*:\s*|\s+))(?!\[redacted\])([^\s\"']+)")
+_BEARER = r"(?i)(bearer(?:\s*:\s*|\s+))(?!\[redacted\])([^\s\"']+)"
 # The names a credential goes by: token, api key, password, secret (with any prefix: access_token, X-Api-Key,
 # client_secret), then ``=`` or ``:``.
 _NAME = r"[\w-]*(?:token|api[-_]?key|password|passwd|secret)s?[\"']?\s*[:=]\s*"
-_NAMED_QUOTED = re.compile(rf"(?i)(\b{_NAME})([\"'])(.*?)\2")
-_NAMED_BARE = re.compile(rf"(?i)(\b{_NAME})(?![\"'])(?!\[redacted\])([^\s\"']+)")
+_NAMED_QUOTED = rf"(?i)(\b{_NAME})([\"'])(.*?)\2"
+_NAMED_BARE = rf"(?i)(\b{_NAME})(?![\"'])(?!\[redacted\])([^\s\"']+)"
 
 
 def _bearer(match: re.Match[str]) -> str:
@@ -37,10 +39,10 @@ def _bearer(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    text = _AUTHORIZATION.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
-    text = _BEARER.sub(_bearer, text)
-    text = _NAMED_QUOTED.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(2), text)
-    return _NAMED_BARE.sub(lambda m: m.group(1) + MASK, text)
+    text = re.sub(_AUTHORIZATION, lambda m: m.group(1) + m.group(2) + MASK, text)
+    text = re.sub(_BEARER, _bearer, text)
+    text = re.sub(_NAMED_QUOTED, lambda m: m.group(1) + m.group(2) + MASK + m.group(2), text)
+    return re.sub(_NAMED_BARE, lambda m: m.group(1) + MASK, text)
 
 
 class RedactingFilter(logging.Filter):
