@@ -17,6 +17,9 @@ from inspector.core.ratelimit import Limiters
 from inspector.core.regions import Endpoint, custom_endpoint
 from inspector.core.services.workato import EventStreamsClient
 from inspector.emulator.server import EmulatorConfig, EmulatorServer
+from inspector.ui.qt import import_qt
+
+import_qt()  # the suite imports as the window does: without PySide's __feature__ hook (inspector/ui/qt.py)
 
 _topic_ids = itertools.count(1000)
 

@@ -36,7 +36,8 @@ __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "STARTS",
 # What main starts besides a command, as "module:function", imported only when it starts.
 STARTS: dict[str, str] = {
     "command line": "inspector.cli.commands:parse",  # argparse and the parser's table of commands
-    "window": "inspector.ui.app:run",  # Qt
+    "Qt": "inspector.ui.qt:import_qt",  # PySide6, first, without its __feature__ import hook
+    "window": "inspector.ui.app:run",  # the window
     "self-test": "inspector.ui.selftest:run_self_test",  # Qt, the emulator, the keyring's backends
     "terminal demo": "inspector.cli.demo:run_terminal_demo",  # the emulator and the HTTP client
     "crash report": "inspector.core.crash:write_report",  # only on a bug
@@ -82,6 +83,7 @@ def _run_gui(demo: bool) -> int:
     # wrappers): the garbage collector's passes over it are wasted. The window turns it back on once shown and
     # frozen (inspector.ui.app.freeze_startup_objects).
     gc.disable()
+    load(STARTS["Qt"])()
     return int(load(STARTS["window"])(demo=demo))
 
 
