@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from inspector import __version__
-from inspector.core import network
+from inspector.core import connection, network
 from inspector.core.errors import (
     ApiError,
     AuthError,
@@ -54,10 +54,10 @@ def new_http_client(base_url: str, settings: NetworkSettings | None = None) -> h
     """An httpx client for one base URL: never follows redirects (the token must not travel elsewhere).
 
     Its proxy and trusted CAs come from ``settings`` (a profile's), else from the command's (``network.configured``),
-    and the environment; ``inspector.core.network`` decides them per base URL, so httpx's own reading of the
+    and the environment; ``inspector.core.connection`` decides them per base URL, so httpx's own reading of the
     environment stays off: a plain-http (loopback) base URL never goes through a proxy."""
     url = normalize_base_url(base_url)
-    found = network.route(url, network.configured() if settings is None else settings)
+    found = connection.route(url, network.configured() if settings is None else settings)
     client = httpx.AsyncClient(
         base_url=url,
         follow_redirects=False,
@@ -73,7 +73,7 @@ def new_http_client(base_url: str, settings: NetworkSettings | None = None) -> h
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
         ),
     )
-    network.remember_route(client, found)
+    connection.remember_route(client, found)
     return client
 
 
@@ -252,9 +252,9 @@ class ApiTransport:
             return response
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
             # A proxy's refusal of the tunnel (ProxyError) comes before the request too: it was not sent.
-            failure = await network.connect_failure(exc, self.host, network.route_of(self._http))
+            failure = await connection.connect_failure(exc, self.host, connection.route_of(self._http))
             if failure is None:
-                failure = network.ConnectFailure(
+                failure = connection.ConnectFailure(
                     f"cannot connect to {self.host}: {_reason(exc)}",
                     "check the network, the base URL, and that the service is running",
                     lasting=False,

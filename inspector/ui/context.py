@@ -317,7 +317,7 @@ class AppContext:
                 except (TimeoutError, SecretStoreError) as exc:
                     log.warning("keyring read of the proxy password for %s failed: %s", profile.name, exc)
             settings = replace(settings, proxy_password=password)
-        await network.prepare(profile.endpoint().events_url, settings)
+        await later.connection.prepare(profile.endpoint().events_url, settings)
         self._networks[profile.network] = settings
         return settings
 

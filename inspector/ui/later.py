@@ -28,6 +28,7 @@ MODULES: dict[str, str] = {
     "ThreadPoolExecutor": "concurrent.futures:ThreadPoolExecutor",  # the message archive's reader thread
     # the core: the HTTP client, SQLite, the journal
     "archive": "inspector.core.archive",  # the message archive (SQLite), opened when a topic tab first opens
+    "connection": "inspector.core.connection",  # a profile's route and TLS context, before its first connection
     "crash": "inspector.core.crash",
     "drafts": "inspector.core.drafts",
     "export": "inspector.core.export",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QTabBar as QTabBar
 
     from inspector.core import archive as archive
+    from inspector.core import connection as connection
     from inspector.core import crash as crash
     from inspector.core import drafts as drafts
     from inspector.core import export as export

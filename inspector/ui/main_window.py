@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core import network
 from inspector.core.errors import InspectorError
 from inspector.core.profiles import Profile
 from inspector.core.services import CONSUME
@@ -197,7 +196,7 @@ class MainWindow(QMainWindow):
         """Load now, while the window is idle, what the first topic tab would load as it opens: the HTTP client's
         transport on a thread, then the tab's own modules (about 30 ms on the loop). The first tab then opens as
         fast as the next ones (bench/archive.py's ``open_first_tab_ms``)."""
-        await later.asyncio.to_thread(network.load_transport)
+        await later.asyncio.to_thread(later.connection.load_transport)
         _ = later.topic_view
 
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:

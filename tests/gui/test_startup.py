@@ -138,18 +138,18 @@ WARM_PROBE = r"""
 import asyncio, json, sys, threading
 from keyring.backends import fail
 from PySide6.QtWidgets import QApplication
-from inspector.core import later, network
+from inspector.core import connection, later
 from inspector.core.secrets import KeyringStore
 from inspector.ui.context import AppContext
 from inspector.ui.eventloop import EventLoop
 from inspector.ui.main_window import MainWindow
 
 threads = []
-load = network.load_transport
+load = connection.load_transport
 def traced():
     threads.append(threading.current_thread() is threading.main_thread())
     load()
-network.load_transport = traced
+connection.load_transport = traced
 app = QApplication([])
 app.setQuitOnLastWindowClosed(False)
 loop = EventLoop(app)

@@ -12,9 +12,10 @@ import certifi
 import pytest
 import truststore
 
-from inspector.core import network
+from inspector.core import connection, network
+from inspector.core.connection import no_proxy_matches, route
 from inspector.core.errors import ValidationError
-from inspector.core.network import NetworkSettings, no_proxy_matches, route
+from inspector.core.network import NetworkSettings
 from inspector.core.profiles import Profile, ProfileStore
 from tests.proxy import CA_NAME, private_ca
 
@@ -123,8 +124,8 @@ def test_proxy_urls_are_normalised_and_name_their_keyring_account() -> None:
 
 def test_ca_files_add_to_the_os_store_and_certifi(tmp_path: Path) -> None:
     tls = private_ca(tmp_path / "ca")
-    base = network.tls_context()
-    added = network.tls_context(((str(tls.ca_file), "CA bundle"),))
+    base = connection.tls_context()
+    added = connection.tls_context(((str(tls.ca_file), "CA bundle"),))
     assert isinstance(added, truststore.SSLContext)  # the OS trust store
 
     def cas(context: ssl.SSLContext) -> list[str]:  # truststore offers no get_ca_certs; its wrapped context does
@@ -138,9 +139,9 @@ def test_ca_files_add_to_the_os_store_and_certifi(tmp_path: Path) -> None:
     assert CA_NAME in cas(added)
     assert added.verify_mode == ssl.CERT_REQUIRED
     assert added.check_hostname
-    assert network.tls_context(((str(tls.ca_file), "CA bundle"),)) is added  # built once per set of files
+    assert connection.tls_context(((str(tls.ca_file), "CA bundle"),)) is added  # built once per set of files
     environ = {"SSL_CERT_FILE": str(tls.ca_file), "REQUESTS_CA_BUNDLE": str(tls.cert_file)}
-    files = network.ca_files(NetworkSettings(ca_bundle="/etc/company.pem"), environ)
+    files = connection.ca_files(NetworkSettings(ca_bundle="/etc/company.pem"), environ)
     assert files == ((str(tls.ca_file), "SSL_CERT_FILE"), (str(tls.cert_file), "REQUESTS_CA_BUNDLE"), files[2])
     assert files[2] == ("/etc/company.pem", "CA bundle")
 
