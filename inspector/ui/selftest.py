@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 import keyring.backend
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import QLibraryInfo, qVersion
 from PySide6.QtWidgets import QApplication
 
 from inspector import __version__
@@ -97,11 +97,15 @@ def _private_home() -> Iterator[str]:
 
 
 def check_runtime(report: Report) -> None:
+    """The versions, and Qt's plugin folder: it must hold the platform plugins the window is shown with."""
     frozen = "packaged" if getattr(sys, "frozen", False) else "source"
+    plugins = QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)
+    if not os.path.isdir(os.path.join(plugins, "platforms")):
+        raise SelfTestFailure("runtime", f"Qt's plugin folder {plugins} holds no platform plugins")
     report.ok(
         "runtime",
         f"Topic Inspector {__version__} ({frozen}), Python {platform.python_version()}, "
-        f"PySide6 {pyside_version}, Qt {qVersion()}, {platform.system()} {platform.machine()}",
+        f"PySide6 {pyside_version}, Qt {qVersion()}, {platform.system()} {platform.machine()}; Qt plugins: {plugins}",
     )
 
 

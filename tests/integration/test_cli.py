@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import PySide6
 import pytest
 
 from inspector.emulator.server import EmulatorServer
@@ -30,6 +31,8 @@ def test_self_test_passes_and_leaves_the_app_folder_alone(app_home: Path) -> Non
     steps = [line.split(":")[1].strip() for line in proc.stdout.splitlines() if line.startswith("self-test: ")]
     assert steps == ["runtime", "keyring", "emulator", "publish", "schema", "tail", "window"]
     assert "(source)" in proc.stdout
+    plugins = Path(PySide6.__file__).parent / "Qt" / "plugins"
+    assert f"; Qt plugins: {plugins})" in proc.stdout  # PySide6's own folder, from the qt.conf its QtCore registers
     assert "152 messages in the live table" in proc.stdout
     assert proc.stdout.rstrip().splitlines()[-1].startswith("self-test passed in ")
     assert proc.stderr == ""
@@ -55,6 +58,19 @@ def test_self_test_failure_names_the_step_and_the_reason() -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("self-test FAILED at keyring: the backend keyring.backends.Missing does not load")
     assert "self-test passed" not in proc.stdout
+
+
+def test_self_test_fails_when_qt_has_no_platform_plugins(tmp_path: Path) -> None:
+    """A package that lost Qt's plugins (or a qt.conf pointing elsewhere) says so before it opens any window."""
+    code = (
+        "import types; from inspector.ui import selftest; "
+        "selftest.QLibraryInfo = types.SimpleNamespace("
+        f"LibraryPath=selftest.QLibraryInfo.LibraryPath, path=lambda _which: {str(tmp_path)!r}); "
+        "raise SystemExit(selftest.run_self_test())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"self-test FAILED at runtime: Qt's plugin folder {tmp_path} holds no platform")
 
 
 def test_self_test_takes_no_command() -> None:

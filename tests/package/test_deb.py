@@ -117,6 +117,9 @@ def test_installed_self_test_passes_outside_the_checkout_with_a_clean_home(
     )
     assert run.returncode == 0, f"self-test failed:\n{run.stdout}\n{run.stderr}"
     assert "(packaged)" in run.stdout
+    # Qt finds its plugins in the installed folder, from the qt.conf PySide6's QtCore registers (the spec drops
+    # PyInstaller's PySide6 hook, which set QT_PLUGIN_PATH)
+    assert f"; Qt plugins: {INSTALL_DIR}/_internal/PySide6/Qt/plugins)" in run.stdout
     assert "self-test passed" in run.stdout
     for step in ("runtime", "keyring", "emulator", "publish", "schema", "tail", "window"):
         assert f"self-test: {step}: ok" in run.stdout
