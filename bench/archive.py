@@ -365,6 +365,9 @@ def open_topic(path: Path, *, first: bool) -> dict[str, float]:
     import asyncio
     import gc
 
+    from inspector.ui.qt import import_qt
+
+    import_qt()  # as the app starts: PySide6 first, without its __feature__ hook (inspector/ui/qt.py)
     from _stall import StallMeter
     from keyring.backends import fail
     from PySide6.QtWidgets import QApplication
