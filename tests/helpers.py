@@ -18,12 +18,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
 import httpx
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QColor
 
 
 class InMemoryKeyring(KeyringBackend):
@@ -321,3 +324,16 @@ def next_uuid() -> str:
     """A GUID no other call of this test session gives, the same on every run (uuid5 of a counter): ids for
     tests' accounts, apps and unknown subscriptions that never depend on chance."""
     return str(uuid.uuid5(_ID_NAMESPACE, str(next(_ids))))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG's contrast ratio of two colours."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

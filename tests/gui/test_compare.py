@@ -23,7 +23,7 @@ from inspector.ui.context import AppContext
 from inspector.ui.json_view import DARK_COLORS, LIGHT_COLORS, is_dark
 from inspector.ui.main_window import MainWindow
 from inspector.ui.topic.diff import LEGEND, TINTS, DiffDialog, composite, json_lines
-from tests.helpers import wait_until
+from tests.helpers import contrast, wait_until
 
 LEFT = {"a": 1, "b": {"c": 2}, "gone": True}
 RIGHT = {"a": 2, "b": {"c": 2, "new": [1, 2]}}
@@ -130,17 +130,6 @@ def test_legend_names_and_plain_text(qtbot: QtBot) -> None:
     assert dialog.panes[0].toPlainText() == json.dumps(left, indent=2)  # the markup is shown, as text
     assert dialog.list.item(0).text() == '["<b>key</b>"]: "<i>old</i>" → "<img src=x>"'
     assert "&lt;img src=x&gt;" in dialog.list.item(0).toolTip()  # escaped
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    def luminance(c: QColor) -> float:
-        def channel(v: float) -> float:
-            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 @pytest.mark.parametrize(

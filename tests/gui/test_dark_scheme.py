@@ -33,25 +33,13 @@ from inspector.ui.status import (
 )
 from inspector.ui.topic.publish_parts import ResultsModel, StatusLabel
 from inspector.ui.topic.replay_jobs import JobsPanel
+from tests.helpers import contrast
 
 TONES = {"error": ERROR_TEXT, "warning": WARNING_TEXT, "success": SUCCESS_TEXT, "muted": MUTED_TEXT}
 # Windows and bases of common schemes: Fusion's and Adwaita's light ones; dark ones from #1e1e1e to #3c3c3c.
 LIGHT_BACKGROUNDS = ("#ffffff", "#f6f5f4", "#efefef")
 DARK_BACKGROUNDS = ("#1e1e1e", "#242424", "#2b2b2b", "#353535", "#3c3c3c")
 DARK_WINDOW, DARK_BASE, DARK_TEXT = "#303030", "#1e1e1e", "#eeeeee"
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    """WCAG's contrast ratio of two colours."""
-
-    def luminance(c: QColor) -> float:
-        def channel(v: float) -> float:
-            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def dark_palette() -> QPalette:
